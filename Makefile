@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+GO      ?= go
+BIN     ?= bin/reconciler
+PKGS    ?= ./...
+
+.PHONY: all build test test-short demo bench lint fmt vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/reconciler
+
+## test: the whole suite (what CI runs)
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+## test-short: the quick unit tests only
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+## demo: the main job on the embedded default
+demo: build
+	$(BIN) validate --repo examples
+
+## bench: benchmarks, each printing ratios against a baseline measured in the same run
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x $(PKGS)
+
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin

@@ -1,0 +1,151 @@
+package cloud
+
+import "time"
+
+// Ref names the scope of one observation: a project in a region.
+type Ref struct {
+	Region    string
+	ProjectID string
+}
+
+// Snapshot is the live state of one project in one region, as observed at one moment.
+// It is a plain value: plan reads it and never calls the cloud.
+type Snapshot struct {
+	Ref Ref
+	// Clusters are every cluster of the project in the region, with their pools and nodes.
+	Clusters []Cluster
+	// Versions is the region's version catalog, newest first.
+	Versions []Version
+}
+
+// Cluster is a live cluster. Field names follow the spec's, values the API's (normalised).
+type Cluster struct {
+	ID                string
+	Name              string
+	Region            string
+	ProjectID         string
+	Type              string
+	Status            string // creating|ready|deleting|updating|locked|pool_required|…
+	Version           string // exact x.y.z
+	CNI               string
+	Description       string
+	PrivateNetworkID  string
+	Tags              []string
+	AutoUpgrade       AutoUpgrade
+	Autoscaler        Autoscaler
+	OpenIDConnect     OpenIDConnect
+	FeatureGates      []string
+	AdmissionPlugins  []string
+	APIServerCertSANs []string
+	PodCIDR           string
+	ServiceCIDR       string
+	ServiceDNSIP      string
+	UpgradeAvailable  bool
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	Pools             []Pool
+}
+
+// AutoUpgrade is Scaleway's patch auto-upgrade setting.
+type AutoUpgrade struct {
+	Enabled   bool
+	Day       string // any|monday|…|sunday
+	StartHour int
+}
+
+// Autoscaler is the live autoscaler configuration (every field has its API value).
+type Autoscaler struct {
+	ScaleDownDisabled             bool
+	ScaleDownDelayAfterAdd        string
+	Estimator                     string
+	Expander                      string
+	IgnoreDaemonsetsUtilization   bool
+	BalanceSimilarNodeGroups      bool
+	ExpendablePodsPriorityCutoff  int32
+	ScaleDownUnneededTime         string
+	ScaleDownUtilizationThreshold float32
+	MaxGracefulTerminationSec     uint32
+	SkipNodesWithLocalStorage     bool
+	LogLevel                      int32
+}
+
+// OpenIDConnect is the live OIDC configuration; IssuerURL "" means none.
+type OpenIDConnect struct {
+	IssuerURL      string
+	ClientID       string
+	UsernameClaim  string
+	UsernamePrefix string
+	GroupsClaim    []string
+	GroupsPrefix   string
+	RequiredClaim  []string
+}
+
+// Pool is a live node pool.
+type Pool struct {
+	ID                        string
+	ClusterID                 string
+	Name                      string
+	Status                    string // ready|scaling|upgrading|deleting|warning|locked|…
+	Version                   string
+	NodeType                  string // as the API returns it (lowercase, "_"): pro2_s
+	Zone                      string
+	Size                      int
+	Autoscaling               bool
+	MinSize                   int
+	MaxSize                   int
+	Autohealing               bool
+	Tags                      []string
+	Labels                    map[string]string
+	Taints                    []Taint
+	StartupTaints             []Taint
+	KubeletArgs               map[string]string
+	ContainerRuntime          string
+	RootVolumeType            string
+	RootVolumeSizeGB          int
+	PublicIPDisabled          bool
+	PlacementGroupID          string
+	SecurityGroupID           string
+	UpgradePolicy             UpgradePolicy
+	MaxTerminationGracePeriod time.Duration
+	ErrorMessage              string
+	CreatedAt                 time.Time
+	Nodes                     []Node
+}
+
+// Taint is a Kubernetes taint as the API stores it.
+type Taint struct {
+	Key    string
+	Value  string
+	Effect string
+}
+
+// UpgradePolicy is a pool's surge/unavailable policy.
+type UpgradePolicy struct {
+	MaxSurge       int
+	MaxUnavailable int
+}
+
+// Node is a live node.
+type Node struct {
+	ID           string
+	PoolID       string
+	Name         string
+	ProviderID   string
+	Status       string // creating|ready|not_ready|deleting|rebooting|…
+	ErrorMessage string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Version is one entry of the version catalog.
+type Version struct {
+	Name                 string // exact x.y.z, the latest patch of its minor
+	AvailableCNIs        []string
+	AvailableKubeletArgs map[string]string
+	ReleasedAt           *time.Time
+	DeprecatedAt         *time.Time
+	EndOfLifeAt          *time.Time
+}
+
+// ManagedByTagKey / ManagedByTag mark what the reconciler created (DESIGN §7).
+const ManagedByTag = "managed-by=reconciler"

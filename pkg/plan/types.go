@@ -1,0 +1,98 @@
+package plan
+
+import "time"
+
+// FormatVersion is the version of the JSON plan contract (DESIGN §4).
+const FormatVersion = "1"
+
+// ActionType names what an action does; the values are the stable wire names.
+type ActionType string
+
+// Action types, in DESIGN §4.
+const (
+	CreateCluster  ActionType = "create-cluster"
+	UpdateCluster  ActionType = "update-cluster"
+	SetClusterType ActionType = "set-cluster-type"
+	UpgradeCluster ActionType = "upgrade-cluster"
+	DeleteCluster  ActionType = "delete-cluster"
+	CreatePool     ActionType = "create-pool"
+	UpdatePool     ActionType = "update-pool"
+	UpgradePool    ActionType = "upgrade-pool"
+	ReplacePool    ActionType = "replace-pool"
+	DeletePool     ActionType = "delete-pool"
+	RotateNode     ActionType = "rotate-node"
+)
+
+// Plan is the ordered, explained set of changes for every cluster of a revision.
+type Plan struct {
+	FormatVersion string        `json:"format_version"`
+	Revision      string        `json:"revision"`
+	Now           time.Time     `json:"now"`
+	Clusters      []ClusterPlan `json:"clusters"`
+	Summary       Summary       `json:"summary"`
+}
+
+// ClusterPlan is the plan of one cluster.
+type ClusterPlan struct {
+	Name      string     `json:"name"`
+	Region    string     `json:"region"`
+	ProjectID string     `json:"project_id,omitempty"`
+	ID        string     `json:"id"`
+	Actions   []Action   `json:"actions"`
+	Deferred  []Deferred `json:"deferred"`
+	Warnings  []Warning  `json:"warnings"`
+}
+
+// Action is one step. ID is stable across runs: "<cluster>/<type>/<discriminator>".
+type Action struct {
+	ID         string     `json:"id"`
+	Type       ActionType `json:"type"`
+	Target     string     `json:"target"` // cluster/<name>, pool/<cluster>/<pool>, node/<cluster>/<pool>/<node>
+	Reason     string     `json:"reason"` // stable kebab-case: not-found, version-behind, spec-changed, node-max-age, …
+	Changes    []Change   `json:"changes"`
+	Disruptive bool       `json:"disruptive"`
+	// Details carries what apply needs that Changes does not show (ids, versions); stable keys.
+	Details map[string]string `json:"details,omitempty"`
+}
+
+// Change is one field's before and after.
+type Change struct {
+	Path   string `json:"path"`
+	Before any    `json:"before"`
+	After  any    `json:"after"`
+}
+
+// Deferred is an action that was wanted but may not run now, and why.
+type Deferred struct {
+	Action Action `json:"action"`
+	Why    string `json:"why"` // outside-window, budget-exhausted, invalid-window, not-ready, needs-opt-in, …
+	// Message explains in words, e.g. when the window opens next.
+	Message string `json:"message,omitempty"`
+}
+
+// Warning is something the user should know that is not an action.
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Summary counts actions by kind across clusters.
+type Summary struct {
+	Create   int `json:"create"`
+	Update   int `json:"update"`
+	Upgrade  int `json:"upgrade"`
+	Replace  int `json:"replace"`
+	Delete   int `json:"delete"`
+	Rotate   int `json:"rotate"`
+	Deferred int `json:"deferred"`
+}
+
+// Empty reports whether the plan has no action to run.
+func (p *Plan) Empty() bool {
+	for _, c := range p.Clusters {
+		if len(c.Actions) > 0 {
+			return false
+		}
+	}
+	return true
+}
