@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
 const remoteName = "origin"
@@ -156,7 +157,7 @@ func (s *Source) fetchBranch(ctx context.Context, r *git.Repository, branch stri
 	case errors.Is(err, git.NoErrAlreadyUpToDate):
 	case err != nil:
 		var nm git.NoMatchingRefSpecError
-		if errors.As(err, &nm) {
+		if errors.As(err, &nm) || errors.Is(err, transport.ErrEmptyRemoteRepository) {
 			return plumbing.ZeroHash, fmt.Errorf("fetch %q from %s: %w", branch, s.ep.display, ErrBranchNotFound)
 		}
 		if isAuthFailure(err) {
