@@ -84,6 +84,21 @@ func BenchmarkIncrementalFetch(b *testing.B) {
 		}
 	}
 	runtime.ReadMemStats(&ms1)
+	// A fetch that brings nothing: one ref advertisement, same revision.
+	const noops = 5
+	t0 := time.Now()
+	for range noops {
+		if _, err := s.Fetch(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(time.Since(t0).Nanoseconds())/noops, "gogit-noop-fetch-ns")
+	// One status commit pushed from the shallow cache (fetch + build + push).
+	t0 = time.Now()
+	if _, err := s.Commit(ctx, map[string][]byte{"status/big.yaml": []byte("ok\n")}, "status", source.Author{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(time.Since(t0).Nanoseconds()), "gogit-commit-push-ns")
 	n := float64(b.N)
 	b.ReportMetric(float64(git.Nanoseconds())/n, "git-cli-ns/op")
 	b.ReportMetric(float64(gogit)/float64(git), "gogit/git-time")

@@ -142,3 +142,24 @@ func TestCompactKeepsWorking(t *testing.T) {
 	}
 	gittest.Fsck(t, r.repoPath)
 }
+
+func TestPlainPathRemote(t *testing.T) {
+	r := fileRemote(t)
+	r.url = r.repoPath // a plain path instead of file://
+	head := seed(t, r, specFiles, "add specs")
+	s := newSource(t, r, nil)
+	ctx := context.Background()
+	co, err := s.Fetch(ctx)
+	if err != nil || co.Revision != head {
+		t.Fatalf("Fetch = %v, %v; want %s", co, err, head)
+	}
+	seed(t, r, map[string]string{"clusters/more.yaml": "kind: Cluster\n"}, "user change")
+	rev, err := s.Commit(ctx, map[string][]byte{"status/a.yaml": []byte("a")}, "status", reconcilerAuthor)
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	if got := gittest.Head(t, r.repoPath, "main"); got != rev {
+		t.Errorf("head = %s, want %s", got, rev)
+	}
+	gittest.Fsck(t, r.repoPath)
+}
