@@ -244,7 +244,7 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 			ApiserverCertSans: orEmpty(req.ApiserverCertSans), PrivateNetworkID: pn,
 			CommitmentEndsAt: r.now, ACLAvailable: true,
 			PodCidr: strOr(req.PodCidr, "100.64.0.0/15"), ServiceCidr: strOr(req.ServiceCidr, "10.32.0.0/20"),
-			ServiceDNSIP: strOr(req.ServiceDNSIP, "10.32.0.10"),
+			ServiceDNSIP: strOr(req.ServiceDNSIP, "10.32.0.10"), NewImagesEnabled: true,
 		},
 		Seq: s.st.nextSeq(), Due: r.now.Add(s.opts.Dwell.ClusterCreate), Token: randomToken(54),
 	}
@@ -399,21 +399,17 @@ func (s *Server) handleDeleteCluster(r *request) (any, *apiError) {
 		}
 	}
 	if r.query.Get("with_additional_resources") == "true" && c.PrivateNetworkID != nil {
-		if pn := s.st.PNs[*c.PrivateNetworkID]; pn != nil && containsStr(pn.Tags, "created-along-with-k8s-cluster") {
-			delete(s.st.PNs, pn.ID)
+		// the private network goes too unless another cluster still uses it
+		inUse := false
+		for _, o := range s.st.Clusters {
+			inUse = inUse || o.ID != c.ID && o.PrivateNetworkID != nil && *o.PrivateNetworkID == *c.PrivateNetworkID
+		}
+		if !inUse {
+			delete(s.st.PNs, *c.PrivateNetworkID)
 		}
 	}
 	s.touch()
 	return s.clusterWire(c), nil
-}
-
-func containsStr(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) handleUpgradeCluster(r *request) (any, *apiError) {
