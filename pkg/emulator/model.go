@@ -192,9 +192,9 @@ type PrivateNetwork struct {
 	VpcID          string    `json:"vpc_id"`
 	DHCPEnabled    bool      `json:"dhcp_enabled"`
 	// DefaultRoutePropagationEnabled and HasS3Integration are always false in the recordings.
-	DefaultRoutePropagationEnabled bool `json:"default_route_propagation_enabled"`
-	HasS3Integration               bool `json:"has_s3_integration"`
-	Region         string    `json:"region"`
+	DefaultRoutePropagationEnabled bool   `json:"default_route_propagation_enabled"`
+	HasS3Integration               bool   `json:"has_s3_integration"`
+	Region                         string `json:"region"`
 }
 
 // Subnet is a private network subnet.
