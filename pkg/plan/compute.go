@@ -29,7 +29,9 @@ func Compute(in Input) (*Plan, error) {
 		snaps[s.Ref] = s
 	}
 	desired := slices.Clone(in.Desired)
-	slices.SortFunc(desired, func(a, b *spec.Cluster) int { return cmpKey(a.Spec.Region, a.Spec.ProjectID, a.Metadata.Name, b.Spec.Region, b.Spec.ProjectID, b.Metadata.Name) })
+	slices.SortFunc(desired, func(a, b *spec.Cluster) int {
+		return cmpKey(a.Spec.Region, a.Spec.ProjectID, a.Metadata.Name, b.Spec.Region, b.Spec.ProjectID, b.Metadata.Name)
+	})
 	named := map[string]bool{}
 	p := &Plan{FormatVersion: FormatVersion, Revision: in.Revision, Now: in.Now, Clusters: []ClusterPlan{}}
 	for _, c := range desired {
@@ -127,7 +129,7 @@ func actionID(cluster string, t ActionType, parts ...string) string {
 	return strings.Join(append([]string{cluster, string(t)}, parts...), "/")
 }
 
-func clusterTarget(name string) string        { return "cluster/" + name }
+func clusterTarget(name string) string       { return "cluster/" + name }
 func poolTarget(cluster, pool string) string { return "pool/" + cluster + "/" + pool }
 
 // planCluster plans one desired cluster against its snapshot.
