@@ -69,29 +69,11 @@ func compareErrors(a, b FieldError) int {
 	)
 }
 
-// normalize sorts the list and drops exact repeats and repeats of the same message at the same
-// position (a repo-level default inherited by several clusters is reported once).
+// normalize sorts the list and drops exact repeats (a default inherited from reconciler.yaml
+// by several clusters is reported once).
 func (l ErrorList) normalize() ErrorList {
 	slices.SortFunc(l, compareErrors)
-	type key struct {
-		file      string
-		line, col int
-		msg       string
-	}
-	seen := make(map[key]bool, len(l))
-	out := l[:0]
-	for _, e := range l {
-		k := key{e.File, e.Line, e.Column, e.Message}
-		if e.Line > 0 && seen[k] {
-			continue
-		}
-		if e.Line == 0 && len(out) > 0 && out[len(out)-1] == e {
-			continue
-		}
-		seen[k] = true
-		out = append(out, e)
-	}
-	return out
+	return slices.Compact(l)
 }
 
 // issue is a validation problem before it is located in a file.

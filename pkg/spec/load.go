@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"reflect"
 	"regexp"
@@ -66,7 +67,9 @@ func (l *loader) fileError(file, format string, args ...any) {
 }
 
 func (l *loader) load() *Repo {
+	before := len(l.errs)
 	settings, sidx := l.loadSettings()
+	settingsOK := len(l.errs) == before
 	var docs []loaded[Cluster]
 	files := 0
 	err := fs.WalkDir(l.fsys, ClustersDir, func(p string, d fs.DirEntry, err error) error {
@@ -99,13 +102,16 @@ func (l *loader) load() *Repo {
 	for _, d := range docs {
 		origins := applySettings(d.val, settings)
 		Default(d.val)
+		repo.Clusters = append(repo.Clusters, d.val)
+		if !settingsOK {
+			continue // a cluster is validated only with the defaults it would really inherit
+		}
 		loc := &locator{doc: d.idx, settings: sidx, origins: origins}
 		var is issues
 		validateCluster(&is, d.val, d.idx.has)
 		for _, i := range is {
 			l.errs = append(l.errs, loc.fieldError(i))
 		}
-		repo.Clusters = append(repo.Clusters, d.val)
 	}
 	l.duplicateClusters(docs)
 	return repo
@@ -149,8 +155,9 @@ func (l *loader) loadClusterFile(p string) []loaded[Cluster] {
 		l.fileError(p, "%v", err)
 		return nil
 	}
+	before := len(l.errs)
 	chunks := l.documents(p, data)
-	if len(chunks) == 0 {
+	if len(chunks) == 0 && len(l.errs) == before {
 		l.errs = append(l.errs, FieldError{File: p, Message: "no Cluster document in file", Hint: "add a Cluster or delete the file"})
 		return nil
 	}
@@ -183,7 +190,7 @@ type chunk struct {
 	root *yaml.Node
 }
 
-var docMarker = regexp.MustCompile(`^(---|\.\.\.)([ \t\r]|$)`)
+var docMarker = regexp.MustCompile(`^(---|\.\.\.)([ \t\r\n]|$)`)
 
 // documents splits a file into its non-empty YAML documents and parses each. Splitting on the
 // `---` and `...` marker lines is exact: YAML forbids those lines inside any scalar. Syntax errors
@@ -215,18 +222,34 @@ func (l *loader) documents(file string, data []byte) []chunk {
 	var out []chunk
 	for _, c := range raw {
 		var doc yaml.Node
-		err := safeCall(func() error { return yaml.Unmarshal(c.data, &doc) })
+		err := safeCall(func() error { return decodeOne(c.data, &doc) })
 		if err != nil {
 			l.errs = append(l.errs, syntaxError(file, c, err))
 			continue
 		}
-		if doc.Kind == 0 || len(doc.Content) == 0 {
+		if doc.Kind == 0 || len(doc.Content) == 0 || (doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].ShortTag() == "!!null" && doc.Content[0].Value == "") {
 			continue // empty document (only comments or markers)
 		}
 		c.root = doc.Content[0]
 		out = append(out, c)
 	}
 	return out
+}
+
+// decodeOne parses exactly one YAML document (a chunk never holds two: see documents).
+func decodeOne(data []byte, doc *yaml.Node) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(doc); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("yaml: line %d: unexpected second document", extra.Line)
+	}
+	return nil
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -239,18 +262,17 @@ func syntaxError(file string, c chunk, err error) FieldError {
 		n, _ := strconv.Atoi(m[1])
 		fe.Line = c.line + n - 1
 		fe.Message = "YAML syntax error: " + m[2]
+		// go-yaml may report a tab problem on a neighbouring line: point at the tab itself.
 		lines := bytes.Split(c.data, []byte("\n"))
-		if n >= 1 && n <= len(lines) {
-			if i := bytes.IndexByte(lines[n-1], '\t'); i >= 0 {
-				fe.Column = i + 1
-				fe.Hint = "indent with spaces: YAML does not allow tabs"
+		for _, ln := range []int{n, n + 1, n - 1} {
+			if ln < 1 || ln > len(lines) {
+				continue
 			}
-		}
-		// go-yaml reports some errors on the line after the problem; look for a tab there too.
-		if fe.Hint == "" && n >= 2 && n-2 < len(lines) && bytes.IndexByte(lines[n-2], '\t') >= 0 {
-			fe.Line--
-			fe.Column = bytes.IndexByte(lines[n-2], '\t') + 1
-			fe.Hint = "indent with spaces: YAML does not allow tabs"
+			if i := bytes.IndexByte(lines[ln-1], '\t'); i >= 0 && strings.Contains(m[2], "tab") {
+				fe.Line, fe.Column = c.line+ln-1, i+1
+				fe.Hint = "indent with spaces: YAML does not allow tabs"
+				break
+			}
 		}
 	}
 	return fe
@@ -360,7 +382,9 @@ func (l *loader) duplicateClusters(docs []loaded[Cluster]) {
 }
 
 // locator places validation issues of one cluster in the files: a value inherited from
-// reconciler.yaml is reported there, anything else at the field or its closest written ancestor.
+// reconciler.yaml is reported there, under its path in that file (so that a bad default is
+// reported once, not once per cluster); anything else at the field or its closest written
+// ancestor.
 type locator struct {
 	doc      *docIndex
 	settings *docIndex
@@ -376,5 +400,5 @@ func (l *locator) fieldError(i issue) FieldError {
 		}
 	}
 	at := idx.nearest(p)
-	return FieldError{File: idx.file, Line: at.line, Column: at.col, Path: i.path, Message: i.msg, Hint: i.hint}
+	return FieldError{File: idx.file, Line: at.line, Column: at.col, Path: p, Message: i.msg, Hint: i.hint}
 }

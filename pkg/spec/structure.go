@@ -83,8 +83,18 @@ func newWalker(file string, lineOff int) *walker {
 
 func (w *walker) pos(n *yaml.Node) pos { return pos{n.Line + w.lineOff, n.Column} }
 
+// maxDocErrors bounds the structural errors reported for one document.
+const maxDocErrors = 50
+
 func (w *walker) errorf(n *yaml.Node, path, hint, format string, args ...any) {
+	if len(w.errs) > maxDocErrors {
+		return
+	}
 	p := w.pos(n)
+	if len(w.errs) == maxDocErrors {
+		w.errs = append(w.errs, FieldError{File: w.idx.file, Line: p.line, Column: p.col, Path: path, Message: "too many errors in this document; fix the ones above first"})
+		return
+	}
 	w.errs = append(w.errs, FieldError{File: w.idx.file, Line: p.line, Column: p.col, Path: path, Message: fmt.Sprintf(format, args...), Hint: hint})
 }
 
@@ -249,10 +259,14 @@ func (w *walker) pairs(n *yaml.Node, path string) []pair {
 				return out
 			}
 			for _, p := range w.pairs(s, path) {
-				if _, set := seen[p.k.Value]; !set {
-					seen[p.k.Value] = p.k
-					out = append(out, p)
+				if k, set := seen[p.k.Value]; set {
+					// go-yaml v2 in strict mode (sigs.k8s.io/yaml UnmarshalStrict) rejects this.
+					w.errorf(k, childPath(path, p.k.Value), "strict YAML does not let a key override a merged one: drop the << merge or this key",
+						"key %q is also set by the merge key << (line %d)", p.k.Value, p.k.Line+w.lineOff)
+					continue
 				}
+				seen[p.k.Value] = p.k
+				out = append(out, p)
 			}
 		}
 	}

@@ -172,7 +172,7 @@ func validatePool(is *issues, pp string, p *Pool, s *ClusterSpec, kosmos bool, w
 		switch {
 		case zr == "":
 			is.hint(pp+".zone", fmt.Sprintf("unknown zone %q", p.Zone), "zones are <region>-<n>, e.g. fr-par-1")
-		case !kosmos && s.Region != "" && zr != s.Region:
+		case !kosmos && Regions[s.Region] != nil && zr != s.Region:
 			is.hint(pp+".zone", fmt.Sprintf("zone %s is not in the cluster's region %s", p.Zone, s.Region), "Kapsule pools must be in "+oneOf(Regions[s.Region]))
 		}
 	}
@@ -193,7 +193,7 @@ func validatePool(is *issues, pp string, p *Pool, s *ClusterSpec, kosmos bool, w
 		if as.Min < 0 {
 			is.addf(ap+".min", "must not be negative, got %d", as.Min)
 		}
-		if autoscaling && as.Max < 1 {
+		if autoscaling && as.Max < 1 && written(ap+".max") {
 			is.addf(ap+".max", "must be at least 1, got %d", as.Max)
 		}
 		if as.Min > as.Max && as.Max >= 1 {
@@ -266,9 +266,9 @@ func validatePool(is *issues, pp string, p *Pool, s *ClusterSpec, kosmos bool, w
 	}
 	if g := p.MaxTerminationGracePeriod; g != nil {
 		if g.Duration <= 0 {
-			is.addf(pp+".maxTerminationGracePeriod", "must be positive, got %s", g.Duration)
+			is.addf(pp+".maxTerminationGracePeriod", "must be positive, got %s", g)
 		} else if g.Duration > time.Hour {
-			is.addf(pp+".maxTerminationGracePeriod", "must be at most 1h, got %s", g.Duration)
+			is.addf(pp+".maxTerminationGracePeriod", "must be at most 1h, got %s", g)
 		}
 	}
 	if r := p.Rotation; r != nil {
@@ -281,7 +281,7 @@ func validatePool(is *issues, pp string, p *Pool, s *ClusterSpec, kosmos bool, w
 
 func validateRotation(is *issues, rp string, r *Rotation) {
 	if r.MaxAge != nil && r.MaxAge.Duration < 24*time.Hour {
-		is.hint(rp+".maxAge", fmt.Sprintf("must be at least 24h, got %s", r.MaxAge.Duration), "Scaleway recommends replacing nodes every 30 days: 720h")
+		is.hint(rp+".maxAge", fmt.Sprintf("must be at least 24h, got %s", r.MaxAge), "Scaleway recommends replacing nodes every 30 days: 720h")
 	}
 	if r.Window != nil {
 		validateWindow(is, rp+".window", r.Window)
@@ -295,16 +295,16 @@ func validateRotation(is *issues, rp string, r *Rotation) {
 		}
 	}
 	if d := r.DrainTimeout; d != nil && d.Duration <= 0 {
-		is.addf(rp+".drainTimeout", "must be positive, got %s", d.Duration)
+		is.addf(rp+".drainTimeout", "must be positive, got %s", d)
 	}
 	if r.OnDrainTimeout != "" && !slices.Contains(onTimeouts, r.OnDrainTimeout) {
 		is.hint(rp+".onDrainTimeout", fmt.Sprintf("unknown value %q", r.OnDrainTimeout), "one of "+oneOf(onTimeouts))
 	}
 	if d := r.Deadline; d != nil {
 		if d.Duration <= 0 {
-			is.addf(rp+".deadline", "must be positive, got %s", d.Duration)
+			is.addf(rp+".deadline", "must be positive, got %s", d)
 		} else if r.MaxAge != nil && d.Duration < r.MaxAge.Duration {
-			is.addf(rp+".deadline", "must be >= maxAge (%s), got %s", r.MaxAge.Duration, d.Duration)
+			is.addf(rp+".deadline", "must be >= maxAge (%s), got %s", r.MaxAge, d)
 		}
 	}
 }
@@ -320,9 +320,9 @@ func validateWindow(is *issues, wp string, w *Window) {
 	case d == 0:
 		is.hint(wp+".duration", "required", `how long the window stays open, e.g. "4h"`)
 	case d < 0:
-		is.addf(wp+".duration", "must be positive, got %s", d)
+		is.addf(wp+".duration", "must be positive, got %s", w.Duration)
 	case d > 7*24*time.Hour:
-		is.addf(wp+".duration", "must be at most 168h, got %s", d)
+		is.addf(wp+".duration", "must be at most 168h, got %s", w.Duration)
 	}
 	if w.TimeZone == "Local" {
 		is.hint(wp+".timeZone", `"Local" depends on the machine`, "use an IANA name such as Europe/Paris")
