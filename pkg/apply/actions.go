@@ -30,9 +30,9 @@ type RotateRequest struct {
 func (r *clusterRun) dispatch(ctx context.Context, a plan.Action) (Outcome, string, error) {
 	switch a.Type {
 	case plan.CreateCluster:
-		return r.run(ctx, a, r.createCluster())
+		return r.run(ctx, a, r.createCluster(a))
 	case plan.UpdateCluster:
-		return r.run(ctx, a, r.updateCluster())
+		return r.run(ctx, a, r.updateCluster(a))
 	case plan.SetClusterType:
 		return r.run(ctx, a, r.setClusterType(a))
 	case plan.UpgradeCluster:
@@ -42,7 +42,7 @@ func (r *clusterRun) dispatch(ctx context.Context, a plan.Action) (Outcome, stri
 	case plan.CreatePool:
 		return r.run(ctx, a, r.createPool(poolName(a), poolName(a)))
 	case plan.UpdatePool:
-		return r.run(ctx, a, r.updatePool(poolName(a)))
+		return r.run(ctx, a, r.updatePool(a))
 	case plan.UpgradePool:
 		return r.run(ctx, a, r.upgradePool(a))
 	case plan.ReplacePool:
@@ -67,7 +67,7 @@ func (r *clusterRun) needDesired() (*cloud.Cluster, error) {
 
 func errAbsent(name string) error { return &cloud.NotFoundError{Resource: "cluster", ID: name} }
 
-func (r *clusterRun) createCluster() step {
+func (r *clusterRun) createCluster(a plan.Action) step {
 	return step{
 		what: "cluster " + r.name() + " to be ready",
 		check: func(c *cloud.Cluster) (bool, string, error) {
@@ -88,6 +88,9 @@ func (r *clusterRun) createCluster() step {
 			}
 			want := *d
 			want.Name = r.name()
+			if v := param(a, "version", "spec.version"); v != "" {
+				want.Version = v // the spec may say "1.35"; the plan resolved the exact patch
+			}
 			if !slices.Contains(want.Tags, cloud.ManagedByTag) {
 				want.Tags = append(slices.Clone(want.Tags), cloud.ManagedByTag)
 			}
@@ -102,25 +105,22 @@ func (r *clusterRun) createCluster() step {
 	}
 }
 
-func (r *clusterRun) updateCluster() step {
+func (r *clusterRun) updateCluster(a plan.Action) step {
 	return step{
 		what: "cluster " + r.name() + " to be ready",
 		check: func(c *cloud.Cluster) (bool, string, error) {
 			if c == nil {
 				return false, "", errAbsent(r.name())
 			}
-			d, err := r.needDesired()
-			if err != nil {
-				return false, "", err
-			}
-			if clusterUpdateEmpty(clusterUpdate(d, c)) {
-				return true, "already-up-to-date", nil
-			}
-			return false, "", nil
+			u, err := pendingClusterUpdate(a, c)
+			return err == nil && clusterUpdateEmpty(u), "already-up-to-date", err
 		},
 		mutate: func(ctx context.Context, c *cloud.Cluster) error {
-			_, err := r.e.Provider.UpdateCluster(ctx, r.ref.Region, c.ID, clusterUpdate(r.desired, c))
+			u, err := pendingClusterUpdate(a, c)
 			if err != nil {
+				return err
+			}
+			if _, err := r.e.Provider.UpdateCluster(ctx, r.ref.Region, c.ID, u); err != nil {
 				return fmt.Errorf("update cluster %q: %w", r.name(), err)
 			}
 			return nil

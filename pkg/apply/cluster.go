@@ -32,8 +32,8 @@ func (e *Executor) runCluster(ctx context.Context, cp *plan.ClusterPlan, in Inpu
 		e.emit(Event{Kind: EventClusterEnd, Cluster: cp.Name, Message: fmt.Sprintf("cluster %s: %s", cp.Name, cr.State)})
 	}()
 
-	if in.Observed != nil {
-		if err := r.checkStale(ctx, in.Observed); err != nil {
+	if !in.SkipStaleCheck {
+		if err := r.checkStale(ctx); err != nil {
 			cr = notRunAll(cp, err)
 			var se *StalePlanError
 			if errors.As(err, &se) {

@@ -3,152 +3,96 @@ package apply
 import (
 	"cmp"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
 
-// The executor recomputes, from the desired shape and the fresh observation, what a PATCH must
-// carry: only the parts that differ now. The plan's Changes are for people (terraform's rule: never
-// drive apply from the rendering); recomputing also makes a re-run after a partial update send
-// only what is left.
+// What an update sends comes from the action itself (plan.ClusterUpdateFor, plan.PoolPatchFor):
+// apply never does something the plan did not say. The fresh observation then removes the parts
+// that already hold, so a re-run after a partial update sends only what is left, and an update
+// that fully holds is skipped.
 
-func clusterUpdate(d, live *cloud.Cluster) cloud.ClusterUpdate {
-	var u cloud.ClusterUpdate
-	if d.Description != live.Description {
-		u.Description = &d.Description
+// pendingClusterUpdate is the part of a's PATCH that live does not already show.
+func pendingClusterUpdate(a plan.Action, live *cloud.Cluster) (cloud.ClusterUpdate, error) {
+	u, err := plan.ClusterUpdateFor(a, *live)
+	if err != nil {
+		return u, err
 	}
-	tags := slices.Clone(d.Tags)
-	if slices.Contains(live.Tags, cloud.ManagedByTag) && !slices.Contains(tags, cloud.ManagedByTag) {
-		tags = append(tags, cloud.ManagedByTag) // never drop ownership by a PATCH
+	if u.Tags != nil && slices.Contains(live.Tags, cloud.ManagedByTag) && !slices.Contains(*u.Tags, cloud.ManagedByTag) {
+		t := append(slices.Clone(*u.Tags), cloud.ManagedByTag) // a PATCH never drops ownership
+		u.Tags = &t
 	}
-	if !sameSet(tags, live.Tags) {
-		u.Tags = &tags
-	}
-	if d.AutoUpgrade != live.AutoUpgrade {
-		u.AutoUpgrade = &d.AutoUpgrade
-	}
-	if d.Autoscaler != live.Autoscaler {
-		u.Autoscaler = &d.Autoscaler
-	}
-	if !sameOIDC(d.OpenIDConnect, live.OpenIDConnect) {
-		u.OpenIDConnect = &d.OpenIDConnect
-	}
-	setIfDiff(&u.FeatureGates, d.FeatureGates, live.FeatureGates)
-	setIfDiff(&u.AdmissionPlugins, d.AdmissionPlugins, live.AdmissionPlugins)
-	setIfDiff(&u.APIServerCertSANs, d.APIServerCertSANs, live.APIServerCertSANs)
-	return u
+	dropIf(&u.Description, live.Description, eq[string])
+	dropIf(&u.Tags, live.Tags, sameSet)
+	dropIf(&u.AutoUpgrade, live.AutoUpgrade, eq[cloud.AutoUpgrade])
+	dropIf(&u.Autoscaler, live.Autoscaler, eq[cloud.Autoscaler])
+	dropIf(&u.OpenIDConnect, live.OpenIDConnect, func(a, b cloud.OpenIDConnect) bool { return reflect.DeepEqual(normOIDC(a), normOIDC(b)) })
+	dropIf(&u.FeatureGates, live.FeatureGates, sameSet)
+	dropIf(&u.AdmissionPlugins, live.AdmissionPlugins, sameSet)
+	dropIf(&u.APIServerCertSANs, live.APIServerCertSANs, sameSet)
+	return u, nil
 }
 
-func setIfDiff(dst **[]string, want, live []string) {
-	if !sameSet(want, live) {
-		w := slices.Clone(want)
-		if w == nil {
-			w = []string{}
-		}
-		*dst = &w
+// pendingPoolPatch is the part of a's pool PATCH and PUTs that live does not already show.
+func pendingPoolPatch(a plan.Action, live *cloud.Pool) (plan.PoolPatch, error) {
+	pp, err := plan.PoolPatchFor(a, *live)
+	if err != nil {
+		return pp, err
+	}
+	u := &pp.Update
+	dropIf(&u.Size, live.Size, eq[int])
+	dropIf(&u.Autoscaling, live.Autoscaling, eq[bool])
+	dropIf(&u.MinSize, live.MinSize, eq[int])
+	dropIf(&u.MaxSize, live.MaxSize, eq[int])
+	dropIf(&u.Autohealing, live.Autohealing, eq[bool])
+	dropIf(&u.Tags, live.Tags, sameSet)
+	dropIf(&u.KubeletArgs, live.KubeletArgs, sameMap)
+	dropIf(&u.UpgradePolicy, live.UpgradePolicy, eq[cloud.UpgradePolicy])
+	dropIf(&u.SecurityGroupID, live.SecurityGroupID, eq[string])
+	dropIf(&u.MaxTerminationGracePeriod, int(live.MaxTerminationGracePeriod/time.Second), eq[int])
+	dropIf(&pp.Labels, live.Labels, sameMap)
+	dropIf(&pp.Taints, live.Taints, sameTaints)
+	dropIf(&pp.StartupTaints, live.StartupTaints, sameTaints)
+	return pp, nil
+}
+
+func dropIf[T any](p **T, live T, same func(a, b T) bool) {
+	if *p != nil && same(**p, live) {
+		*p = nil
 	}
 }
+
+func eq[T comparable](a, b T) bool { return a == b }
 
 func clusterUpdateEmpty(u cloud.ClusterUpdate) bool { return u == (cloud.ClusterUpdate{}) }
 
-func poolUpdateEmpty(u cloud.PoolUpdate) bool { return u == (cloud.PoolUpdate{}) }
-
-func sameOIDC(a, b cloud.OpenIDConnect) bool {
-	return a.IssuerURL == b.IssuerURL && a.ClientID == b.ClientID && a.UsernameClaim == b.UsernameClaim &&
-		a.UsernamePrefix == b.UsernamePrefix && a.GroupsPrefix == b.GroupsPrefix &&
-		sameSet(a.GroupsClaim, b.GroupsClaim) && sameSet(a.RequiredClaim, b.RequiredClaim)
+func poolPatchEmpty(pp plan.PoolPatch) bool {
+	return pp.Update == (cloud.PoolUpdate{}) && pp.Labels == nil && pp.Taints == nil && pp.StartupTaints == nil
 }
 
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(a, b)
+func normOIDC(o cloud.OpenIDConnect) cloud.OpenIDConnect {
+	o.GroupsClaim, o.RequiredClaim = sorted(o.GroupsClaim), sorted(o.RequiredClaim)
+	return o
 }
 
-// poolChange is what update-pool sends: the PATCH and, only when they differ, the PUTs.
-type poolChange struct {
-	update        cloud.PoolUpdate
-	labels        *map[string]string
-	taints        *[]cloud.Taint
-	startupTaints *[]cloud.Taint
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	if s == nil {
+		s = []string{}
+	}
+	return s
 }
 
-func (c poolChange) empty() bool {
-	return poolUpdateEmpty(c.update) && c.labels == nil && c.taints == nil && c.startupTaints == nil
-}
+func sameSet(a, b []string) bool { return slices.Equal(sorted(a), sorted(b)) }
 
-func poolDiff(want, live *cloud.Pool) poolChange {
-	var ch poolChange
-	u := &ch.update
-	if want.Autoscaling != live.Autoscaling {
-		u.Autoscaling = &want.Autoscaling
-	}
-	if want.Autoscaling {
-		// the autoscaler owns size: only the bounds are ours
-		if want.MinSize != live.MinSize {
-			u.MinSize = &want.MinSize
-		}
-		if want.MaxSize != live.MaxSize {
-			u.MaxSize = &want.MaxSize
-		}
-	} else if want.Size != live.Size {
-		u.Size = &want.Size
-	}
-	if want.Autohealing != live.Autohealing {
-		u.Autohealing = &want.Autohealing
-	}
-	if !sameSet(want.Tags, live.Tags) {
-		t := slices.Clone(want.Tags)
-		u.Tags = &t
-	}
-	if !maps.Equal(want.KubeletArgs, live.KubeletArgs) {
-		k := maps.Clone(want.KubeletArgs)
-		if k == nil {
-			k = map[string]string{}
-		}
-		u.KubeletArgs = &k
-	}
-	if want.UpgradePolicy != live.UpgradePolicy {
-		u.UpgradePolicy = &want.UpgradePolicy
-	}
-	if want.SecurityGroupID != "" && want.SecurityGroupID != live.SecurityGroupID {
-		u.SecurityGroupID = &want.SecurityGroupID
-	}
-	if want.MaxTerminationGracePeriod > 0 && want.MaxTerminationGracePeriod != live.MaxTerminationGracePeriod {
-		s := int(want.MaxTerminationGracePeriod.Seconds())
-		u.MaxTerminationGracePeriod = &s
-	}
-	if !maps.Equal(want.Labels, live.Labels) {
-		l := maps.Clone(want.Labels)
-		if l == nil {
-			l = map[string]string{}
-		}
-		ch.labels = &l
-	}
-	if !sameTaints(want.Taints, live.Taints) {
-		t := nonNil(want.Taints)
-		ch.taints = &t
-	}
-	if !sameTaints(want.StartupTaints, live.StartupTaints) {
-		t := nonNil(want.StartupTaints)
-		ch.startupTaints = &t
-	}
-	return ch
-}
-
-func nonNil(t []cloud.Taint) []cloud.Taint {
-	if t == nil {
-		return []cloud.Taint{}
-	}
-	return slices.Clone(t)
-}
+func sameMap(a, b map[string]string) bool { return len(a) == len(b) && maps.Equal(a, b) }
 
 func sameTaints(a, b []cloud.Taint) bool {
 	if len(a) != len(b) {

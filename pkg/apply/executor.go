@@ -67,13 +67,12 @@ var DefaultTimeouts = map[plan.ActionType]time.Duration{
 
 // Input is what Apply needs beside the plan.
 type Input struct {
-	// Desired holds the target shape of each planned cluster (matched by region, project and
-	// name), as projected from the spec: create-cluster, create-pool, update-* and replace-pool
-	// read their values from it.
+	// Desired holds the target shape of each planned cluster (plan.DesiredCluster, matched by
+	// region, project and name): create-cluster, create-pool and replace-pool read it.
 	Desired []cloud.Cluster
-	// Observed are the snapshots the plan was computed from. When set, each cluster's live state is
-	// compared with them before its first action (stale-plan check); nil skips the check.
-	Observed []*cloud.Snapshot
+	// SkipStaleCheck turns off the comparison of each ClusterPlan.BasedOn with a fresh
+	// observation before the cluster's first action.
+	SkipStaleCheck bool
 }
 
 // Apply executes p: each cluster's actions in order, clusters in parallel. The returned error is

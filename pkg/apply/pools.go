@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
@@ -15,7 +16,8 @@ func (r *clusterRun) desiredPool(name, as string) (cloud.Pool, error) {
 		return cloud.Pool{}, err
 	}
 	for _, p := range d.Pools {
-		if p.Name == name || p.Name == as {
+		// a replacement is named after its spec pool: "<spec name>-<6 hex>" (plan.ReplacementName)
+		if p.Name == name || p.Name == as || (strings.HasPrefix(as, p.Name+"-") && len(as) == len(p.Name)+7) {
 			p.Name = as
 			return p, nil
 		}
@@ -50,58 +52,56 @@ func (r *clusterRun) createPool(name, as string) step {
 	}
 }
 
-func (r *clusterRun) updatePool(name string) step {
-	diff := func(c *cloud.Cluster) (*cloud.Pool, poolChange, error) {
+func (r *clusterRun) updatePool(a plan.Action) step {
+	name := poolName(a)
+	pending := func(c *cloud.Cluster) (*cloud.Pool, plan.PoolPatch, error) {
 		if c == nil {
-			return nil, poolChange{}, errAbsent(r.name())
+			return nil, plan.PoolPatch{}, errAbsent(r.name())
 		}
 		live := findPool(c, name)
 		if live == nil {
-			return nil, poolChange{}, &cloud.NotFoundError{Resource: "pool", ID: r.name() + "/" + name}
+			return nil, plan.PoolPatch{}, &cloud.NotFoundError{Resource: "pool", ID: r.name() + "/" + name}
 		}
-		want, err := r.desiredPool(name, name)
-		if err != nil {
-			return nil, poolChange{}, err
-		}
-		return live, poolDiff(&want, live), nil
+		pp, err := pendingPoolPatch(a, live)
+		return live, pp, err
 	}
 	return step{
 		what: fmt.Sprintf("pool %s/%s to be ready", r.name(), name),
 		check: func(c *cloud.Cluster) (bool, string, error) {
-			_, ch, err := diff(c)
-			return err == nil && ch.empty(), "already-up-to-date", err
+			_, pp, err := pending(c)
+			return err == nil && poolPatchEmpty(pp), "already-up-to-date", err
 		},
 		mutate: func(ctx context.Context, c *cloud.Cluster) error {
-			live, ch, err := diff(c)
+			live, pp, err := pending(c)
 			if err != nil {
 				return err
 			}
-			return r.applyPoolChange(ctx, live, ch)
+			return r.applyPoolChange(ctx, live, pp)
 		},
 		ready: poolReady(r.name(), name, nil),
 	}
 }
 
 // applyPoolChange sends the PATCH and the label/taint PUTs, each only when its part changed.
-func (r *clusterRun) applyPoolChange(ctx context.Context, live *cloud.Pool, ch poolChange) error {
+func (r *clusterRun) applyPoolChange(ctx context.Context, live *cloud.Pool, ch plan.PoolPatch) error {
 	pr, region := r.e.Provider, r.ref.Region
-	if !poolUpdateEmpty(ch.update) {
-		if _, err := pr.UpdatePool(ctx, region, live.ID, ch.update); err != nil {
+	if ch.Update != (cloud.PoolUpdate{}) {
+		if _, err := pr.UpdatePool(ctx, region, live.ID, ch.Update); err != nil {
 			return fmt.Errorf("update pool %q: %w", live.Name, err)
 		}
 	}
-	if ch.labels != nil {
-		if err := pr.SetPoolLabels(ctx, region, live.ID, *ch.labels); err != nil {
+	if ch.Labels != nil {
+		if err := pr.SetPoolLabels(ctx, region, live.ID, *ch.Labels); err != nil {
 			return fmt.Errorf("set labels of pool %q: %w", live.Name, err)
 		}
 	}
-	if ch.taints != nil {
-		if err := pr.SetPoolTaints(ctx, region, live.ID, *ch.taints); err != nil {
+	if ch.Taints != nil {
+		if err := pr.SetPoolTaints(ctx, region, live.ID, *ch.Taints); err != nil {
 			return fmt.Errorf("set taints of pool %q: %w", live.Name, err)
 		}
 	}
-	if ch.startupTaints != nil {
-		if err := pr.SetPoolStartupTaints(ctx, region, live.ID, *ch.startupTaints); err != nil {
+	if ch.StartupTaints != nil {
+		if err := pr.SetPoolStartupTaints(ctx, region, live.ID, *ch.StartupTaints); err != nil {
 			return fmt.Errorf("set startup taints of pool %q: %w", live.Name, err)
 		}
 	}

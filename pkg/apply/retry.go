@@ -64,3 +64,9 @@ func (e *Executor) sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// Retry calls f with the executor's retry policy and clock: transient errors are retried with
+// backoff, anything else is returned at once. The reconcile pass uses it for observations.
+func (e *Executor) Retry(ctx context.Context, f func() error) error {
+	return e.retry(ctx, "", "", f)
+}
