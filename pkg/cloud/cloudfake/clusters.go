@@ -67,7 +67,8 @@ func (f *Fake) mutableCluster(region, id string) (*clusterState, error) {
 	return cs, nil
 }
 
-// CreateCluster creates c with its pools, in status creating.
+// CreateCluster creates c with its pools, in status creating. Like the API, the response has no
+// pools; GetCluster shows them.
 func (f *Fake) CreateCluster(_ context.Context, ref cloud.Ref, c cloud.Cluster) (*cloud.Cluster, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -93,6 +94,7 @@ func (f *Fake) CreateCluster(_ context.Context, ref cloud.Ref, c cloud.Cluster) 
 	f.startCluster(cs, "creating")
 	f.clusters = append(f.clusters, cs)
 	out := f.view(cs)
+	out.Pools = []cloud.Pool{} // as the API: POST /clusters does not return the inline pools
 	return &out, nil
 }
 

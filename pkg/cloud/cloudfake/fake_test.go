@@ -45,6 +45,10 @@ func TestStatusesFollowTheClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(c.Pools) != 0 {
+		t.Errorf("create response has %d pools, want none (as the API)", len(c.Pools))
+	}
+	c, _ = f.GetCluster(ctx, "fr-par", c.ID)
 	if c.Status != "creating" || c.Pools[0].Status != "scaling" || len(c.Pools[0].Nodes) != 2 || c.Pools[0].Nodes[0].Status != "creating" {
 		t.Fatalf("after create: %s / %s / %+v", c.Status, c.Pools[0].Status, c.Pools[0].Nodes)
 	}
@@ -171,7 +175,8 @@ func TestSeedAndLastPoolDeleted(t *testing.T) {
 
 func TestReturnsCopies(t *testing.T) {
 	f, _ := newFake()
-	c, _ := f.CreateCluster(t.Context(), ref, kapsule("a", "1.35.3", cloud.Pool{Name: "p", Size: 1}))
+	created, _ := f.CreateCluster(t.Context(), ref, kapsule("a", "1.35.3", cloud.Pool{Name: "p", Size: 1}))
+	c, _ := f.GetCluster(t.Context(), "fr-par", created.ID)
 	c.Tags = append(c.Tags, "mutated")
 	c.Pools[0].Labels["x"] = "y"
 	got, _ := f.GetCluster(t.Context(), "fr-par", c.ID)
