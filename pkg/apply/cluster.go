@@ -70,7 +70,7 @@ func (e *Executor) runCluster(ctx context.Context, cp *plan.ClusterPlan, in Inpu
 func (r *clusterRun) runAction(ctx context.Context, a plan.Action) (ar actionResult) {
 	e := r.e
 	start := e.clock().Now()
-	e.emit(Event{Kind: EventActionStart, Cluster: r.cp.Name, ActionID: a.ID, Type: a.Type, Message: fmt.Sprintf("%s: %s", a.ID, a.Type)})
+	e.emit(Event{Kind: EventActionStart, Cluster: r.cp.Name, ActionID: a.ID, Type: a.Type, Message: fmt.Sprintf("%s: started (%s)", a.ID, cmpOr(a.Reason, string(a.Type)))})
 	outcome, reason, err := r.dispatch(ctx, a)
 	ar = actionResult{ActionResult: ActionResult{ID: a.ID, Type: a.Type, Target: a.Target, Outcome: outcome,
 		Duration: e.clock().Since(start), Reason: reason}}
