@@ -60,4 +60,3 @@ func confirm(env *cmdEnv) bool {
 	line, _ := bufio.NewReader(env.stdin).ReadString('\n')
 	return strings.TrimSpace(line) == "yes"
 }
-
