@@ -24,7 +24,13 @@ const testProject = emulator.DefaultProjectID
 // points the SCW_* environment at it.
 func startEmulator(t *testing.T) *emulator.Server {
 	t.Helper()
-	srv := emulator.MustNew(emulator.Options{Dwell: emulator.TestDwell, Logf: t.Logf})
+	return startEmulatorDwell(t, emulator.TestDwell)
+}
+
+// startEmulatorDwell is startEmulator with transient states lasting d (real time).
+func startEmulatorDwell(t *testing.T, d emulator.Dwell) *emulator.Server {
+	t.Helper()
+	srv := emulator.MustNew(emulator.Options{Dwell: d, Logf: t.Logf})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	setSCWEnv(t, hs.URL)
@@ -55,7 +61,7 @@ func cli(t *testing.T, stdin string, args ...string) (int, string, string) {
 }
 
 // fast are the flags that keep waits short against the emulator's immediate transitions.
-var fast = []string{"--poll-interval", "20ms"}
+var fast = []string{"--poll-interval", "20ms", "--retry-base", "2ms", "--retry-max", "40ms", "--retry-attempts", "40"}
 
 func args(a ...string) []string { return append(a, fast...) }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
 
@@ -20,6 +21,7 @@ type pipelineFlags struct {
 	repo, ref, output, now string
 	concurrency            int
 	pollInterval           time.Duration
+	retry                  apply.RetryPolicy
 }
 
 func (f *pipelineFlags) register(fs *flag.FlagSet) {
@@ -29,6 +31,9 @@ func (f *pipelineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.now, "now", "", "evaluate windows and ages at this time (RFC 3339) instead of the clock")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "clusters applied at once")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 5*time.Second, "delay between two observations while waiting")
+	fs.IntVar(&f.retry.Attempts, "retry-attempts", 8, "tries of one API call on transient errors (429, 5xx, 409 transient_state)")
+	fs.DurationVar(&f.retry.Base, "retry-base", time.Second, "first retry delay (doubles, with jitter)")
+	fs.DurationVar(&f.retry.Max, "retry-max", 30*time.Second, "longest retry delay")
 }
 
 func runPlan(ctx context.Context, env *cmdEnv, args []string) int {

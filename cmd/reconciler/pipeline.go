@@ -43,7 +43,7 @@ func newReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, error
 	}
 	exec := &apply.Executor{
 		Provider: prov, Clock: clock.RealClock{}, Concurrency: pf.concurrency,
-		Options:  apply.Options{PollInterval: pf.pollInterval},
+		Options:  apply.Options{PollInterval: pf.pollInterval, Retry: pf.retry},
 		Progress: func(ev apply.Event) { fmt.Fprintln(env.stderr, ev.Message) },
 	}
 	return &reconcile.Reconciler{
