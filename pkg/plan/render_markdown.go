@@ -90,6 +90,9 @@ func mdCluster(c ClusterPlan) string {
 				b.WriteString(" — " + mdEscape(d.Message))
 			}
 			b.WriteString("\n")
+			for _, l := range actionBody(d.Action) {
+				b.WriteString("  - " + mdCode(l) + "\n")
+			}
 		}
 		b.WriteString("\n")
 	}
@@ -116,6 +119,15 @@ func fenceFor(body string) string {
 		}
 	}
 	return strings.Repeat("`", max(3, longest+1))
+}
+
+// mdCode writes s as inline code, with a delimiter longer than any backtick run in s.
+func mdCode(s string) string {
+	f := strings.TrimSuffix(fenceFor(s), "``")
+	if strings.Contains(s, f) {
+		f = fenceFor(s)
+	}
+	return f + " " + strings.ReplaceAll(s, "\n", " ") + " " + f
 }
 
 // mdEscape neutralises the characters that would break a table cell or inject HTML.
