@@ -39,7 +39,7 @@ func markdown(p *Plan, limit int) string {
 	out := head.String()
 	count := func(s string) int { return utf8.RuneCountInString(s) }
 	// Table rows, leaving room for a notice.
-	room := limit - count(out) - count(notice(len(p.Clusters), "clusters")) - 1
+	room := limit - count(out) - count(notice(len(rows), "table rows and every cluster section")) - 1
 	table := ""
 	for i, r := range rows {
 		if count(table)+count(r) > room {
