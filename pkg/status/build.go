@@ -273,7 +273,6 @@ func plural(n int, word string) string {
 	return strconv.Itoa(n) + " " + word + "s"
 }
 
-
 func driftMessage(n int) string {
 	if n == 1 {
 		return "1 field differs from the spec"

@@ -118,7 +118,7 @@ func TestDriftReportOnlyPolicy(t *testing.T) {
 
 func TestRenderIsStableAndRoundTrips(t *testing.T) {
 	in := Input{Cluster: "prod-par", Region: "fr-par", Revision: "0123456789abcdef", Live: liveCluster(), Plan: pendingPlan(),
-		MaxAge: map[string]time.Duration{"default": 720 * time.Hour},
+		MaxAge:   map[string]time.Duration{"default": 720 * time.Hour},
 		Calendar: map[string][]Rotation{"default": {{WindowStart: t0.Add(30 * 24 * time.Hour), WindowEnd: t0.Add(30*24*time.Hour + 3*time.Hour), Nodes: []string{"scw-prod-par-default-aaaa"}}}}}
 	a, err := MarshalYAML(Build(in))
 	if err != nil {
