@@ -64,7 +64,7 @@
 // Deferred.Why: not-ready (cluster or pool in a transient status), locked, needs-opt-in
 // (replace-pool without spec.allowDisruptiveReplace), outside-window (upgrades and replacements
 // outside spec.upgrade.window; Message gives the next opening in the window's zone),
-// invalid-window (fail closed), drift-report (spec.drift: report), superseded (a rotation of a
+// invalid-window (fail closed), report-only (spec.drift: report), superseded (a rotation of a
 // pool this plan renews). Later hops of a deferred upgrade chain are deferred with it.
 //
 // Warning codes: not-owned, cluster-not-in-spec, pool-not-in-spec, version-deprecated,
