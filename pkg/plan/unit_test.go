@@ -182,3 +182,15 @@ func TestMarkdownTruncates(t *testing.T) {
 		t.Error("small plan truncated")
 	}
 }
+
+// TestDriftReport: with spec.drift report, in-place differences are deferred, never run.
+func TestDriftReport(t *testing.T) {
+	in := loadCase(t, "testdata/plan/update-cluster-fields")
+	in.Desired[0].Spec.Drift = "report"
+	p, err := Compute(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIDs(t, p, "prod-par")
+	wantDeferred(t, p, "prod-par", map[string]string{"prod-par/update-cluster": WhyDriftReport, "prod-par/update-pool/default": WhyDriftReport})
+}
