@@ -84,9 +84,12 @@ func BuildCalendar(pol Policy, c *cloud.Cluster, p *cloud.Pool, now time.Time, h
 	conc := pol.concurrency(len(p.Nodes), upgradeCap(p.UpgradePolicy))
 	all := openerFor(pol).openings(now, cal.To.Add(scheduleSpan(pol, DefaultHorizon)))
 	remaining := sortedNodes(p.Nodes)
+	ghost := make([]bool, len(remaining)) // a fresh replacement: scheduled, never listed
 	var late []string
 	// Simulate the passes: at each opening's start (or now, inside the current one) the nodes the
-	// schedule puts in that opening are replaced during it; they come back fresh and do not reappear.
+	// schedule puts in that opening are replaced during it. A replaced node comes back as a fresh
+	// node, which takes part in the schedule's look-ahead (it can raise the level) but does not
+	// reappear in the calendar.
 	for k := 0; k < len(all) && all[k].Start.Before(cal.To); k++ {
 		t := now
 		if all[k].Start.After(now) {
@@ -94,11 +97,16 @@ func BuildCalendar(pol Policy, c *cloud.Cluster, p *cloud.Pool, now time.Time, h
 		}
 		sch := buildSchedule(all[k:], pol, conc, remaining, t, DefaultHorizon)
 		o := CalendarOpening{Start: in(all[k].Start), End: in(all[k].End), Nodes: []CalendarNode{}}
-		keep := make([]cloud.Node, 0, len(remaining))
+		var fresh []cloud.Node
+		keep, keepGhost := make([]cloud.Node, 0, len(remaining)), make([]bool, 0, len(remaining))
 		for i, n := range remaining {
 			pl := sch.slots[i]
 			if !pl.scheduled || pl.opening != 0 {
-				keep = append(keep, n)
+				keep, keepGhost = append(keep, n), append(keepGhost, ghost[i])
+				continue
+			}
+			fresh = append(fresh, cloud.Node{Name: n.Name, Status: statusReady, CreatedAt: t})
+			if ghost[i] {
 				continue
 			}
 			cn := calendarNode(n, pol, in)
@@ -108,10 +116,16 @@ func BuildCalendar(pol Policy, c *cloud.Cluster, p *cloud.Pool, now time.Time, h
 			}
 			o.Nodes = append(o.Nodes, cn)
 		}
-		remaining = keep
+		for _, f := range fresh {
+			keep, keepGhost = append(keep, f), append(keepGhost, true)
+		}
+		remaining, ghost = keep, keepGhost
 		cal.Openings = append(cal.Openings, o)
 	}
-	for _, n := range remaining {
+	for i, n := range remaining {
+		if ghost[i] {
+			continue
+		}
 		if n.Status == statusReady && n.CreatedAt.Add(pol.MaxAge).Before(cal.To) {
 			cn := calendarNode(n, pol, in)
 			if cn.Deadline.Before(cal.To) {

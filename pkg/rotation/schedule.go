@@ -44,7 +44,14 @@ func scheduleSpan(p Policy, horizon time.Duration) time.Duration {
 // concurrency limit, the highest level allowed.
 func buildSchedule(ops []window.Interval, p Policy, conc int, nodes []cloud.Node, now time.Time, horizon time.Duration) *schedule {
 	s := &schedule{slots: make([]placement, len(nodes)), openings: ops}
-	until := now.Add(horizon)
+	// Inside an opening the look-ahead starts at the opening's start, so that every pass of the
+	// opening sees the same nodes (a look-ahead moving with now would let younger nodes in and
+	// change the level mid-opening).
+	anchor := now
+	if len(ops) > 0 && !ops[0].Start.After(now) {
+		anchor = ops[0].Start
+	}
+	until := anchor.Add(horizon)
 	var cands []schedEntry
 	for i, n := range nodes {
 		due := n.CreatedAt.Add(p.MaxAge)
