@@ -15,7 +15,9 @@ func parisSundays(t testing.TB, deadline *spec.Duration) Policy {
 		Window: &spec.Window{Schedule: "0 2 * * SUN", Duration: spec.Duration{Duration: 3 * time.Hour}, TimeZone: "Europe/Paris"}})
 }
 
-func utc(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, time.UTC) }
+func utc(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, time.UTC)
+}
 
 // Europe/Paris leaves summer time on 2026-10-25: 03:00 CEST becomes 02:00 CET, so 02:00 local
 // happens twice. robfig/cron fires at both; pkg/window merges the two firings into one opening
