@@ -31,9 +31,11 @@ type Policy struct {
 	Budget         spec.IntOrPercent
 	DrainTimeout   time.Duration
 	OnDrainTimeout string
-	// Window is when rotation may run; nil means any time.
-	Window   *window.Window
-	Problems []Problem
+	// Window is when rotation may run; nil means any time (or an invalid window, see Problems).
+	Window *window.Window
+	// WindowSpec is the window as written, kept to explain an invalid one.
+	WindowSpec *spec.Window
+	Problems   []Problem
 }
 
 // Problem is one reason a policy is invalid.
@@ -76,6 +78,7 @@ func ResolvePolicy(r *spec.Rotation) Policy {
 		p.OnDrainTimeout = r.OnDrainTimeout
 	}
 	if r.Window != nil {
+		p.WindowSpec = r.Window
 		w, err := window.Parse(r.Window.Schedule, r.Window.Duration.Duration, r.Window.TimeZone)
 		if err != nil {
 			p.addProblem(InvalidWindow, "rotation.window", err.Error())
@@ -142,8 +145,11 @@ type upgradeCap struct{ MaxSurge, MaxUnavailable int }
 // describe renders the policy in one line for reports.
 func (p Policy) describe() string {
 	w := "any time"
-	if p.Window != nil {
+	switch {
+	case p.Window != nil:
 		w = fmt.Sprintf("%q for %s in %s", p.Window.Schedule, fmtDuration(p.Window.Duration), p.Window.Location)
+	case p.WindowSpec != nil:
+		w = fmt.Sprintf("%q for %s in %q (invalid)", p.WindowSpec.Schedule, fmtDuration(p.WindowSpec.Duration.Duration), p.WindowSpec.TimeZone)
 	}
 	return fmt.Sprintf("maxAge %s, deadline %s, budget %s, window %s", fmtDuration(p.MaxAge), fmtDuration(p.Deadline), p.Budget, w)
 }
