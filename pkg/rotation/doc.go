@@ -51,6 +51,9 @@
 //     against its load, so that calling Candidates again later in the same opening does not pick
 //     a new batch. A node whose slot was missed (blocked, not ready) is simply placed again on the
 //     next pass.
+//   - The schedule looks DefaultHorizon (30 days) ahead: the nodes due by then take part in the
+//     levelling. Inside an opening the look-ahead starts at the opening's start, not at now, so
+//     that every pass of one opening sees the same problem and picks the same nodes.
 //
 // Without a window the pool may rotate at any time; the soft schedule then spreads over UTC days
 // (each day is an opening), so the same rules hold.
@@ -61,14 +64,18 @@
 // # Calendar
 //
 // BuildCalendar forecasts, over a horizon (30 days by default), every opening and the nodes each
-// will replace, from the same schedule Candidates uses (replaced nodes come back fresh and do not
-// reappear), and lists nodes due in the horizon that no opening in it will replace. It assumes the
-// pool stays as it is and every replacement finishes inside its opening.
+// will replace, and lists the nodes due in the horizon that no opening in it replaces. It replays
+// Candidates opening by opening: the nodes the schedule puts in an opening at its start are
+// replaced during it and come back as fresh nodes, which stay in the schedule's look-ahead (they
+// can raise the level) but do not reappear in the calendar. So the calendar is what the passes
+// will do (a test replays passes every 5 minutes and compares), provided the pool changes only by
+// those rotations and every replacement finishes inside its opening.
 //
 // # DST
 //
 // Openings are robfig/cron firings in the window's time zone (pkg/window). When clocks go back,
-// robfig/cron fires at both occurrences of a repeated local time and pkg/window merges them: a
+// robfig/cron fires at both occurrences of a repeated local time and pkg/window merges them (and
+// reports the first as the opening's start all along, which the load count above relies on): a
 // "0 2 * * SUN" 3h window in Europe/Paris on 2026-10-25 opens at 02:00 CEST and closes at 05:00
 // CET (4h of elapsed time). When clocks go forward and the local start time does not exist,
 // robfig/cron does not fire that day: the same window has no opening on 2026-03-29; due nodes wait
