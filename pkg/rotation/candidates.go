@@ -13,6 +13,8 @@ type Decision struct {
 	ClusterID string
 	Pool      string
 	PoolID    string
+	Region    string
+	ProjectID string
 	// ClusterStatus and PoolStatus are the live statuses the decision saw.
 	ClusterStatus string
 	PoolStatus    string
@@ -62,7 +64,7 @@ func (d Decision) Rotating() []NodeDecision {
 // Candidates decides, at now, which nodes of pool p (of cluster c) to rotate under policy pol,
 // and why every other node is left alone. c and p must not be nil.
 func Candidates(pol Policy, c *cloud.Cluster, p *cloud.Pool, now time.Time) Decision {
-	d := Decision{Cluster: c.Name, ClusterID: c.ID, Pool: p.Name, PoolID: p.ID, ClusterStatus: c.Status,
+	d := Decision{Cluster: c.Name, ClusterID: c.ID, Pool: p.Name, PoolID: p.ID, Region: c.Region, ProjectID: c.ProjectID, ClusterStatus: c.Status,
 		PoolStatus: p.Status, Now: now, Policy: pol}
 	nodes := sortedNodes(p.Nodes)
 	for _, n := range nodes {

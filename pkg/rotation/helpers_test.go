@@ -40,7 +40,7 @@ func mustPolicy(t testing.TB, r *spec.Rotation) Policy {
 }
 
 func readyCluster() *cloud.Cluster {
-	return &cloud.Cluster{ID: "c-1", Name: "prod-par", Status: "ready"}
+	return &cloud.Cluster{ID: "c-1", Name: "prod-par", Region: "fr-par", ProjectID: "proj-1", Status: "ready"}
 }
 
 func node(name string, created time.Time, status string) cloud.Node {

@@ -34,6 +34,44 @@ func PlanPool(cluster string, r *spec.Rotation, c *cloud.Cluster, p *cloud.Pool,
 	return acts, defs, cal
 }
 
+// PlanCluster is the plan's rotation hook (it has the signature of plan.RotationFunc): PlanPool
+// for every pool of the spec that exists live, in spec order. Live pools the spec does not name
+// are not the reconciler's to rotate.
+func PlanCluster(desired *spec.Cluster, live *cloud.Cluster, now time.Time) ([]plan.Action, []plan.Deferred) {
+	var acts []plan.Action
+	var defs []plan.Deferred
+	forEachPool(desired, live, func(sp *spec.Pool, lp *cloud.Pool) {
+		a, d, _ := PlanPool(desired.Metadata.Name, sp.Rotation, live, lp, now)
+		acts, defs = append(acts, a...), append(defs, d...)
+	})
+	return acts, defs
+}
+
+// Calendars returns the calendar of every pool of the spec that exists live, in spec order, for
+// status files, reports and previews.
+func Calendars(desired *spec.Cluster, live *cloud.Cluster, now time.Time) []Calendar {
+	var out []Calendar
+	forEachPool(desired, live, func(sp *spec.Pool, lp *cloud.Pool) {
+		out = append(out, BuildCalendar(ResolvePolicy(sp.Rotation), live, lp, now, DefaultHorizon))
+	})
+	return out
+}
+
+func forEachPool(desired *spec.Cluster, live *cloud.Cluster, f func(*spec.Pool, *cloud.Pool)) {
+	if desired == nil || live == nil {
+		return
+	}
+	for i := range desired.Spec.Pools {
+		sp := &desired.Spec.Pools[i]
+		for j := range live.Pools {
+			if live.Pools[j].Name == sp.Name {
+				f(sp, &live.Pools[j])
+				break
+			}
+		}
+	}
+}
+
 // ActionID is the stable plan ID of a node's rotation.
 func ActionID(cluster, pool, node string) string {
 	return cluster + "/" + string(plan.RotateNode) + "/" + pool + "/" + node
@@ -56,9 +94,12 @@ func nodeAction(cluster string, d Decision, nd NodeDecision) plan.Action {
 		Disruptive: true,
 		Details: map[string]string{
 			"node_id":          nd.ID,
-			"node_name":        nd.Name,
+			"node":             nd.Name,
+			"pool":             d.Pool,
 			"pool_id":          d.PoolID,
 			"cluster_id":       d.ClusterID,
+			"region":           d.Region,
+			"project_id":       d.ProjectID,
 			"created_at":       nd.CreatedAt.UTC().Format(time.RFC3339),
 			"drain_timeout":    fmtDuration(d.Policy.DrainTimeout),
 			"on_drain_timeout": d.Policy.OnDrainTimeout,

@@ -42,7 +42,8 @@ func TestPlanPoolInsideWindow(t *testing.T) {
 		ID: "prod-par/rotate-node/default/older", Type: plan.RotateNode, Target: "node/prod-par/default/older",
 		Reason: "node-past-deadline", Disruptive: true,
 		Changes: []plan.Change{{Path: "node.age", Before: "41d", After: "0d"}},
-		Details: map[string]string{"node_id": "id-older", "node_name": "older", "pool_id": "p-1", "cluster_id": "c-1",
+		Details: map[string]string{"node_id": "id-older", "node": "older", "pool": "default", "pool_id": "p-1", "cluster_id": "c-1",
+			"region": "fr-par", "project_id": "proj-1",
 			"created_at": "2026-09-30T04:00:00Z", "drain_timeout": "45m", "on_drain_timeout": "force"},
 	}}
 	if diff := cmp.Diff(want, acts); diff != "" {
@@ -95,5 +96,40 @@ func TestPlanPoolHeld(t *testing.T) {
 				t.Errorf("calendar warnings %v lack %s", cal.Warnings, c.wantWarn)
 			}
 		})
+	}
+}
+
+// PlanCluster has the signature of the plan's rotation hook (plan.RotationFunc on branch plan).
+var _ func(*spec.Cluster, *cloud.Cluster, time.Time) ([]plan.Action, []plan.Deferred) = PlanCluster
+
+func TestPlanCluster(t *testing.T) {
+	live := readyCluster()
+	web := planPool()
+	other := *agedPool(1, inside.Add(-60*day), 0) // live only: not the reconciler's to rotate
+	other.Name = "unmanaged"
+	batch := *agedPool(2, inside.Add(-40*day), time.Hour)
+	batch.Name = "batch"
+	live.Pools = []cloud.Pool{other, batch, *web}
+	desired := &spec.Cluster{Metadata: spec.Metadata{Name: "prod-par"}, Spec: spec.ClusterSpec{Pools: []spec.Pool{
+		{Name: "default", Rotation: &spec.Rotation{Window: daily(), Budget: count(3)}},
+		{Name: "batch", Rotation: &spec.Rotation{Window: daily()}},
+		{Name: "absent"}, // in the spec, not live yet
+	}}}
+	acts, defs := PlanCluster(desired, live, inside)
+	var ids []string
+	for _, a := range acts {
+		ids = append(ids, a.ID)
+	}
+	want := []string{"prod-par/rotate-node/default/older", "prod-par/rotate-node/batch/n01"}
+	if diff := cmp.Diff(want, ids); diff != "" {
+		t.Errorf("actions mismatch (-want +got):\n%s", diff)
+	}
+	for _, d := range defs {
+		if strings.Contains(d.Action.ID, "unmanaged") {
+			t.Errorf("deferred rotation of a pool the spec does not name: %s", d.Action.ID)
+		}
+	}
+	if cals := Calendars(desired, live, inside); len(cals) != 2 || cals[0].Pool != "default" || cals[1].Pool != "batch" {
+		t.Errorf("calendars = %d, want default and batch in spec order", len(cals))
 	}
 }
