@@ -17,7 +17,7 @@ import (
 // downgrade, a version or type the API cannot reach, an immutable cluster field changed, a spec
 // without a snapshot of its region+project. The plan is then nil: a partial plan is never applied.
 func Compute(in Input) (*Plan, error) {
-	snaps := map[cloud.Ref]*cloud.Snapshot{}
+	snaps := map[cloud.Ref]*indexed{}
 	var errs []error
 	for _, s := range in.Snapshots {
 		if s == nil {
@@ -26,8 +26,9 @@ func Compute(in Input) (*Plan, error) {
 		if _, dup := snaps[s.Ref]; dup {
 			errs = append(errs, fmt.Errorf("two snapshots for region %s project %s", s.Ref.Region, s.Ref.ProjectID))
 		}
-		snaps[s.Ref] = s
+		snaps[s.Ref] = index(s)
 	}
+	windows := map[spec.Window]*gate{}
 	desired := slices.Clone(in.Desired)
 	slices.SortFunc(desired, func(a, b *spec.Cluster) int {
 		return cmpKey(a.Spec.Region, a.Spec.ProjectID, a.Metadata.Name, b.Spec.Region, b.Spec.ProjectID, b.Metadata.Name)
@@ -46,14 +47,15 @@ func Compute(in Input) (*Plan, error) {
 			errs = append(errs, fmt.Errorf("cluster %s: no live snapshot of region %s project %s", c.Metadata.Name, c.Spec.Region, c.Spec.ProjectID))
 			continue
 		}
-		cp, err := planCluster(in, c, snap)
+		cp, err := planCluster(in, c, snap, windows)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("cluster %s (%s): %w", c.Metadata.Name, c.Spec.Region, err))
 			continue
 		}
 		p.Clusters = append(p.Clusters, cp)
 	}
-	for _, s := range snaps {
+	for _, ix := range snaps {
+		s := ix.snap
 		for i := range s.Clusters {
 			live := &s.Clusters[i]
 			if live.Status == "deleted" || named[Key(s.Ref.Region, s.Ref.ProjectID, live.Name)] {
@@ -106,6 +108,24 @@ type draft struct {
 type work struct {
 	cp     ClusterPlan
 	drafts []*draft
+	// windows caches window evaluations at in.Now across clusters (parsing loads time zones).
+	windows map[spec.Window]*gate
+}
+
+// indexed is a snapshot with its clusters by name and its catalog.
+type indexed struct {
+	snap   *cloud.Snapshot
+	byName map[string][]*cloud.Cluster
+	cat    catalog
+}
+
+func index(s *cloud.Snapshot) *indexed {
+	ix := &indexed{snap: s, byName: map[string][]*cloud.Cluster{}, cat: newCatalog(s.Versions)}
+	for i := range s.Clusters {
+		c := &s.Clusters[i]
+		ix.byName[c.Name] = append(ix.byName[c.Name], c)
+	}
+	return ix
 }
 
 func (w *work) warn(code, format string, args ...any) {
@@ -133,14 +153,13 @@ func clusterTarget(name string) string       { return "cluster/" + name }
 func poolTarget(cluster, pool string) string { return "pool/" + cluster + "/" + pool }
 
 // planCluster plans one desired cluster against its snapshot.
-func planCluster(in Input, c *spec.Cluster, snap *cloud.Snapshot) (ClusterPlan, error) {
+func planCluster(in Input, c *spec.Cluster, snap *indexed, windows map[spec.Window]*gate) (ClusterPlan, error) {
 	name := c.Metadata.Name
-	w := &work{cp: newClusterPlan(name, c.Spec.Region, c.Spec.ProjectID)}
-	cat := newCatalog(snap.Versions)
+	w := &work{cp: newClusterPlan(name, c.Spec.Region, c.Spec.ProjectID), windows: windows}
+	cat := snap.cat
 	var live *cloud.Cluster
-	for i := range snap.Clusters {
-		lc := &snap.Clusters[i]
-		if lc.Name != name || lc.Status == "deleted" {
+	for _, lc := range snap.byName[name] {
+		if lc.Status == "deleted" {
 			continue
 		}
 		if live != nil {

@@ -21,7 +21,7 @@ func clusterChanges(c *spec.Cluster, live *cloud.Cluster) (changes []Change, imm
 		add("spec.description", live.Description, d.Description)
 	}
 	if !sameSet(d.Tags, live.Tags) {
-		add("spec.tags", nonNil(live.Tags), d.Tags)
+		add("spec.tags", sortedCopy(live.Tags), d.Tags)
 	}
 	if a := s.AutoUpgrade; a != nil {
 		if a.Enabled != live.AutoUpgrade.Enabled {
@@ -52,13 +52,13 @@ func clusterChanges(c *spec.Cluster, live *cloud.Cluster) (changes []Change, imm
 		}
 	}
 	if !sameSet(d.FeatureGates, live.FeatureGates) {
-		add("spec.featureGates", nonNil(live.FeatureGates), d.FeatureGates)
+		add("spec.featureGates", sortedCopy(live.FeatureGates), d.FeatureGates)
 	}
 	if !sameSet(d.AdmissionPlugins, live.AdmissionPlugins) {
-		add("spec.admissionPlugins", nonNil(live.AdmissionPlugins), d.AdmissionPlugins)
+		add("spec.admissionPlugins", sortedCopy(live.AdmissionPlugins), d.AdmissionPlugins)
 	}
 	if !sameSet(d.APIServerCertSANs, live.APIServerCertSANs) {
-		add("spec.apiserverCertSANs", nonNil(live.APIServerCertSANs), d.APIServerCertSANs)
+		add("spec.apiserverCertSANs", sortedCopy(live.APIServerCertSANs), d.APIServerCertSANs)
 	}
 	fixed := func(path, want, have string) {
 		if want != "" && have != "" && want != have {

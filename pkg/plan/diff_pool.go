@@ -39,7 +39,7 @@ func poolChanges(region string, p spec.Pool, live *cloud.Pool) (mutable, immutab
 		mut("autohealing", live.Autohealing, d.Autohealing)
 	}
 	if !sameSet(d.Tags, live.Tags) {
-		mut("tags", nonNil(live.Tags), d.Tags)
+		mut("tags", sortedCopy(live.Tags), d.Tags)
 	}
 	if !equalValue(d.Labels, nonNilMap(live.Labels)) {
 		mut("labels", nonNilMap(live.Labels), d.Labels)

@@ -18,7 +18,7 @@ const (
 	WhyLocked        = "locked"
 	WhyNeedsOptIn    = "needs-opt-in"
 	WhySuperseded    = "superseded"
-	WhyDriftReport   = "drift-report"
+	WhyDriftReport   = "report-only"
 )
 
 // gate is a reason an action may not run now.

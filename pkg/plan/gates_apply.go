@@ -13,7 +13,18 @@ import (
 // upgrades, replaces or deletes is deferred as superseded.
 func applyGates(w *work, c *spec.Cluster, live *cloud.Cluster, in Input) {
 	cg := clusterGate(live)
-	wg := windowGate(c, in.Now)
+	var wg *gate
+	if c.Spec.Upgrade != nil && c.Spec.Upgrade.Window != nil {
+		key := *c.Spec.Upgrade.Window
+		g, ok := w.windows[key]
+		if !ok {
+			g = windowGate(c, in.Now)
+			if w.windows != nil {
+				w.windows[key] = g
+			}
+		}
+		wg = g
+	}
 	for _, d := range w.drafts {
 		switch {
 		case cg != nil:

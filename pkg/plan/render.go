@@ -148,6 +148,9 @@ func Text(p *Plan) string {
 					b.WriteString(" — " + d.Message)
 				}
 				b.WriteString("\n")
+				for _, l := range actionBody(d.Action) {
+					b.WriteString("        " + l + "\n")
+				}
 			}
 		}
 		if len(c.Warnings) > 0 {

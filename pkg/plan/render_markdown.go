@@ -39,7 +39,7 @@ func markdown(p *Plan, limit int) string {
 	out := head.String()
 	count := func(s string) int { return utf8.RuneCountInString(s) }
 	// Table rows, leaving room for a notice.
-	room := limit - count(out) - count(notice(len(p.Clusters), "clusters")) - 1
+	room := limit - count(out) - count(notice(len(rows), "table rows and every cluster section")) - 1
 	table := ""
 	for i, r := range rows {
 		if count(table)+count(r) > room {
@@ -90,6 +90,9 @@ func mdCluster(c ClusterPlan) string {
 				b.WriteString(" — " + mdEscape(d.Message))
 			}
 			b.WriteString("\n")
+			for _, l := range actionBody(d.Action) {
+				b.WriteString("  - " + mdCode(l) + "\n")
+			}
 		}
 		b.WriteString("\n")
 	}
@@ -116,6 +119,15 @@ func fenceFor(body string) string {
 		}
 	}
 	return strings.Repeat("`", max(3, longest+1))
+}
+
+// mdCode writes s as inline code, with a delimiter longer than any backtick run in s.
+func mdCode(s string) string {
+	f := strings.TrimSuffix(fenceFor(s), "``")
+	if strings.Contains(s, f) {
+		f = fenceFor(s)
+	}
+	return f + " " + strings.ReplaceAll(s, "\n", " ") + " " + f
 }
 
 // mdEscape neutralises the characters that would break a table cell or inject HTML.
