@@ -27,7 +27,7 @@ func (e *Executor) runCluster(ctx context.Context, cp *plan.ClusterPlan, in Inpu
 	if len(cp.Actions) == 0 {
 		return cr
 	}
-	e.emit(Event{Kind: EventClusterStart, Cluster: cp.Name, Message: fmt.Sprintf("applying %d actions to cluster %s", len(cp.Actions), cp.Name)})
+	e.emit(Event{Kind: EventClusterStart, Cluster: cp.Name, Message: fmt.Sprintf("cluster %s: applying %d action(s)", cp.Name, len(cp.Actions))})
 	defer func() {
 		e.emit(Event{Kind: EventClusterEnd, Cluster: cp.Name, Message: fmt.Sprintf("cluster %s: %s", cp.Name, cr.State)})
 	}()

@@ -123,9 +123,15 @@ func (r *Reconciler) fillDefaults(repo *spec.Repo) {
 	}
 }
 
-// observe takes one snapshot per distinct (region, project), in sorted order.
+// observe takes one snapshot per distinct (region, project) of the specs and the profile, in
+// sorted order.
 func (r *Reconciler) observe(ctx context.Context, repo *spec.Repo) ([]*cloud.Snapshot, error) {
 	var refs []cloud.Ref
+	if r.DefaultRegion != "" {
+		// the profile's scope is observed even with no spec in it: a cluster whose spec was
+		// removed must still be seen, for the deletion check and its warning
+		refs = append(refs, cloud.Ref{Region: r.DefaultRegion, ProjectID: r.DefaultProjectID})
+	}
 	for _, c := range repo.Clusters {
 		ref := cloud.Ref{Region: c.Spec.Region, ProjectID: c.Spec.ProjectID}
 		if !slices.Contains(refs, ref) {

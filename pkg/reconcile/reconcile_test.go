@@ -53,7 +53,7 @@ func TestOnceObservesOncePerRegionAndProjectThenApplies(t *testing.T) {
 			"clusters/c.yaml": cluster("c", "nl-ams", ""),
 			"clusters/d.yaml": cluster("d", "fr-par", "  projectID: 9c6a0000-0000-4000-8000-000000000001\n"),
 		}},
-		Provider: fake, Clock: clk, DefaultProjectID: "p-default",
+		Provider: fake, Clock: clk, DefaultProjectID: "p-default", DefaultRegion: "pl-waw",
 		Exec: &apply.Executor{Provider: fake, Clock: clk, Concurrency: 1},
 	}
 
@@ -67,7 +67,8 @@ func TestOnceObservesOncePerRegionAndProjectThenApplies(t *testing.T) {
 			observed = append(observed, c.Region+"/"+c.ID)
 		}
 	}
-	want := []string{"fr-par/9c6a0000-0000-4000-8000-000000000001", "fr-par/p-default", "nl-ams/p-default"}
+	// the profile's scope (pl-waw) is observed although no spec is in it: the deletion check needs it
+	want := []string{"fr-par/9c6a0000-0000-4000-8000-000000000001", "fr-par/p-default", "nl-ams/p-default", "pl-waw/p-default"}
 	if diff := cmp.Diff(want, observed); diff != "" {
 		t.Errorf("observations (-want +got):\n%s", diff)
 	}
