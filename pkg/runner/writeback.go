@@ -44,16 +44,16 @@ func (r *Runner) writeStatuses(ctx context.Context, co *source.Checkout, po *pas
 		files[sp] = y
 		files[rp] = status.Report(st)
 	}
-	changed := false
-	for p, b := range files {
-		if strings.HasPrefix(p, "status/") && !bytes.Equal(r.state.statuses[p], b) {
-			changed = true
+	var changed []string
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		if strings.HasPrefix(p, "status/") && !bytes.Equal(r.state.statuses[p], files[p]) {
+			changed = append(changed, strings.TrimSuffix(strings.TrimPrefix(p, "status/"), ".yaml"))
 		}
 	}
-	if !changed {
+	if len(changed) == 0 {
 		return nil
 	}
-	msg := commitMessage(files, co.Revision, res)
+	msg := commitMessage(changed, r.revisionInForce(co), res)
 	rev, err := r.Source.Commit(ctx, files, msg, r.Author)
 	if errors.Is(err, source.ErrNoChanges) {
 		r.remember(files)
@@ -98,13 +98,19 @@ func (r *Runner) loadPreviousStatuses(co *source.Checkout) {
 	}
 }
 
-func commitMessage(files map[string][]byte, rev string, res *TickResult) string {
-	var names []string
-	for _, p := range slices.Sorted(maps.Keys(files)) {
-		if strings.HasPrefix(p, "status/") {
-			names = append(names, strings.TrimSuffix(strings.TrimPrefix(p, "status/"), ".yaml"))
-		}
+// revisionInForce is the spec revision the statuses describe: the failed one when the newest
+// revision is invalid, else the last good one.
+func (r *Runner) revisionInForce(co *source.Checkout) string {
+	switch {
+	case r.state.failed != nil:
+		return r.state.failed.revision
+	case r.state.good != nil:
+		return r.state.good.checkout.Revision
 	}
+	return co.Revision
+}
+
+func commitMessage(names []string, rev string, res *TickResult) string {
 	subject := fmt.Sprintf("status: %s @ %s", strings.Join(names, ", "), short(rev))
 	body := fmt.Sprintf("Pass reason: %s. Actions done: %d.", res.Why, res.Applied)
 	if res.Invalid {
