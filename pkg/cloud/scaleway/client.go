@@ -34,7 +34,17 @@ type options struct {
 	version    string
 	httpClient *http.Client
 	secret     string
+	creds      *Credentials
 }
+
+// Credentials are explicit values layered over the profile and environment (the demo uses fake
+// ones against the embedded emulator). Empty fields keep the profile's value.
+type Credentials struct {
+	AccessKey, SecretKey, ProjectID, Region string
+}
+
+// WithCredentials sets explicit credentials and defaults over the profile and environment.
+func WithCredentials(c Credentials) Option { return func(o *options) { o.creds = &c } }
 
 // Option configures New.
 type Option func(*options)
@@ -67,6 +77,17 @@ func New(opts ...Option) (*Provider, error) {
 	profile, err := loadProfile()
 	if err != nil {
 		return nil, err
+	}
+	if c := o.creds; c != nil {
+		set := func(dst **string, v string) {
+			if v != "" {
+				*dst = &v
+			}
+		}
+		set(&profile.AccessKey, c.AccessKey)
+		set(&profile.SecretKey, c.SecretKey)
+		set(&profile.DefaultProjectID, c.ProjectID)
+		set(&profile.DefaultRegion, c.Region)
 	}
 	secret := deref(profile.SecretKey)
 	copts := []scw.ClientOption{scw.WithProfile(profile), scw.WithUserAgent("reconciler/" + o.version)}
