@@ -456,3 +456,36 @@ func TestHandlerServesUnknownRoutes(t *testing.T) {
 		t.Fatalf("unknown route: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
 }
+
+// With a real cluster's kubeconfig configured, GetClusterKubeConfig serves that kubeconfig.
+func TestConfiguredKubeconfigIsServed(t *testing.T) {
+	kc := []byte(`apiVersion: v1
+kind: Config
+clusters:
+- name: real
+  cluster:
+    server: https://127.0.0.1:6443
+    certificate-authority-data: Zm9v
+users:
+- name: admin
+  user:
+    token: real-token
+contexts:
+- name: real
+  context: {cluster: real, user: admin}
+current-context: real
+`)
+	env := emulatortest.Start(t, emulator.Options{Kubeconfig: kc, KubeClient: fake.NewClientset()})
+	api := k8s.NewAPI(env.Client)
+	c := createKapsule(t, api, "real", "1.35.3", 0)
+	got, err := api.GetClusterKubeConfig(&k8s.GetClusterKubeConfigRequest{ClusterID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if server, _ := got.GetServer(); server != "https://127.0.0.1:6443" {
+		t.Fatalf("server %q", server)
+	}
+	if tok, _ := got.GetToken(); tok != "real-token" {
+		t.Fatalf("token %q", tok)
+	}
+}
