@@ -203,6 +203,7 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 		}
 	}
 	var pn *string
+	autoPN := false
 	if req.PrivateNetworkID != nil && *req.PrivateNetworkID != "" {
 		if isMulticloud(req.Type) {
 			return nil, errInvalid("private_network_id", "constraint", "private network is not supported for multicloud clusters")
@@ -212,8 +213,7 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 		if s.opts.RequirePrivateNetwork {
 			return nil, errInvalid("private_network_id", "required", "a private network is required for Kapsule clusters")
 		}
-		id := s.createPN(r.region, project, "pn-"+req.Name, []string{"created-along-with-k8s-cluster"}, r.now).ID
-		pn = &id
+		autoPN = true // created once everything else is validated
 	}
 	auto := defaultAutoscaler()
 	if aerr := applyAutoscaler(&auto, req.AutoscalerConfig); aerr != nil {
@@ -272,6 +272,13 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 	}
 	if q := s.opts.Quotas.NodesPerCluster; q > 0 && total > q {
 		return nil, errQuota("k8s_node", q, 0)
+	}
+	if autoPN {
+		pnID := s.createPN(r.region, project, "pn-"+req.Name, []string{"created-along-with-k8s-cluster"}, r.now).ID
+		c.PrivateNetworkID = &pnID
+		for _, p := range pools {
+			p.PrivateNetworkID = c.PrivateNetworkID
+		}
 	}
 	s.st.Clusters[id] = c
 	s.st.ACLs[id] = []ACLRule{{ID: s.newID(), IP: "0.0.0.0/0", Description: "Automatically generated"}}
