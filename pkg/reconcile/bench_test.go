@@ -27,7 +27,7 @@ func BenchmarkRequestsPerPlan(b *testing.B) {
 				seed.Clusters = append(seed.Clusters, emulator.SeedCluster{Name: name, Version: "1.35.3",
 					ProjectID: emulatortest.ProjectID, Tags: []string{cloud.ManagedByTag},
 					PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
-					Pools: []emulator.SeedPool{{Name: "a", NodeType: "PRO2-S", Size: 2}, {Name: "b", NodeType: "PRO2-S", Size: 1}}})
+					Pools:            []emulator.SeedPool{{Name: "a", NodeType: "PRO2-S", Size: 2}, {Name: "b", NodeType: "PRO2-S", Size: 1}}})
 				files["clusters/"+name+".yaml"] = &fstest.MapFile{Data: []byte(strings.NewReplacer("NAME", name, "PROJECT", emulatortest.ProjectID).Replace(benchSpec))}
 			}
 			if _, err := e.Admin.Seed(seed); err != nil {
