@@ -3,8 +3,12 @@ package source_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/scaleway-gitops/reconciler/pkg/gittest"
@@ -125,6 +129,7 @@ func TestCompactKeepsWorking(t *testing.T) {
 		}
 		last = co.Revision
 	}
+	runtime.GC() // the loop's checkouts are unreferenced: compaction may drop them
 	if err := s.Compact(); err != nil {
 		t.Fatalf("Compact: %v", err)
 	}
@@ -162,4 +167,34 @@ func TestPlainPathRemote(t *testing.T) {
 		t.Errorf("head = %s, want %s", got, rev)
 	}
 	gittest.Fsck(t, r.repoPath)
+}
+
+// TestHeldCheckoutSurvivesCompaction keeps an old checkout (the revision in
+// force) while many newer revisions are fetched and the cache is compacted:
+// it must stay readable.
+func TestHeldCheckoutSurvivesCompaction(t *testing.T) {
+	r := fileRemote(t)
+	seed(t, r, specFiles, "add specs")
+	s := newSource(t, r, func(o *source.Options) { o.CompactEvery = 2 })
+	ctx := context.Background()
+	held, err := s.Fetch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		seed(t, r, map[string]string{"clusters/prod-par.yaml": fmt.Sprintf("kind: Cluster\nname: v%d\n", i)}, "change")
+		if _, err := s.Fetch(ctx); err != nil {
+			t.Fatalf("Fetch %d: %v", i, err)
+		}
+	}
+	if err := s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := fs.ReadFile(held.FS, "clusters/prod-par.yaml")
+	if err != nil || string(b) != specFiles["clusters/prod-par.yaml"] {
+		t.Errorf("held checkout after compaction: %q, %v; want the original content", b, err)
+	}
+	if err := fstest.TestFS(held.FS, "clusters/prod-par.yaml", "reconciler.yaml"); err != nil {
+		t.Errorf("fstest on the held checkout: %v", err)
+	}
 }

@@ -3,6 +3,7 @@ package source
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	git "github.com/go-git/go-git/v5"
@@ -41,7 +42,15 @@ func (s *Source) compactLocked() error {
 	if err != nil {
 		return err
 	}
-	tips, keep, err := reachableFromTips(r)
+	var inUse []plumbing.Hash
+	for h, p := range s.live {
+		if p.Value() == nil {
+			delete(s.live, h)
+			continue
+		}
+		inUse = append(inUse, h)
+	}
+	tips, keep, err := reachableFromTips(r, inUse)
 	if err != nil {
 		return fmt.Errorf("compact: %w", err)
 	}
@@ -87,31 +96,44 @@ func (s *Source) compactLocked() error {
 	return err
 }
 
-// reachableFromTips collects every ref tip commit and all trees and blobs of
-// their trees, without following parents.
-func reachableFromTips(r *git.Repository) (tips, keep []plumbing.Hash, err error) {
-	seen := map[plumbing.Hash]bool{}
+// reachableFromTips collects every ref tip commit and every commit in
+// extra, with all trees and blobs of their trees, without following parents.
+// tips are the kept commits that have parents: the new shallow boundary.
+func reachableFromTips(r *git.Repository, extra []plumbing.Hash) (tips, keep []plumbing.Hash, err error) {
+	commits := slices.Clone(extra)
 	refs, err := r.Storer.IterReferences()
 	if err != nil {
 		return nil, nil, err
 	}
-	defer refs.Close()
 	err = refs.ForEach(func(ref *plumbing.Reference) error {
-		if ref.Type() != plumbing.HashReference || seen[ref.Hash()] {
-			return nil
+		if ref.Type() == plumbing.HashReference {
+			commits = append(commits, ref.Hash())
 		}
-		c, err := object.GetCommit(r.Storer, ref.Hash())
+		return nil
+	})
+	refs.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[plumbing.Hash]bool{}
+	for _, h := range commits {
+		if seen[h] {
+			continue
+		}
+		c, err := object.GetCommit(r.Storer, h)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", ref.Name(), err)
+			return nil, nil, fmt.Errorf("read commit %s: %w", h, err)
 		}
 		seen[c.Hash] = true
 		keep = append(keep, c.Hash)
 		if len(c.ParentHashes) > 0 {
 			tips = append(tips, c.Hash)
 		}
-		return walkTree(r.Storer, c.TreeHash, seen, &keep)
-	})
-	return tips, keep, err
+		if err := walkTree(r.Storer, c.TreeHash, seen, &keep); err != nil {
+			return nil, nil, err
+		}
+	}
+	return tips, keep, nil
 }
 
 func walkTree(s storer.EncodedObjectStorer, h plumbing.Hash, seen map[plumbing.Hash]bool, keep *[]plumbing.Hash) error {

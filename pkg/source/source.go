@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"weak"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -31,6 +32,10 @@ type Source struct {
 	mu      sync.Mutex
 	repo    *git.Repository
 	dirtyOp int // operations that added objects since the last compaction
+	// live holds the commits of checkouts handed out; compaction keeps those
+	// whose TreeFS is still referenced, so a revision kept in force stays
+	// readable however many ticks later.
+	live map[plumbing.Hash]weak.Pointer[TreeFS]
 }
 
 // Checkout is one fetched revision of the source branch.
@@ -110,7 +115,7 @@ func (s *Source) fetchCheckout(ctx context.Context) (*Checkout, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read commit %s: %w", head, err)
 	}
-	co, err := checkoutOf(c, s.opts.Branch)
+	co, err := s.checkoutOf(c, s.opts.Branch)
 	if err != nil {
 		return nil, err
 	}
@@ -124,15 +129,20 @@ func (s *Source) fetchCheckout(ctx context.Context) (*Checkout, error) {
 	return co, nil
 }
 
-func checkoutOf(c *object.Commit, branch string) (*Checkout, error) {
+func (s *Source) checkoutOf(c *object.Commit, branch string) (*Checkout, error) {
 	tree, err := c.Tree()
 	if err != nil {
 		return nil, fmt.Errorf("read tree of %s: %w", c.Hash, err)
 	}
+	tfs := &TreeFS{src: s, root: c.TreeHash, when: c.Committer.When}
+	if s.live == nil {
+		s.live = map[plumbing.Hash]weak.Pointer[TreeFS]{}
+	}
+	s.live[c.Hash] = weak.Make(tfs)
 	return &Checkout{
 		Revision:   c.Hash.String(),
 		Branch:     branch,
-		FS:         newTreeFS(tree, c.Committer.When),
+		FS:         tfs,
 		SpecDigest: specDigest(tree),
 		Author:     fmt.Sprintf("%s <%s>", c.Author.Name, c.Author.Email),
 		Message:    c.Message,

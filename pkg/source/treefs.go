@@ -11,20 +11,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
-// TreeFS is a read-only fs.FS over one commit's tree, read from the object
-// store without a worktree. It implements fs.ReadDirFS, fs.ReadFileFS and
-// fs.StatFS. Entries carry the commit time as ModTime. Symlinks appear as
+// TreeFS is a read-only fs.FS over one commit's tree, read from the cache's
+// object store without a worktree. It implements fs.ReadDirFS, fs.ReadFileFS
+// and fs.StatFS. Entries carry the commit time as ModTime. Symlinks appear as
 // fs.ModeSymlink entries whose content is the link target (never followed);
 // submodules as fs.ModeIrregular entries that cannot be opened.
 //
-// A TreeFS reads from the cache lazily: read what you need before the next
-// Fetch or Commit on the same Source (either may compact the cache).
+// A TreeFS stays readable for as long as the caller holds it: every read goes
+// through the Source's current storage (one at a time with its other
+// operations), and compaction keeps the trees of checkouts still referenced.
 type TreeFS struct {
-	root *object.Tree
+	src  *Source
+	root plumbing.Hash
 	when time.Time
 }
 
@@ -34,138 +38,170 @@ var (
 	_ fs.StatFS     = (*TreeFS)(nil)
 )
 
-func newTreeFS(root *object.Tree, when time.Time) *TreeFS {
-	return &TreeFS{root: root, when: when}
-}
-
 // Open implements fs.FS.
 func (t *TreeFS) Open(name string) (fs.File, error) {
-	info, tree, err := t.lookup("open", name)
-	if err != nil {
-		return nil, err
-	}
-	if tree != nil {
-		return &treeDir{fsys: t, info: info, tree: tree, name: name}, nil
-	}
-	if !info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0 {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
-	}
-	b, err := t.blob(info.entry)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-	}
-	return &treeFile{info: info, r: bytes.NewReader(b)}, nil
+	var f fs.File
+	err := t.with("open", name, func(s storer.EncodedObjectStorer, info *entryInfo, tree *object.Tree) error {
+		if tree != nil {
+			f = &treeDir{info: info, entries: t.entries(tree), name: name}
+			return nil
+		}
+		b, err := readable(s, info)
+		if err != nil {
+			return err
+		}
+		f = &treeFile{info: info, r: bytes.NewReader(b)}
+		return nil
+	})
+	return f, err
 }
 
 // ReadFile implements fs.ReadFileFS.
 func (t *TreeFS) ReadFile(name string) ([]byte, error) {
-	info, tree, err := t.lookup("readfile", name)
-	if err != nil {
-		return nil, err
-	}
-	if tree != nil || (!info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0) {
-		return nil, &fs.PathError{Op: "readfile", Path: name, Err: fs.ErrInvalid}
-	}
-	b, err := t.blob(info.entry)
-	if err != nil {
-		return nil, &fs.PathError{Op: "readfile", Path: name, Err: err}
-	}
-	return b, nil
+	var b []byte
+	err := t.with("readfile", name, func(s storer.EncodedObjectStorer, info *entryInfo, tree *object.Tree) error {
+		if tree != nil {
+			return fs.ErrInvalid
+		}
+		var err error
+		b, err = readable(s, info)
+		return err
+	})
+	return b, err
 }
 
 // ReadDir implements fs.ReadDirFS: entries sorted by name.
 func (t *TreeFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	_, tree, err := t.lookup("readdir", name)
-	if err != nil {
-		return nil, err
-	}
-	if tree == nil {
-		return nil, &fs.PathError{Op: "readdir", Path: name, Err: errors.New("not a directory")}
-	}
-	return t.entries(tree), nil
+	var out []fs.DirEntry
+	err := t.with("readdir", name, func(_ storer.EncodedObjectStorer, _ *entryInfo, tree *object.Tree) error {
+		if tree == nil {
+			return errors.New("not a directory")
+		}
+		out = t.entries(tree)
+		return nil
+	})
+	return out, err
 }
 
 // Stat implements fs.StatFS.
 func (t *TreeFS) Stat(name string) (fs.FileInfo, error) {
-	info, _, err := t.lookup("stat", name)
-	if err != nil {
-		return nil, err
-	}
-	return info, nil
+	var fi fs.FileInfo
+	err := t.with("stat", name, func(_ storer.EncodedObjectStorer, info *entryInfo, _ *object.Tree) error {
+		fi = info
+		return nil
+	})
+	return fi, err
 }
 
-func (t *TreeFS) lookup(op, name string) (*entryInfo, *object.Tree, error) {
+// with resolves name under the Source's lock and calls fn with the entry and,
+// for a directory, its tree. fn's error becomes a *fs.PathError.
+func (t *TreeFS) with(op, name string, fn func(storer.EncodedObjectStorer, *entryInfo, *object.Tree) error) error {
 	if !fs.ValidPath(name) {
-		return nil, nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+		return &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	}
+	t.src.mu.Lock()
+	defer t.src.mu.Unlock()
+	r, err := t.src.open()
+	if err != nil {
+		return &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	s := r.Storer
+	root, err := object.GetTree(s, t.root)
+	if err != nil {
+		return &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("read tree %s: %w", t.root, err)}
 	}
 	if name == "." {
-		return &entryInfo{entry: object.TreeEntry{Name: ".", Mode: filemode.Dir, Hash: t.root.Hash}, when: t.when}, t.root, nil
+		info := &entryInfo{entry: object.TreeEntry{Name: ".", Mode: filemode.Dir, Hash: t.root}, fsys: t}
+		return pathErr(op, name, fn(s, info, root))
 	}
-	e, err := t.root.FindEntry(name)
+	e, err := root.FindEntry(name)
 	if err != nil {
 		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-			return nil, nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+			return &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 		}
-		return nil, nil, &fs.PathError{Op: op, Path: name, Err: err}
+		return &fs.PathError{Op: op, Path: name, Err: err}
 	}
-	info := &entryInfo{entry: *e, when: t.when, root: t.root}
-	if e.Mode != filemode.Dir {
-		return info, nil, nil
+	info := &entryInfo{entry: *e, fsys: t}
+	var sub *object.Tree
+	if e.Mode == filemode.Dir {
+		if sub, err = root.Tree(name); err != nil {
+			return &fs.PathError{Op: op, Path: name, Err: err}
+		}
 	}
-	sub, err := t.root.Tree(name)
-	if err != nil {
-		return nil, nil, &fs.PathError{Op: op, Path: name, Err: err}
-	}
-	return info, sub, nil
+	return pathErr(op, name, fn(s, info, sub))
 }
 
-func (t *TreeFS) blob(e object.TreeEntry) ([]byte, error) {
-	f, err := t.root.TreeEntryFile(&e)
-	if err != nil {
-		return nil, fmt.Errorf("read blob %s: %w", e.Hash, err)
+func pathErr(op, name string, err error) error {
+	if err == nil {
+		return nil
 	}
-	r, err := f.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("read blob %s: %w", e.Hash, err)
+	return &fs.PathError{Op: op, Path: name, Err: err}
+}
+
+// readable returns a regular file's or a symlink's content.
+func readable(s storer.EncodedObjectStorer, info *entryInfo) ([]byte, error) {
+	if !info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0 {
+		return nil, fs.ErrInvalid
 	}
-	defer r.Close()
-	return io.ReadAll(r)
+	b, err := object.GetBlob(s, info.entry.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", info.entry.Hash, err)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", info.entry.Hash, err)
+	}
+	defer rd.Close()
+	content, err := io.ReadAll(rd)
+	if err == nil {
+		info.size, info.sized = int64(len(content)), true
+	}
+	return content, err
 }
 
 func (t *TreeFS) entries(tree *object.Tree) []fs.DirEntry {
 	out := make([]fs.DirEntry, 0, len(tree.Entries))
 	for _, e := range tree.Entries {
-		out = append(out, fs.FileInfoToDirEntry(&entryInfo{entry: e, when: t.when, root: t.root}))
+		out = append(out, fs.FileInfoToDirEntry(&entryInfo{entry: e, fsys: t}))
 	}
 	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return out
+}
+
+// size looks up a blob's size without reading its content.
+func (t *TreeFS) size(h plumbing.Hash) int64 {
+	t.src.mu.Lock()
+	defer t.src.mu.Unlock()
+	r, err := t.src.open()
+	if err != nil {
+		return 0
+	}
+	if n, err := r.Storer.EncodedObjectSize(h); err == nil {
+		return n
+	}
+	return 0
 }
 
 // entryInfo is the fs.FileInfo of a tree entry. Size is 0 for directories and
 // submodules; for blobs it is looked up on first use.
 type entryInfo struct {
 	entry object.TreeEntry
-	when  time.Time
-	root  *object.Tree
+	fsys  *TreeFS
 	size  int64
 	sized bool
 }
 
-func (i *entryInfo) Name() string { return path.Base(i.entry.Name) }
-
-func (i *entryInfo) Size() int64 {
-	if i.sized || i.root == nil || i.entry.Mode == filemode.Dir || i.entry.Mode == filemode.Submodule {
-		return i.size
-	}
-	if f, err := i.root.TreeEntryFile(&i.entry); err == nil {
-		i.size = f.Size
-	}
-	i.sized = true
-	return i.size
-}
-func (i *entryInfo) ModTime() time.Time { return i.when }
+func (i *entryInfo) Name() string       { return path.Base(i.entry.Name) }
+func (i *entryInfo) ModTime() time.Time { return i.fsys.when }
 func (i *entryInfo) IsDir() bool        { return i.entry.Mode == filemode.Dir }
 func (i *entryInfo) Sys() any           { return i.entry.Hash.String() }
+
+func (i *entryInfo) Size() int64 {
+	if !i.sized && i.entry.Mode != filemode.Dir && i.entry.Mode != filemode.Submodule {
+		i.size, i.sized = i.fsys.size(i.entry.Hash), true
+	}
+	return i.size
+}
 
 func (i *entryInfo) Mode() fs.FileMode {
 	switch i.entry.Mode {
@@ -187,21 +223,14 @@ type treeFile struct {
 	r    *bytes.Reader
 }
 
-func (f *treeFile) Stat() (fs.FileInfo, error) {
-	i := *f.info
-	i.size, i.sized = f.r.Size(), true
-	return &i, nil
-}
+func (f *treeFile) Stat() (fs.FileInfo, error) { return f.info, nil }
 func (f *treeFile) Read(p []byte) (int, error) { return f.r.Read(p) }
 func (f *treeFile) Close() error               { return nil }
 
 type treeDir struct {
-	fsys *TreeFS
-	info *entryInfo
-	tree *object.Tree
-	name string
-	rest []fs.DirEntry
-	read bool
+	info    *entryInfo
+	entries []fs.DirEntry
+	name    string
 }
 
 func (d *treeDir) Stat() (fs.FileInfo, error) { return d.info, nil }
@@ -212,19 +241,16 @@ func (d *treeDir) Read([]byte) (int, error) {
 
 // ReadDir implements fs.ReadDirFile.
 func (d *treeDir) ReadDir(n int) ([]fs.DirEntry, error) {
-	if !d.read {
-		d.rest, d.read = d.fsys.entries(d.tree), true
-	}
 	if n <= 0 {
-		out := d.rest
-		d.rest = nil
+		out := d.entries
+		d.entries = nil
 		return out, nil
 	}
-	if len(d.rest) == 0 {
+	if len(d.entries) == 0 {
 		return nil, io.EOF
 	}
-	n = min(n, len(d.rest))
-	out := d.rest[:n]
-	d.rest = d.rest[n:]
+	n = min(n, len(d.entries))
+	out := d.entries[:n]
+	d.entries = d.entries[n:]
 	return out, nil
 }
