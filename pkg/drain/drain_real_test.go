@@ -52,7 +52,7 @@ func setup(t *testing.T, c kubernetes.Interface, ns string, nodes ...string) {
 		t.Fatal(err)
 	}
 	for _, n := range nodes {
-		if _, err := kubetest.CreateReadyNode(ctx, c, n, nil); err != nil {
+		if _, err := kubetest.CreateReadyNode(ctx, c, n, map[string]string{"test": ns}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -139,7 +139,7 @@ func testEvictWithinPDB(t *testing.T, c kubernetes.Interface) {
 	createPDB(t, c, ns, 1, 2)
 
 	ready := kubetest.WatchReady(t, c, ns, "app=web")
-	keeper := &kubetest.Replicas{Client: c, Namespace: ns, Prefix: "web-", Labels: web, Count: 2, Owner: rsOwner}
+	keeper := &kubetest.Replicas{Client: c, Namespace: ns, Prefix: "web-", Labels: web, Count: 2, Owner: rsOwner, NodeLabels: map[string]string{"test": ns}}
 	keeper.Keep(t)
 
 	var mu sync.Mutex
