@@ -30,17 +30,19 @@ func TestRealDrain(t *testing.T) {
 	}
 	env := kubetest.Start(t, kubetest.Options{})
 	t.Logf("control plane started in %s", env.Started)
-	// The Drainer is built from kubeconfig bytes, as from the Scaleway API.
+	// The Drainer talks through a client built from kubeconfig bytes, as
+	// from the Scaleway API; the test's own helpers use env.Client.
 	base, err := NewForKubeconfig(env.Kubeconfig, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Run("evicts every pod without breaking the PDB", func(t *testing.T) { testEvictWithinPDB(t, base.Client) })
-	t.Run("waits for each pod's own grace period", func(t *testing.T) { testHonoursGracePeriod(t, base.Client) })
+	c := env.Client
+	t.Run("evicts every pod without breaking the PDB", func(t *testing.T) { testEvictWithinPDB(t, c, base) })
+	t.Run("waits for each pod's own grace period", func(t *testing.T) { testHonoursGracePeriod(t, c, base) })
 	for _, on := range []OnTimeout{OnTimeoutSkip, OnTimeoutAbort, OnTimeoutForce} {
-		t.Run("blocking PDB then "+string(on), func(t *testing.T) { testBlockingPDB(t, base.Client, on) })
+		t.Run("blocking PDB then "+string(on), func(t *testing.T) { testBlockingPDB(t, c, base, on) })
 	}
-	t.Run("wait node ready", func(t *testing.T) { testWaitNodeReady(t, base.Client) })
+	t.Run("wait node ready", func(t *testing.T) { testWaitNodeReady(t, c, base) })
 }
 
 var rsOwner = &metav1.OwnerReference{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web", UID: "11111111-2222-3333-4444-555555555555", Controller: ptr.To(true)}
@@ -126,7 +128,7 @@ func nodeCordoned(t *testing.T, c kubernetes.Interface, name string) bool {
 // PDB minAvailable 1, so the second eviction is refused until the first
 // replica's replacement is Ready elsewhere. A watch checks that fewer than
 // one Ready replica never happens.
-func testEvictWithinPDB(t *testing.T, c kubernetes.Interface) {
+func testEvictWithinPDB(t *testing.T, c kubernetes.Interface, base *Drainer) {
 	const ns = "evict"
 	setup(t, c, ns, "a1", "a2", "a3")
 	web := map[string]string{"app": "web"}
@@ -144,7 +146,7 @@ func testEvictWithinPDB(t *testing.T, c kubernetes.Interface) {
 
 	var mu sync.Mutex
 	var events []string
-	d := &Drainer{Client: c, Options: Options{Timeout: 2 * time.Minute, RetryDelay: 100 * time.Millisecond, MaxRetryDelay: time.Second, PollInterval: 50 * time.Millisecond},
+	d := &Drainer{Client: base.Client, Options: Options{Timeout: 2 * time.Minute, RetryDelay: 100 * time.Millisecond, MaxRetryDelay: time.Second, PollInterval: 50 * time.Millisecond},
 		OnEvent: func(e Event) {
 			mu.Lock()
 			events = append(events, fmt.Sprintf("%s %s", e.Type, e.Pod.Name))
@@ -189,11 +191,11 @@ func testEvictWithinPDB(t *testing.T, c kubernetes.Interface) {
 
 // testHonoursGracePeriod: the eviction carries no grace period, so the
 // pod's own 17s applies, and Drain does not return before the pod is gone.
-func testHonoursGracePeriod(t *testing.T, c kubernetes.Interface) {
+func testHonoursGracePeriod(t *testing.T, c kubernetes.Interface, base *Drainer) {
 	const ns = "grace"
 	setup(t, c, ns, "g1")
 	runPod(t, c, kubetest.PodSpec{Namespace: ns, Name: "slow", Node: "g1", Labels: map[string]string{"app": "slow"}, Owner: rsOwner, GracePeriod: ptr.To[int64](17)})
-	d := &Drainer{Client: c, Options: Options{Timeout: time.Minute, PollInterval: 50 * time.Millisecond}}
+	d := &Drainer{Client: base.Client, Options: Options{Timeout: time.Minute, PollInterval: 50 * time.Millisecond}}
 	type out struct {
 		res *Result
 		err error
@@ -226,7 +228,7 @@ func testHonoursGracePeriod(t *testing.T, c kubernetes.Interface) {
 // testBlockingPDB: minAvailable equals the replicas, so no eviction is ever
 // allowed. The drain's clock is fake and driven forward, so its 30-minute
 // timeout passes in moments against the real server.
-func testBlockingPDB(t *testing.T, c kubernetes.Interface, on OnTimeout) {
+func testBlockingPDB(t *testing.T, c kubernetes.Interface, base *Drainer, on OnTimeout) {
 	ns := "block-" + string(on)
 	n1, n2 := ns+"-1", ns+"-2"
 	setup(t, c, ns, n1, n2)
@@ -237,8 +239,8 @@ func testBlockingPDB(t *testing.T, c kubernetes.Interface, on OnTimeout) {
 	ready := kubetest.WatchReady(t, c, ns, "app=web")
 
 	clk := testingclock.NewFakeClock(time.Date(2026, 10, 25, 3, 0, 0, 0, time.UTC))
-	kubetest.DriveClock(t, clk, time.Second)
-	d := &Drainer{Client: c, Clock: clk, Options: Options{Timeout: 30 * time.Minute, OnTimeout: on,
+	kubetest.DriveClock(t, clk, 5*time.Second) // every wait is a multiple of 5s
+	d := &Drainer{Client: base.Client, Clock: clk, Options: Options{Timeout: 30 * time.Minute, OnTimeout: on,
 		RetryDelay: 5 * time.Second, MaxRetryDelay: time.Minute, ForceGracePeriod: ptr.To[int64](0)}}
 	start := time.Now()
 	res, err := d.Drain(context.Background(), n1)
@@ -286,16 +288,16 @@ func testBlockingPDB(t *testing.T, c kubernetes.Interface, on OnTimeout) {
 	}
 }
 
-func testWaitNodeReady(t *testing.T, c kubernetes.Interface) {
+func testWaitNodeReady(t *testing.T, c kubernetes.Interface, base *Drainer) {
 	ctx := context.Background()
 	// A new node carries the not-ready taint until it is Ready.
 	if _, err := c.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "fresh"}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	clk := testingclock.NewFakeClock(time.Date(2026, 10, 25, 3, 0, 0, 0, time.UTC))
-	kubetest.DriveClock(t, clk, time.Second)
-	d := &Drainer{Client: c, Clock: clk, Options: Options{PollInterval: 5 * time.Second}}
-	err := d.WaitNodeReady(ctx, "fresh", 10*time.Minute)
+	kubetest.DriveClock(t, clk, 5*time.Second)
+	d := &Drainer{Client: base.Client, Clock: clk, Options: Options{PollInterval: 5 * time.Second}}
+	err := d.WaitNodeReady(ctx, "fresh", time.Minute)
 	var ne *NodeNotReadyError
 	if !errors.As(err, &ne) || ne.State != "no Ready condition" {
 		t.Fatalf("WaitNodeReady = %v, want NodeNotReadyError(no Ready condition)", err)

@@ -19,6 +19,9 @@ func RESTConfig(kubeconfig []byte) (*rest.Config, error) {
 		return nil, fmt.Errorf("parse kubeconfig: invalid (%d bytes)", len(kubeconfig))
 	}
 	cfg.UserAgent = "scaleway-gitops-reconciler/drain"
+	// client-go's default (5 QPS, burst 10) would throttle a drain of a
+	// busy node; the API server's own priority and fairness still applies.
+	cfg.QPS, cfg.Burst = 20, 50
 	return cfg, nil
 }
 

@@ -86,10 +86,13 @@ func TestReplicasKeepsCountOnSchedulableNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w := WatchReady(t, env.Client, "default", "app=web")
 	r := &Replicas{Client: env.Client, Namespace: "default", Prefix: "web-", Labels: map[string]string{"app": "web"}, Count: 2}
 	r.Keep(t)
-	waitFor(t, func() bool { return w.Ready() == 2 })
+	waitFor(t, func() bool { return len(r.Created()) == 2 })
+	w := WatchReady(t, env.Client, "default", "app=web")
+	if w.Ready() != 2 {
+		t.Fatalf("ready = %d after the keeper created 2 pods", w.Ready())
+	}
 	pods, err := env.Client.CoreV1().Pods("default").List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
 	if err != nil {
 		t.Fatal(err)
