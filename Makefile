@@ -26,7 +26,7 @@ test-short:
 
 ## demo: the main job on the embedded default
 demo: build
-	$(BIN) validate --repo examples
+	$(BIN) demo
 
 ## bench: benchmarks, each printing ratios against a baseline measured in the same run
 bench:

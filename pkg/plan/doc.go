@@ -1,4 +1,76 @@
 // Package plan computes, from the desired specs and an observed snapshot at a given time, the
 // ordered and explained set of actions (DESIGN §4), and renders it as text, JSON and Markdown from
-// that one value. It is pure: no I/O, no clock, no logging.
+// that one value. It is pure: no I/O, no clock, no logging; Compute(Input) is deterministic (the
+// order of its inputs does not matter) and returns either a whole plan or every error at once.
+//
+// # Matching and ownership
+//
+// A spec is matched to the live cluster of the same name in its region+project (Key). A live
+// cluster without the cloud.ManagedByTag tag is changed only when its spec says adopt: true (the
+// update-cluster then has reason "adopt" and adds the tag); otherwise a "not-owned" warning. Live
+// clusters no spec names are never touched; an owned one is deleted only when repo-level prune is
+// on, the last applied spec recorded deletionProtection: false, and the tag is present — anything
+// less is a "cluster-not-in-spec" warning.
+//
+// # Actions and order
+//
+// Within a cluster: create-cluster, set-cluster-type, update-cluster, then the upgrade chain
+// (upgrade-cluster hop 1, its upgrade-pools, hop 2, …), create-pool, update-pool, replace-pool,
+// delete-pool, rotate-node, delete-cluster; ties by target, then id. Clusters are ordered by
+// (region, project, name). IDs are "<cluster>/<type>[/<discriminator>]":
+//
+//	prod-par/create-cluster                  prod-par/update-cluster
+//	prod-par/set-cluster-type/<type>         prod-par/upgrade-cluster/<version>
+//	prod-par/upgrade-pool/<pool>/<version>   prod-par/create-pool/<pool>
+//	prod-par/update-pool/<pool>              prod-par/replace-pool/<pool>
+//	prod-par/delete-pool/<pool>              prod-par/delete-cluster
+//	prod-par/rotate-node/<pool>/<node>       (chosen by the rotation hook)
+//
+// Upgrades are chained one minor per hop, each at that minor's latest catalog patch, the last at
+// the exact patch when the spec names one; pools follow their cluster after every hop and are
+// never above it. A downgrade, a minor the catalog lacks, a version that cannot be created, a
+// type change across families, or an immutable cluster field (cni, privateNetworkID, CIDRs) that
+// differs is a plan error naming the cluster and both versions/values.
+//
+// Field ownership: a nil optional spec field is not managed (the live value stays); lists and
+// maps (tags, labels, taints, kubelet args, feature gates, …) are owned whole. With pool
+// autoscaling on, size is the autoscaler's. With autoUpgrade on, a live patch newer than an exact
+// spec patch in the same minor is expected, and a newer catalog patch for a followed minor is an
+// "upgrade-available" warning, not an action.
+//
+// # Details keys (Action.Details, all strings)
+//
+//	region, project_id   every action
+//	cluster_id           every action on an existing cluster
+//	version              create-cluster: the exact version to create;
+//	                     upgrade-cluster / upgrade-pool: the target of this hop
+//	hop                  upgrade-cluster / upgrade-pool: 1-based hop ("0" = a pool catching up)
+//	type                 create-cluster: cluster type; set-cluster-type: the new type
+//	from_type            set-cluster-type: the live type
+//	pools                create-cluster: comma-separated names of the pools created inline
+//	pool, pool_id        pool actions: live pool name and id (create-pool: name only)
+//	new_pool             replace-pool: name of the replacement pool (ReplacementName)
+//	new_pool_id          replace-pool: id of the replacement when it already exists
+//	steps                replace-pool: "create-new,wait-ready,delete-old" or "delete-old"
+//	pool, node_id        rotate-node (set by the rotation hook)
+//
+// Change paths are spec paths: spec.tags, spec.autoscaler.expander, spec.autoUpgrade.enabled,
+// spec.pools[<name>].autoscaling.max, … ClusterUpdateFor and PoolPatchFor turn update actions
+// (also read back from JSON) into the API calls; DesiredCluster and DesiredPool build create
+// requests.
+//
+// # Deferred and warnings
+//
+// Deferred.Why: not-ready (cluster or pool in a transient status), locked, needs-opt-in
+// (replace-pool without spec.allowDisruptiveReplace), outside-window (upgrades and replacements
+// outside spec.upgrade.window; Message gives the next opening in the window's zone),
+// invalid-window (fail closed), report-only (spec.drift: report), superseded (a rotation of a
+// pool this plan renews). Later hops of a deferred upgrade chain are deferred with it.
+//
+// Warning codes: not-owned, cluster-not-in-spec, pool-not-in-spec, version-deprecated,
+// version-end-of-life, version-not-in-catalog, upgrade-available, cluster-error, pool-error,
+// node-error, pool-version-unreachable.
+//
+// Each ClusterPlan records BasedOn, the Fingerprint of the live cluster it was computed from;
+// apply compares it with a fresh FingerprintOf and refuses a stale plan.
 package plan

@@ -41,6 +41,9 @@ type ClusterPlan struct {
 	Actions   []Action   `json:"actions"`
 	Deferred  []Deferred `json:"deferred"`
 	Warnings  []Warning  `json:"warnings"`
+	// BasedOn is the live state the actions were computed from (nil for a cluster to create);
+	// apply refuses the cluster's actions when a fresh FingerprintOf differs.
+	BasedOn *Fingerprint `json:"based_on,omitempty"`
 }
 
 // Action is one step. ID is stable across runs: "<cluster>/<type>/<discriminator>".

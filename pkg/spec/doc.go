@@ -1,5 +1,42 @@
 // Package spec holds the user-facing cluster spec (DESIGN §2): its Go types, loading from a
 // repository tree with strict YAML decoding, defaulting in one place, and validation that reports
-// every error at once with file, line and field path. It is pure: it reads files only through the
-// fs.FS it is given, reads no clock and logs nothing.
+// every error at once with file, line, column and field path.
+//
+// It is pure: it reads files only through the fs.FS it is given (os.DirFS in the CLI, a commit
+// tree later), reads no clock and logs nothing. (Time zone names are resolved with
+// time.LoadLocation, which reads the system zoneinfo or the embedded time/tzdata.)
+//
+// # Entry points
+//
+//   - Load(fsys) (*Repo, error): every `kind: Cluster` document in *.yaml/*.yml under clusters/
+//     (any depth, several documents per file), plus the optional reconciler.yaml (Settings). On
+//     success every cluster has the repo defaults merged (ApplySettings) and the built-in
+//     defaults applied (Default), and is valid. On failure Load returns a nil Repo and an
+//     ErrorList with every problem: never act on a partially loaded repository.
+//   - Repo{Settings, Clusters, Files}: Clusters are in file, then line order; Source gives each
+//     one's file and line.
+//   - (*Cluster).Key(): "project/region/name" ("default" for an empty project), the identity of
+//     a cluster across files and the cloud; Load rejects duplicates.
+//   - ParseVersion / Version: "1.35" (a minor: follow its latest patch) or "1.35.3" (exact);
+//     Compare, CompareMinor, Matches.
+//   - Default(*Cluster), ApplySettings(*Cluster, *Settings), Validate(*Cluster): the same steps
+//     for clusters built in code (tests, the plan engineer's fixtures).
+//   - MarshalClusters: the fully defaulted YAML (`reconciler validate --show-defaults`).
+//   - Helpers: IsKosmos, (*Pool).IsExternal, NormalizeNodeType ("PRO2-S" → "pro2_s", the API's
+//     spelling), ZoneRegion, (*Cluster).Pool(name), Regions, ClusterTypes.
+//
+// # Invariants
+//
+//   - Strict: field names are case-sensitive, unknown fields and duplicate keys are errors, and a
+//     scalar that sigs.k8s.io/yaml would silently change (version: 1.30 → "1.3", on → "true") is
+//     an error asking for quotes. Values are decoded by sigs.k8s.io/yaml (UnmarshalStrict), so
+//     YAML 1.1 booleans (yes/no) still mean true/false in boolean fields.
+//   - Positions: each document is parsed with go.yaml.in/yaml/v3's node API to map field paths to
+//     line:column. A value inherited from reconciler.yaml is reported there, once.
+//   - Errors: FieldError{File, Line, Column, Path, Message, Hint}, rendered
+//     `file:line:column: path: message (hint: …)`, sorted by file, line, column, path.
+//   - Never panics: third-party parser panics are turned into errors, aliases are bounded
+//     (maxNodes), files are bounded (4 MiB), and FuzzLoad checks it.
+//   - After Default, a field left nil is not managed: the API keeps (or chooses on create) its
+//     own value. Rotation is always non-nil after Default.
 package spec

@@ -43,14 +43,18 @@ const (
 
 // ClusterSpec is the desired state of one Kapsule or Kosmos cluster.
 type ClusterSpec struct {
-	Region      string `json:"region,omitempty"`
+	// Region is fr-par | nl-ams | pl-waw | it-mil; default: defaults.region of reconciler.yaml.
+	Region string `json:"region,omitempty"`
+	// ProjectID is the Scaleway project (UUID); default: defaults.projectID of reconciler.yaml,
+	// else the credentials' default project.
 	ProjectID   string `json:"projectID,omitempty"`
 	Description string `json:"description,omitempty"`
-	// Type is kapsule | kapsule-dedicated-4|8|16 | multicloud | multicloud-dedicated-4|8|16.
+	// Type is kapsule | kapsule-dedicated-4|8|16 | multicloud | multicloud-dedicated-4|8|16;
+	// default kapsule.
 	Type string `json:"type,omitempty"`
 	// Version is a minor ("1.35": follow its latest patch) or an exact patch ("1.35.3").
 	Version string `json:"version"`
-	// CNI is cilium|calico (Kapsule) or kilo (Kosmos).
+	// CNI is cilium|calico (Kapsule, default cilium) or kilo (Kosmos, its only and default CNI).
 	CNI string `json:"cni,omitempty"`
 	// PrivateNetworkID is required for Kapsule and forbidden for Kosmos.
 	PrivateNetworkID string   `json:"privateNetworkID,omitempty"`
@@ -66,7 +70,8 @@ type ClusterSpec struct {
 	ServiceCIDR       string         `json:"serviceCIDR,omitempty"`
 	ServiceDNSIP      string         `json:"serviceDNSIP,omitempty"`
 
-	// Upgrade says when the reconciler may run minor upgrades.
+	// Upgrade says when the reconciler may run minor upgrades; default: defaults.upgrade of
+	// reconciler.yaml, else none (any time).
 	Upgrade *UpgradePolicy `json:"upgrade,omitempty"`
 	// DeletionProtection (default true): the cluster is never deleted while true.
 	DeletionProtection *bool `json:"deletionProtection,omitempty"`
@@ -139,9 +144,12 @@ type Window struct {
 
 // Pool is one node pool.
 type Pool struct {
-	Name        string       `json:"name"`
-	NodeType    string       `json:"nodeType"`
-	Zone        string       `json:"zone,omitempty"`
+	Name     string `json:"name"`
+	NodeType string `json:"nodeType"`
+	// Zone defaults to the region's first zone (fr-par-1). Kapsule pools must be in the
+	// cluster's region; Kosmos pools may be in any zone.
+	Zone string `json:"zone,omitempty"`
+	// Size is required unless autoscaling is enabled; then it must lie in [min, max].
 	Size        *int         `json:"size,omitempty"`
 	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
 	Autohealing *bool        `json:"autohealing,omitempty"`
@@ -152,7 +160,7 @@ type Pool struct {
 	Taints        []Taint           `json:"taints,omitempty"`
 	StartupTaints []Taint           `json:"startupTaints,omitempty"`
 	KubeletArgs   map[string]string `json:"kubeletArgs,omitempty"`
-	// ContainerRuntime is containerd (the only one the API offers).
+	// ContainerRuntime is containerd (the only one the API offers, and the default).
 	ContainerRuntime string             `json:"containerRuntime,omitempty"`
 	RootVolume       *RootVolume        `json:"rootVolume,omitempty"`
 	PublicIPDisabled bool               `json:"publicIPDisabled,omitempty"`
@@ -161,7 +169,8 @@ type Pool struct {
 	UpgradePolicy    *PoolUpgradePolicy `json:"upgradePolicy,omitempty"`
 	// MaxTerminationGracePeriod is e.g. "15m" (API default 15m, max 1h).
 	MaxTerminationGracePeriod *Duration `json:"maxTerminationGracePeriod,omitempty"`
-	Rotation                  *Rotation `json:"rotation,omitempty"`
+	// Rotation is merged over defaults.rotation of reconciler.yaml, then the built-in defaults.
+	Rotation *Rotation `json:"rotation,omitempty"`
 }
 
 // Autoscaling hands the pool size to the cluster autoscaler between Min and Max.

@@ -67,7 +67,18 @@ func (w *Window) Active(now time.Time) (Interval, bool) {
 		return Interval{}, false
 	}
 	// There may be several firings in [now-Duration, now]; the window is open from the first.
-	return Interval{Start: start, End: w.end(start, now)}, true
+	// Earlier firings whose openings reach start merge with it (as in end): the opening began at
+	// the first of them. Without this, the second firing of a repeated local hour (DST fall-back)
+	// would be reported as a new opening start halfway through the merged one.
+	first := start
+	for i := 0; i < 1000; i++ {
+		p := w.next(first.Add(-w.Duration - time.Nanosecond))
+		if p.IsZero() || !p.Before(first) {
+			break
+		}
+		first = p
+	}
+	return Interval{Start: first, End: w.end(start, now)}, true
 }
 
 // end returns when the opening that started at start closes, merging overlapping firings.

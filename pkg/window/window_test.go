@@ -93,3 +93,20 @@ func TestOverlappingFiringsMerge(t *testing.T) {
 		t.Errorf("hourly 90m window should be continuously open, end = %s", iv.End)
 	}
 }
+
+// TestActiveStartAcrossFallBack: on 2026-10-25 Europe/Paris, 02:00 happens twice and robfig/cron
+// fires at both; the merged opening must report the same start (the first 02:00) all along.
+func TestActiveStartAcrossFallBack(t *testing.T) {
+	w := mustParse(t, "0 2 * * SUN", 3*time.Hour, "Europe/Paris")
+	wantStart := time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC) // 02:00 CEST
+	wantEnd := time.Date(2026, 10, 25, 4, 0, 0, 0, time.UTC)   // 05:00 CET
+	for _, now := range []time.Time{wantStart, wantStart.Add(time.Hour + 30*time.Minute), wantEnd.Add(-time.Minute)} {
+		iv, ok := w.Active(now)
+		if !ok || !iv.Start.Equal(wantStart) || !iv.End.Equal(wantEnd) {
+			t.Errorf("Active(%s) = %v %v, want [%s, %s)", now.UTC(), iv, ok, wantStart, wantEnd)
+		}
+	}
+	if _, ok := w.Active(wantEnd); ok {
+		t.Errorf("Active(%s) open, want closed", wantEnd)
+	}
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scaleway-gitops/reconciler/pkg/emulator"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+)
+
+// seedProd seeds an owned Kapsule cluster prod-par at version with pools named pools (each
+// pro2_s ×1 in fr-par-1, at the cluster's version).
+func seedProd(t *testing.T, srv *emulator.Server, version string, pools ...string) {
+	t.Helper()
+	sc := emulator.SeedCluster{Name: "prod-par", Region: "fr-par", ProjectID: testProject, Version: version,
+		Cni: "cilium", Tags: []string{"managed-by=reconciler"}, PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b"}
+	for _, p := range pools {
+		sc.Pools = append(sc.Pools, emulator.SeedPool{Name: p, NodeType: "pro2_s", Zone: "fr-par-1", Size: 1, Version: version,
+			UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1}})
+	}
+	if _, err := srv.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{sc}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func prodSpec(version string, pools ...string) map[string]string {
+	s := header + `metadata: {name: prod-par}
+spec:
+  region: fr-par
+  version: "` + version + `"
+  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
+  pools:
+`
+	for _, p := range pools {
+		s += "    - {name: " + p + ", nodeType: PRO2-S, zone: fr-par-1, size: 1}\n"
+	}
+	return map[string]string{"clusters/prod-par.yaml": s}
+}
+
+func TestAcceptanceChainedUpgradeRunsHopByHop(t *testing.T) {
+	srv := startEmulator(t)
+	seedProd(t, srv, "1.33.10", "batch", "web")
+	repo := writeRepo(t, prodSpec("1.35", "batch", "web"))
+
+	code, out, errOut := cli(t, "", args("plan", "--repo", repo, "-o", "json", "--detailed-exitcode")...)
+	if code != 2 {
+		t.Fatalf("plan exit %d, want 2 (changes)\n%s\n%s", code, out, errOut)
+	}
+	var p plan.Plan
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range p.Clusters[0].Actions {
+		got = append(got, string(a.Type)+" "+a.Target+" "+a.Details["version"])
+	}
+	want := []string{
+		"upgrade-cluster cluster/prod-par 1.34.6",
+		"upgrade-pool pool/prod-par/batch 1.34.6",
+		"upgrade-pool pool/prod-par/web 1.34.6",
+		"upgrade-cluster cluster/prod-par 1.35.3",
+		"upgrade-pool pool/prod-par/batch 1.35.3",
+		"upgrade-pool pool/prod-par/web 1.35.3",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("planned actions (-want +got):\n%s", diff)
+	}
+
+	if err := srv.ResetRequests(); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = cli(t, "", args("apply", "--repo", repo, "--auto-approve")...)
+	if code != 0 {
+		t.Fatalf("apply exit %d\n%s\n%s", code, out, errOut)
+	}
+	// the wire order: control plane, then its pools, per hop
+	log, err := srv.Requests()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := live(t)
+	names := map[string]string{snap.Clusters[0].ID: "cluster"}
+	for _, pl := range snap.Clusters[0].Pools {
+		names[pl.ID] = pl.Name
+	}
+	upgrade := regexp.MustCompile(`/(clusters|pools)/([^/]+)/upgrade$`)
+	var wire []string
+	for _, r := range log.Requests {
+		if m := upgrade.FindStringSubmatch(r.Path); r.Method == "POST" && m != nil && r.Status < 300 {
+			wire = append(wire, names[m[2]])
+		}
+	}
+	if diff := cmp.Diff([]string{"cluster", "batch", "web", "cluster", "batch", "web"}, wire); diff != "" {
+		t.Errorf("upgrade requests on the wire (-want +got):\n%s", diff)
+	}
+	if c := snap.Clusters[0]; c.Version != "1.35.3" || c.Pools[0].Version != "1.35.3" || c.Pools[1].Version != "1.35.3" {
+		t.Errorf("live versions: cluster %s, pools %s %s", c.Version, c.Pools[0].Version, c.Pools[1].Version)
+	}
+	if code, out, _ := cli(t, "", args("plan", "--repo", repo, "--detailed-exitcode")...); code != 0 {
+		t.Errorf("plan after the upgrade: exit %d\n%s", code, out)
+	}
+}
+
+func TestAcceptanceDowngradeIsRefused(t *testing.T) {
+	srv := startEmulator(t)
+	seedProd(t, srv, "1.35.3", "web")
+	repo := writeRepo(t, prodSpec("1.34", "web"))
+
+	for _, cmd := range []string{"plan", "apply"} {
+		code, out, errOut := cli(t, "", args(cmd, "--repo", repo, "--auto-approve")...)
+		if cmd == "plan" {
+			code, out, errOut = cli(t, "", args(cmd, "--repo", repo, "--detailed-exitcode")...)
+		}
+		if code != 1 || !strings.Contains(errOut, "cannot downgrade from 1.35.3 to 1.34") {
+			t.Errorf("%s: exit %d, stderr %q, want 1 with a clear downgrade error (stdout %q)", cmd, code, errOut, out)
+		}
+	}
+	if v := live(t).Clusters[0].Version; v != "1.35.3" {
+		t.Errorf("live version = %s after a refused downgrade", v)
+	}
+}
+
+func TestAcceptancePoolRemovedWithoutPruneIsKeptAndWarned(t *testing.T) {
+	srv := startEmulator(t)
+	seedProd(t, srv, "1.35.3", "old", "web")
+	repo := writeRepo(t, prodSpec("1.35", "web"))
+
+	code, out, errOut := cli(t, "", args("plan", "--repo", repo, "--detailed-exitcode")...)
+	if code != 0 || !strings.Contains(out, "pool old") || !strings.Contains(out, "prune") {
+		t.Fatalf("plan: exit %d, want 0 with a warning about pool old\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := cli(t, "", args("apply", "--repo", repo, "--auto-approve")...); code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if c := live(t).Clusters[0]; len(c.Pools) != 2 {
+		t.Errorf("pools after apply = %d, want both kept", len(c.Pools))
+	}
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/scaleway-gitops/reconciler/pkg/apply"
+)
+
+func init() {
+	register(&command{name: "apply", summary: "plan, then execute the plan", run: runApply})
+}
+
+func runApply(ctx context.Context, env *cmdEnv, args []string) int {
+	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	var pf pipelineFlags
+	pf.register(fs)
+	autoApprove := fs.Bool("auto-approve", false, "skip the interactive approval of the plan")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage(err)
+	}
+	r, err := newReconciler(env, &pf)
+	if err != nil {
+		return fail(env, err)
+	}
+	pass, err := r.Plan(ctx)
+	if err != nil {
+		return fail(env, err)
+	}
+	if err := renderPlan(env.stdout, pass.Plan, pf.output); err != nil {
+		return fail(env, err)
+	}
+	if pass.Plan.Empty() {
+		return 0
+	}
+	if !*autoApprove && !confirm(env) {
+		fmt.Fprintln(env.stdout, "\nApply cancelled.")
+		return 1
+	}
+	fmt.Fprintln(env.stdout)
+	if err := r.Apply(ctx, pass); err != nil {
+		return fail(env, err)
+	}
+	if err := apply.WriteText(env.stdout, pass.Result); err != nil {
+		return fail(env, err)
+	}
+	if pass.Result.Failed() {
+		return 1
+	}
+	return 0
+}
+
+// confirm asks on stdin, terraform-style; only "yes" approves.
+func confirm(env *cmdEnv) bool {
+	fmt.Fprint(env.stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ")
+	line, _ := bufio.NewReader(env.stdin).ReadString('\n')
+	return strings.TrimSpace(line) == "yes"
+}

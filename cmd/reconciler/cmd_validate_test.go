@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+func TestValidateExamplesOK(t *testing.T) {
+	code, stdout, stderr := runCmd(t, "validate", "--repo", "../../examples")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if want := "OK: 4 clusters in 4 files under ../../examples/clusters\n"; stdout != want {
+		t.Errorf("stdout = %q, want %q", stdout, want)
+	}
+	if stderr != "" {
+		t.Errorf("stderr = %q", stderr)
+	}
+}
+
+// TestValidateEveryInvalidCase: exit 1 on each invalid repository, every error printed with
+// file:line:column and path (the same text as the golden file), no stack trace.
+func TestValidateEveryInvalidCase(t *testing.T) {
+	dirs, _ := filepath.Glob("../../testdata/spec/invalid/*")
+	n := 0
+	for _, dir := range dirs {
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, "validate", "--repo", dir)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stdout=%q", code, stdout)
+			}
+			golden, err := os.ReadFile(dir + ".golden")
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Count(string(golden), "\n")
+			want := string(golden) + fmtCount(lines) + " in " + dir + "\n"
+			if stderr != want {
+				t.Errorf("stderr:\n%s\nwant:\n%s", stderr, want)
+			}
+			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+				t.Errorf("stack trace in output:\n%s", stderr)
+			}
+		})
+	}
+	if n < 10 {
+		t.Fatalf("only %d invalid cases found", n)
+	}
+}
+
+func fmtCount(n int) string {
+	if n == 1 {
+		return "1 error"
+	}
+	return strconv.Itoa(n) + " errors"
+}
+
+func TestValidatePositionFormat(t *testing.T) {
+	code, _, stderr := runCmd(t, "validate", "--repo", "../../testdata/spec/invalid/min-greater-than-size")
+	want := "clusters/c.yaml:18:36: spec.pools[0].autoscaling.min: must be <= size (3)\n"
+	if code != 1 || !strings.HasPrefix(stderr, want) {
+		t.Errorf("exit %d, stderr %q, want prefix %q", code, stderr, want)
+	}
+}
+
+func TestValidateShowDefaults(t *testing.T) {
+	code, stdout, stderr := runCmd(t, "validate", "--repo", "../../examples", "--show-defaults")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	docs := strings.Split(stdout, "---\n")[1:]
+	if len(docs) != 4 {
+		t.Fatalf("%d documents, want 4:\n%s", len(docs), stdout)
+	}
+	// The output is itself a valid spec, with the defaults written out.
+	var c spec.Cluster
+	if err := sigsyaml.UnmarshalStrict([]byte(docs[0]), &c); err != nil {
+		t.Fatalf("show-defaults output does not decode strictly: %v", err)
+	}
+	if c.Metadata.Name != "dev-par" || c.Spec.CNI != "cilium" || c.Spec.Region != "fr-par" ||
+		c.Spec.Pools[0].Zone != "fr-par-1" || c.Spec.Pools[0].Rotation.MaxAge.String() != "720h" {
+		t.Errorf("defaults not shown: %+v", c.Spec)
+	}
+	if !strings.HasPrefix(docs[0], "# clusters/dev-par.yaml:") {
+		t.Errorf("source comment missing: %q", docs[0][:40])
+	}
+}
+
+func TestValidateBadUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"validate", "--repo", "/nonexistent/dir"},
+		{"validate", "--bogus"},
+		{"validate", "extra"},
+	} {
+		code, stdout, stderr := runCmd(t, args...)
+		if code != 1 || stdout != "" || stderr == "" {
+			t.Errorf("%v: exit %d stdout %q stderr %q", args, code, stdout, stderr)
+		}
+	}
+}
+
+func TestSchemaCommand(t *testing.T) {
+	code, stdout, _ := runCmd(t, "schema")
+	var v map[string]any
+	if code != 0 || json.Unmarshal([]byte(stdout), &v) != nil || v["title"] != "Cluster" {
+		t.Errorf("schema: exit %d, title %v", code, v["title"])
+	}
+	code, stdout, _ = runCmd(t, "schema", "--settings")
+	if code != 0 || json.Unmarshal([]byte(stdout), &v) != nil || v["title"] != "Settings" {
+		t.Errorf("schema --settings: exit %d, title %v", code, v["title"])
+	}
+}

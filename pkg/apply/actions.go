@@ -1,0 +1,257 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+)
+
+// NodeRotator executes rotate-node actions (cordon, drain, replace, wait): the rotation executor
+// implements it. Without one, rotate-node actions are reported skipped with the reason.
+type NodeRotator interface {
+	RotateNode(ctx context.Context, req RotateRequest) error
+}
+
+// RotateRequest is one rotate-node action with the fresh state it applies to.
+type RotateRequest struct {
+	Region  string
+	Cluster *cloud.Cluster // fresh observation, with pools and nodes
+	Pool    string
+	Node    string // node name (or ID, when the plan names it by ID)
+	Action  plan.Action
+}
+
+// dispatch maps an action type to its idempotent step(s). The switch is exhaustive: an unknown
+// type fails the action.
+func (r *clusterRun) dispatch(ctx context.Context, a plan.Action) (Outcome, string, error) {
+	switch a.Type {
+	case plan.CreateCluster:
+		return r.run(ctx, a, r.createCluster(a))
+	case plan.UpdateCluster:
+		return r.run(ctx, a, r.updateCluster(a))
+	case plan.SetClusterType:
+		return r.run(ctx, a, r.setClusterType(a))
+	case plan.UpgradeCluster:
+		return r.run(ctx, a, r.upgradeCluster(a))
+	case plan.DeleteCluster:
+		return r.run(ctx, a, r.deleteCluster())
+	case plan.CreatePool:
+		return r.run(ctx, a, r.createPool(poolName(a), poolName(a)))
+	case plan.UpdatePool:
+		return r.run(ctx, a, r.updatePool(a))
+	case plan.UpgradePool:
+		return r.run(ctx, a, r.upgradePool(a))
+	case plan.ReplacePool:
+		return r.replacePool(ctx, a)
+	case plan.DeletePool:
+		return r.run(ctx, a, r.deletePool(poolName(a)))
+	case plan.RotateNode:
+		return r.rotateNode(ctx, a)
+	default:
+		return Failed, "", fmt.Errorf("unknown action type %q", a.Type)
+	}
+}
+
+func (r *clusterRun) name() string { return r.cp.Name }
+
+func (r *clusterRun) needDesired() (*cloud.Cluster, error) {
+	if r.desired == nil {
+		return nil, fmt.Errorf("no desired state given for cluster %q", r.name())
+	}
+	return r.desired, nil
+}
+
+func errAbsent(name string) error { return &cloud.NotFoundError{Resource: "cluster", ID: name} }
+
+func (r *clusterRun) createCluster(a plan.Action) step {
+	return step{
+		what: "cluster " + r.name() + " to be ready",
+		check: func(c *cloud.Cluster) (bool, string, error) {
+			if c == nil {
+				return false, "", nil
+			}
+			if !owned(c) {
+				return false, "", &cloud.TerminalError{Reason: "precondition_failed",
+					Err: fmt.Errorf("cluster %q (%s) exists and lacks the tag %s: not adopting it", c.Name, c.ID, cloud.ManagedByTag)}
+			}
+			r.id = c.ID
+			return true, "already-exists", nil
+		},
+		mutate: func(ctx context.Context, _ *cloud.Cluster) error {
+			d, err := r.needDesired()
+			if err != nil {
+				return err
+			}
+			want := *d
+			want.Name = r.name()
+			if v := param(a, "version", "spec.version"); v != "" {
+				want.Version = v // the spec may say "1.35"; the plan resolved the exact patch
+			}
+			if !slices.Contains(want.Tags, cloud.ManagedByTag) {
+				want.Tags = append(slices.Clone(want.Tags), cloud.ManagedByTag)
+			}
+			got, err := r.e.Provider.CreateCluster(ctx, r.ref, want)
+			if err != nil {
+				return fmt.Errorf("create cluster %q: %w", r.name(), err)
+			}
+			r.id = got.ID
+			return nil
+		},
+		ready: clusterConverged(r.name()),
+	}
+}
+
+func (r *clusterRun) updateCluster(a plan.Action) step {
+	return step{
+		what: "cluster " + r.name() + " to be ready",
+		check: func(c *cloud.Cluster) (bool, string, error) {
+			if c == nil {
+				return false, "", errAbsent(r.name())
+			}
+			u, err := pendingClusterUpdate(a, c)
+			return err == nil && clusterUpdateEmpty(u), "already-up-to-date", err
+		},
+		mutate: func(ctx context.Context, c *cloud.Cluster) error {
+			u, err := pendingClusterUpdate(a, c)
+			if err != nil {
+				return err
+			}
+			if _, err := r.e.Provider.UpdateCluster(ctx, r.ref.Region, c.ID, u); err != nil {
+				return fmt.Errorf("update cluster %q: %w", r.name(), err)
+			}
+			return nil
+		},
+		ready: clusterReady(r.name(), nil),
+	}
+}
+
+func (r *clusterRun) setClusterType(a plan.Action) step {
+	want := param(a, "type", "spec.type")
+	if want == "" && r.desired != nil {
+		want = r.desired.Type
+	}
+	return step{
+		what: fmt.Sprintf("cluster %s to be ready as %s", r.name(), want),
+		check: func(c *cloud.Cluster) (bool, string, error) {
+			if c == nil {
+				return false, "", errAbsent(r.name())
+			}
+			return c.Type == want, "already-of-type", nil
+		},
+		mutate: func(ctx context.Context, c *cloud.Cluster) error {
+			if err := r.e.Provider.SetClusterType(ctx, r.ref.Region, c.ID, want); err != nil {
+				return fmt.Errorf("set type of cluster %q to %s: %w", r.name(), want, err)
+			}
+			return nil
+		},
+		ready: clusterReady(r.name(), func(c *cloud.Cluster) bool { return c.Type == want }),
+	}
+}
+
+func (r *clusterRun) upgradeCluster(a plan.Action) step {
+	v := param(a, "version", "spec.version")
+	return step{
+		what: fmt.Sprintf("cluster %s to be ready at %s", r.name(), v),
+		check: func(c *cloud.Cluster) (bool, string, error) {
+			if c == nil {
+				return false, "", errAbsent(r.name())
+			}
+			if v == "" {
+				return false, "", fmt.Errorf("action %s names no version", a.ID)
+			}
+			return compareVersions(c.Version, v) >= 0, "already-at-version", nil
+		},
+		mutate: func(ctx context.Context, c *cloud.Cluster) error {
+			// upgrade_pools=false: the plan has its own upgrade-pool actions after each hop.
+			if err := r.e.Provider.UpgradeCluster(ctx, r.ref.Region, c.ID, v, false); err != nil {
+				return fmt.Errorf("upgrade cluster %q to %s: %w", r.name(), v, err)
+			}
+			return nil
+		},
+		ready: clusterReady(r.name(), func(c *cloud.Cluster) bool { return compareVersions(c.Version, v) >= 0 }),
+	}
+}
+
+func (r *clusterRun) deleteCluster() step {
+	return step{
+		what: "cluster " + r.name() + " to be deleted",
+		check: func(c *cloud.Cluster) (bool, string, error) {
+			if c == nil {
+				return true, "already-gone", nil
+			}
+			if !owned(c) { // the plan checks it too; deletion is where a second look is cheapest
+				return false, "", &cloud.TerminalError{Reason: "precondition_failed",
+					Err: fmt.Errorf("cluster %q lacks the tag %s: not deleting it", r.name(), cloud.ManagedByTag)}
+			}
+			return false, "", nil
+		},
+		mutate: func(ctx context.Context, c *cloud.Cluster) error {
+			if err := r.e.Provider.DeleteCluster(ctx, r.ref.Region, c.ID); err != nil && !cloud.IsNotFound(err) {
+				return fmt.Errorf("delete cluster %q: %w", r.name(), err)
+			}
+			return nil
+		},
+		ready: clusterGone,
+	}
+}
+
+// poolName is the pool an action targets: Details["pool"], else the last part of
+// "pool/<cluster>/<pool>".
+func poolName(a plan.Action) string {
+	if n := a.Details["pool"]; n != "" {
+		return n
+	}
+	parts := strings.Split(a.Target, "/")
+	if len(parts) >= 3 && parts[0] == "pool" {
+		return parts[2]
+	}
+	return ""
+}
+
+// param reads an action parameter: Details[key], else the "after" of the change at path.
+func param(a plan.Action, key, path string) string {
+	if v := a.Details[key]; v != "" {
+		return v
+	}
+	for _, ch := range a.Changes {
+		if ch.Path == path || strings.HasSuffix(ch.Path, "."+path) {
+			if s, ok := ch.After.(string); ok {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+func (r *clusterRun) rotateNode(ctx context.Context, a plan.Action) (Outcome, string, error) {
+	if r.e.Rotator == nil {
+		return Skipped, "no node rotator configured: rotate-node is run by `reconciler rotate`", nil
+	}
+	c, err := r.observe(ctx)
+	if err != nil {
+		return Failed, "", err
+	}
+	if c == nil {
+		return Failed, "", errAbsent(r.name())
+	}
+	parts := strings.Split(a.Target, "/")
+	req := RotateRequest{Region: r.ref.Region, Cluster: c, Pool: poolName(a), Node: a.Details["node"], Action: a}
+	if len(parts) == 4 && parts[0] == "node" {
+		req.Pool, req.Node = cmpOr(a.Details["pool"], parts[2]), cmpOr(req.Node, parts[3])
+	}
+	if err := r.e.Rotator.RotateNode(ctx, req); err != nil {
+		return Failed, "", fmt.Errorf("rotate node %s: %w", req.Node, err)
+	}
+	return Done, "", nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,162 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+)
+
+var errMisuse = errors.New("apply: nil plan or provider")
+
+// clusterRun is the state of one cluster's apply: its scope, its ID once known, its desired shape.
+type clusterRun struct {
+	e       *Executor
+	cp      *plan.ClusterPlan
+	ref     cloud.Ref
+	id      string
+	desired *cloud.Cluster
+}
+
+func (e *Executor) runCluster(ctx context.Context, cp *plan.ClusterPlan, in Input) ClusterResult {
+	r := &clusterRun{e: e, cp: cp, ref: cloud.Ref{Region: cp.Region, ProjectID: cp.ProjectID}, id: cp.ID,
+		desired: findCluster(in.Desired, cp.Region, cp.ProjectID, cp.Name)}
+	cr := ClusterResult{Name: cp.Name, Region: cp.Region, ID: cp.ID, State: ClusterApplied}
+	if len(cp.Actions) == 0 {
+		return cr
+	}
+	e.emit(Event{Kind: EventClusterStart, Cluster: cp.Name, Message: fmt.Sprintf("cluster %s: applying %d action(s)", cp.Name, len(cp.Actions))})
+	defer func() {
+		e.emit(Event{Kind: EventClusterEnd, Cluster: cp.Name, Message: fmt.Sprintf("cluster %s: %s", cp.Name, cr.State)})
+	}()
+
+	if !in.SkipStaleCheck {
+		if err := r.checkStale(ctx); err != nil {
+			cr = notRunAll(cp, err)
+			var se *StalePlanError
+			if errors.As(err, &se) {
+				cr.State = ClusterStale
+			}
+			e.log().WarnContext(ctx, "cluster not applied", "cluster", cp.Name, "err", err)
+			return cr
+		}
+	}
+
+	var stop error
+	for _, a := range cp.Actions {
+		if stop == nil {
+			stop = ctx.Err()
+		}
+		if stop != nil {
+			cr.Actions = append(cr.Actions, ActionResult{ID: a.ID, Type: a.Type, Target: a.Target, Outcome: NotRun})
+			continue
+		}
+		ar := r.runAction(ctx, a)
+		cr.Actions = append(cr.Actions, ar.ActionResult)
+		if ar.Outcome == Failed {
+			stop = ar.err
+		}
+	}
+	cr.ID = r.id
+	if stop != nil {
+		cr.State, cr.Err, cr.Error = ClusterFailed, stop, stop.Error()
+	}
+	return cr
+}
+
+// runAction runs one action with its events and timing.
+func (r *clusterRun) runAction(ctx context.Context, a plan.Action) (ar actionResult) {
+	e := r.e
+	start := e.clock().Now()
+	e.emit(Event{Kind: EventActionStart, Cluster: r.cp.Name, ActionID: a.ID, Type: a.Type, Message: fmt.Sprintf("%s: started (%s)", a.ID, cmpOr(a.Reason, string(a.Type)))})
+	outcome, reason, err := r.dispatch(ctx, a)
+	ar = actionResult{ActionResult: ActionResult{ID: a.ID, Type: a.Type, Target: a.Target, Outcome: outcome,
+		Duration: e.clock().Since(start), Reason: reason}}
+	if err != nil {
+		ar.Outcome, ar.err = Failed, fmt.Errorf("%s: %w", a.ID, err)
+		ar.Error = err.Error()
+		e.log().ErrorContext(ctx, "action failed", "cluster", r.cp.Name, "action", a.ID, "err", err)
+	} else {
+		e.log().InfoContext(ctx, "action finished", "cluster", r.cp.Name, "action", a.ID, "outcome", outcome, "reason", reason)
+	}
+	msg := fmt.Sprintf("%s: %s after %s", a.ID, ar.Outcome, ar.Duration.Round(1e9))
+	if ar.Reason != "" {
+		msg += " (" + ar.Reason + ")"
+	}
+	if ar.Error != "" {
+		msg += ": " + ar.Error
+	}
+	e.emit(Event{Kind: EventActionEnd, Cluster: r.cp.Name, ActionID: a.ID, Type: a.Type, Outcome: ar.Outcome, Elapsed: ar.Duration, Message: msg})
+	return ar
+}
+
+// actionResult carries the error value beside its text.
+type actionResult struct {
+	ActionResult
+	err error
+}
+
+// observe returns the cluster's fresh live state, nil when it does not exist. Before the cluster's
+// ID is known it lists the project and matches by name.
+func (r *clusterRun) observe(ctx context.Context) (*cloud.Cluster, error) {
+	var c *cloud.Cluster
+	err := r.e.retry(ctx, r.cp.Name, "", func() error {
+		if r.id != "" {
+			got, err := r.e.Provider.GetCluster(ctx, r.ref.Region, r.id)
+			if cloud.IsNotFound(err) {
+				c = nil
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("get cluster %q: %w", r.cp.Name, err)
+			}
+			c = got
+			return nil
+		}
+		snap, err := r.e.Provider.Observe(ctx, r.ref)
+		if err != nil {
+			return fmt.Errorf("observe %s: %w", r.ref.Region, err)
+		}
+		c = findCluster(snap.Clusters, r.ref.Region, r.ref.ProjectID, r.cp.Name)
+		return nil
+	})
+	return c, err
+}
+
+// findCluster returns the cluster named name in region (and project, when both are known).
+func findCluster(cs []cloud.Cluster, region, project, name string) *cloud.Cluster {
+	for i := range cs {
+		c := &cs[i]
+		if c.Name != name || (c.Region != "" && region != "" && c.Region != region) {
+			continue
+		}
+		if project != "" && c.ProjectID != "" && c.ProjectID != project {
+			continue
+		}
+		return c
+	}
+	return nil
+}
+
+func findPool(c *cloud.Cluster, name string) *cloud.Pool {
+	if c == nil {
+		return nil
+	}
+	for i := range c.Pools {
+		if c.Pools[i].Name == name {
+			return &c.Pools[i]
+		}
+	}
+	return nil
+}
+
+func owned(c *cloud.Cluster) bool {
+	for _, t := range c.Tags {
+		if t == cloud.ManagedByTag {
+			return true
+		}
+	}
+	return false
+}

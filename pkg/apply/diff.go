@@ -1,0 +1,127 @@
+package apply
+
+import (
+	"cmp"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+)
+
+// What an update sends comes from the action itself (plan.ClusterUpdateFor, plan.PoolPatchFor):
+// apply never does something the plan did not say. The fresh observation then removes the parts
+// that already hold, so a re-run after a partial update sends only what is left, and an update
+// that fully holds is skipped.
+
+// pendingClusterUpdate is the part of a's PATCH that live does not already show.
+func pendingClusterUpdate(a plan.Action, live *cloud.Cluster) (cloud.ClusterUpdate, error) {
+	u, err := plan.ClusterUpdateFor(a, *live)
+	if err != nil {
+		return u, err
+	}
+	if u.Tags != nil && slices.Contains(live.Tags, cloud.ManagedByTag) && !slices.Contains(*u.Tags, cloud.ManagedByTag) {
+		t := append(slices.Clone(*u.Tags), cloud.ManagedByTag) // a PATCH never drops ownership
+		u.Tags = &t
+	}
+	dropIf(&u.Description, live.Description, eq[string])
+	dropIf(&u.Tags, live.Tags, sameSet)
+	dropIf(&u.AutoUpgrade, live.AutoUpgrade, eq[cloud.AutoUpgrade])
+	dropIf(&u.Autoscaler, live.Autoscaler, eq[cloud.Autoscaler])
+	dropIf(&u.OpenIDConnect, live.OpenIDConnect, func(a, b cloud.OpenIDConnect) bool { return reflect.DeepEqual(normOIDC(a), normOIDC(b)) })
+	dropIf(&u.FeatureGates, live.FeatureGates, sameSet)
+	dropIf(&u.AdmissionPlugins, live.AdmissionPlugins, sameSet)
+	dropIf(&u.APIServerCertSANs, live.APIServerCertSANs, sameSet)
+	return u, nil
+}
+
+// pendingPoolPatch is the part of a's pool PATCH and PUTs that live does not already show.
+func pendingPoolPatch(a plan.Action, live *cloud.Pool) (plan.PoolPatch, error) {
+	pp, err := plan.PoolPatchFor(a, *live)
+	if err != nil {
+		return pp, err
+	}
+	u := &pp.Update
+	dropIf(&u.Size, live.Size, eq[int])
+	dropIf(&u.Autoscaling, live.Autoscaling, eq[bool])
+	dropIf(&u.MinSize, live.MinSize, eq[int])
+	dropIf(&u.MaxSize, live.MaxSize, eq[int])
+	dropIf(&u.Autohealing, live.Autohealing, eq[bool])
+	dropIf(&u.Tags, live.Tags, sameSet)
+	dropIf(&u.KubeletArgs, live.KubeletArgs, sameMap)
+	dropIf(&u.UpgradePolicy, live.UpgradePolicy, eq[cloud.UpgradePolicy])
+	dropIf(&u.SecurityGroupID, live.SecurityGroupID, eq[string])
+	dropIf(&u.MaxTerminationGracePeriod, int(live.MaxTerminationGracePeriod/time.Second), eq[int])
+	dropIf(&pp.Labels, live.Labels, sameMap)
+	dropIf(&pp.Taints, live.Taints, sameTaints)
+	dropIf(&pp.StartupTaints, live.StartupTaints, sameTaints)
+	return pp, nil
+}
+
+func dropIf[T any](p **T, live T, same func(a, b T) bool) {
+	if *p != nil && same(**p, live) {
+		*p = nil
+	}
+}
+
+func eq[T comparable](a, b T) bool { return a == b }
+
+func clusterUpdateEmpty(u cloud.ClusterUpdate) bool { return u == (cloud.ClusterUpdate{}) }
+
+func poolPatchEmpty(pp plan.PoolPatch) bool {
+	return pp.Update == (cloud.PoolUpdate{}) && pp.Labels == nil && pp.Taints == nil && pp.StartupTaints == nil
+}
+
+func normOIDC(o cloud.OpenIDConnect) cloud.OpenIDConnect {
+	o.GroupsClaim, o.RequiredClaim = sorted(o.GroupsClaim), sorted(o.RequiredClaim)
+	return o
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	if s == nil {
+		s = []string{}
+	}
+	return s
+}
+
+func sameSet(a, b []string) bool { return slices.Equal(sorted(a), sorted(b)) }
+
+func sameMap(a, b map[string]string) bool { return len(a) == len(b) && maps.Equal(a, b) }
+
+func sameTaints(a, b []cloud.Taint) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	key := func(x, y cloud.Taint) int {
+		return cmp.Or(strings.Compare(x.Key, y.Key), strings.Compare(x.Value, y.Value), strings.Compare(x.Effect, y.Effect))
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.SortFunc(a, key)
+	slices.SortFunc(b, key)
+	return slices.Equal(a, b)
+}
+
+// compareVersions compares "x.y.z" versions numerically (a missing part counts as 0).
+func compareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := range max(len(pa), len(pb)) {
+		if c := cmp.Compare(part(pa, i), part(pb, i)); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+func part(p []string, i int) int {
+	if i >= len(p) {
+		return 0
+	}
+	n, _ := strconv.Atoi(p[i])
+	return n
+}

@@ -1,0 +1,17 @@
+// Package apply executes a plan against a cloud.Provider: the only place where the reconciler's
+// changes to live clusters happen.
+//
+// Invariants:
+//   - Each cluster's actions run in plan order; clusters run in parallel, at most Concurrency at
+//     once. A terminal error stops that cluster's remaining actions (they are reported not-run);
+//     other clusters continue.
+//   - Every action is re-checked against a fresh observation before it mutates: what is already
+//     satisfied is skipped (outcome skipped), so a crashed or killed apply is safe to run again with
+//     no state file and no duplicate cluster or pool.
+//   - Before a cluster's first action the live state is compared with the state the plan was based
+//     on; a change that matters refuses the whole cluster with *StalePlanError (nothing is done).
+//   - Transient errors (409 transient_state, 429, 5xx, network) are retried with bounded
+//     exponential backoff and jitter; waits poll on the injected clock with a timeout per action
+//     type. The package never sleeps on the wall clock and never prints: progress goes to the
+//     Progress callback, operator detail to the injected *slog.Logger.
+package apply

@@ -1,0 +1,115 @@
+package apply
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	testingclock "k8s.io/utils/clock/testing"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/cloudfake"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+)
+
+var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+// autoClock is a fake clock whose After moves time forward at once: every wait of the executor
+// (poll interval, backoff) takes no wall time, and the cloudfake, reading the same clock, settles
+// its transitions as simulated time passes. Deterministic for one cluster at a time.
+type autoClock struct{ *testingclock.FakeClock }
+
+func (c autoClock) After(d time.Duration) <-chan time.Time {
+	c.Step(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
+}
+
+var ref = cloud.Ref{Region: "fr-par", ProjectID: "p1"}
+
+// env is one test's fake cloud, clock, executor and recorded events.
+type env struct {
+	clock  autoClock
+	fake   *cloudfake.Fake
+	exec   *Executor
+	mu     sync.Mutex
+	events []Event
+}
+
+func newEnv(t *testing.T, readyAfter time.Duration) *env {
+	t.Helper()
+	e := &env{clock: autoClock{testingclock.NewFakeClock(t0)}}
+	e.fake = cloudfake.New(cloudfake.WithClock(e.clock), cloudfake.WithReadyAfter(readyAfter))
+	e.exec = &Executor{
+		Provider: e.fake, Clock: e.clock, Concurrency: 2,
+		Jitter:   func() float64 { return 0.5 },
+		Progress: func(ev Event) { e.mu.Lock(); e.events = append(e.events, ev); e.mu.Unlock() },
+		Options:  Options{PollInterval: 5 * time.Second, ProgressEvery: 30 * time.Second},
+	}
+	return e
+}
+
+func (e *env) apply(t *testing.T, p *plan.Plan, in Input) *Result {
+	t.Helper()
+	res, err := e.exec.Apply(context.Background(), p, in)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	return res
+}
+
+func (e *env) eventMessages(kind EventKind) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, ev := range e.events {
+		if ev.Kind == kind {
+			out = append(out, ev.Message)
+		}
+	}
+	return out
+}
+
+// desiredCluster is a Kapsule cluster with two pools, in the shape plan's projection produces.
+func desiredCluster(name, version string) cloud.Cluster {
+	return cloud.Cluster{
+		Name: name, Region: ref.Region, ProjectID: ref.ProjectID, Type: "kapsule", Version: version, CNI: "cilium",
+		PrivateNetworkID: "pn-1", Tags: []string{"team-a", cloud.ManagedByTag},
+		Pools: []cloud.Pool{
+			{Name: "default", NodeType: "pro2_s", Zone: "fr-par-1", Size: 2, Autohealing: true,
+				Labels: map[string]string{"tier": "web"}, UpgradePolicy: cloud.UpgradePolicy{MaxUnavailable: 1}},
+			{Name: "batch", NodeType: "pro2_m", Zone: "fr-par-2", Size: 1, UpgradePolicy: cloud.UpgradePolicy{MaxUnavailable: 1}},
+		},
+	}
+}
+
+func act(cluster string, typ plan.ActionType, target, disc string, details map[string]string) plan.Action {
+	return plan.Action{ID: cluster + "/" + string(typ) + "/" + disc, Type: typ, Target: target, Details: details}
+}
+
+func clusterPlan(name, id string, actions ...plan.Action) plan.ClusterPlan {
+	return plan.ClusterPlan{Name: name, Region: ref.Region, ProjectID: ref.ProjectID, ID: id, Actions: actions}
+}
+
+func outcomes(cr ClusterResult) []string {
+	var out []string
+	for _, a := range cr.Actions {
+		out = append(out, a.ID+"="+string(a.Outcome))
+	}
+	return out
+}
+
+// seedReady stores a settled cluster (and its pools at its version, nodes ready) in the fake.
+func seedReady(f *cloudfake.Fake, c cloud.Cluster) cloud.Cluster {
+	c.Status = "ready"
+	for i := range c.Pools {
+		p := &c.Pools[i]
+		p.Status, p.Version = "ready", c.Version
+		for n := range p.Size {
+			p.Nodes = append(p.Nodes, cloud.Node{Name: p.Name + "-" + string(rune('a'+n)), Status: "ready", CreatedAt: t0.Add(-time.Hour)})
+		}
+	}
+	return f.Seed(ref, c)
+}

@@ -1,0 +1,177 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+)
+
+// desiredPool returns the desired shape of pool name (renamed to as, for replace-pool).
+func (r *clusterRun) desiredPool(name, as string) (cloud.Pool, error) {
+	d, err := r.needDesired()
+	if err != nil {
+		return cloud.Pool{}, err
+	}
+	for _, p := range d.Pools {
+		// a replacement is named after its spec pool: "<spec name>-<6 hex>" (plan.ReplacementName)
+		if p.Name == name || p.Name == as || (strings.HasPrefix(as, p.Name+"-") && len(as) == len(p.Name)+7) {
+			p.Name = as
+			return p, nil
+		}
+	}
+	return cloud.Pool{}, fmt.Errorf("no desired pool %q in cluster %q", name, r.name())
+}
+
+// createPool creates pool as from the desired pool name (the same name, except for replace-pool).
+func (r *clusterRun) createPool(name, as string) step {
+	return step{
+		what: fmt.Sprintf("pool %s/%s to be ready", r.name(), as),
+		check: func(c *cloud.Cluster) (bool, string, error) {
+			if c == nil {
+				return false, "", errAbsent(r.name())
+			}
+			if findPool(c, as) != nil {
+				return true, "already-exists", nil
+			}
+			return false, "", nil
+		},
+		mutate: func(ctx context.Context, c *cloud.Cluster) error {
+			p, err := r.desiredPool(name, as)
+			if err != nil {
+				return err
+			}
+			if _, err := r.e.Provider.CreatePool(ctx, r.ref.Region, c.ID, p); err != nil {
+				return fmt.Errorf("create pool %q: %w", as, err)
+			}
+			return nil
+		},
+		ready: poolReady(r.name(), as, nil),
+	}
+}
+
+func (r *clusterRun) updatePool(a plan.Action) step {
+	name := poolName(a)
+	pending := func(c *cloud.Cluster) (*cloud.Pool, plan.PoolPatch, error) {
+		if c == nil {
+			return nil, plan.PoolPatch{}, errAbsent(r.name())
+		}
+		live := findPool(c, name)
+		if live == nil {
+			return nil, plan.PoolPatch{}, &cloud.NotFoundError{Resource: "pool", ID: r.name() + "/" + name}
+		}
+		pp, err := pendingPoolPatch(a, live)
+		return live, pp, err
+	}
+	return step{
+		what: fmt.Sprintf("pool %s/%s to be ready", r.name(), name),
+		check: func(c *cloud.Cluster) (bool, string, error) {
+			_, pp, err := pending(c)
+			return err == nil && poolPatchEmpty(pp), "already-up-to-date", err
+		},
+		mutate: func(ctx context.Context, c *cloud.Cluster) error {
+			live, pp, err := pending(c)
+			if err != nil {
+				return err
+			}
+			return r.applyPoolChange(ctx, live, pp)
+		},
+		ready: poolReady(r.name(), name, nil),
+	}
+}
+
+// applyPoolChange sends the PATCH and the label/taint PUTs, each only when its part changed.
+func (r *clusterRun) applyPoolChange(ctx context.Context, live *cloud.Pool, ch plan.PoolPatch) error {
+	pr, region := r.e.Provider, r.ref.Region
+	if ch.Update != (cloud.PoolUpdate{}) {
+		if _, err := pr.UpdatePool(ctx, region, live.ID, ch.Update); err != nil {
+			return fmt.Errorf("update pool %q: %w", live.Name, err)
+		}
+	}
+	if ch.Labels != nil {
+		if err := pr.SetPoolLabels(ctx, region, live.ID, *ch.Labels); err != nil {
+			return fmt.Errorf("set labels of pool %q: %w", live.Name, err)
+		}
+	}
+	if ch.Taints != nil {
+		if err := pr.SetPoolTaints(ctx, region, live.ID, *ch.Taints); err != nil {
+			return fmt.Errorf("set taints of pool %q: %w", live.Name, err)
+		}
+	}
+	if ch.StartupTaints != nil {
+		if err := pr.SetPoolStartupTaints(ctx, region, live.ID, *ch.StartupTaints); err != nil {
+			return fmt.Errorf("set startup taints of pool %q: %w", live.Name, err)
+		}
+	}
+	return nil
+}
+
+func (r *clusterRun) upgradePool(a plan.Action) step {
+	name, v := poolName(a), param(a, "version", "version")
+	atVersion := func(p *cloud.Pool) bool { return compareVersions(p.Version, v) >= 0 }
+	return step{
+		what: fmt.Sprintf("pool %s/%s to be ready at %s", r.name(), name, v),
+		check: func(c *cloud.Cluster) (bool, string, error) {
+			if c == nil {
+				return false, "", errAbsent(r.name())
+			}
+			p := findPool(c, name)
+			if p == nil {
+				return false, "", &cloud.NotFoundError{Resource: "pool", ID: r.name() + "/" + name}
+			}
+			if v == "" {
+				return false, "", fmt.Errorf("action %s names no version", a.ID)
+			}
+			return atVersion(p), "already-at-version", nil
+		},
+		mutate: func(ctx context.Context, c *cloud.Cluster) error {
+			if err := r.e.Provider.UpgradePool(ctx, r.ref.Region, findPool(c, name).ID, v); err != nil {
+				return fmt.Errorf("upgrade pool %q to %s: %w", name, v, err)
+			}
+			return nil
+		},
+		ready: poolReady(r.name(), name, atVersion),
+	}
+}
+
+func (r *clusterRun) deletePool(name string) step {
+	return step{
+		what: fmt.Sprintf("pool %s/%s to be deleted", r.name(), name),
+		check: func(c *cloud.Cluster) (bool, string, error) {
+			if c == nil {
+				return false, "", errAbsent(r.name())
+			}
+			return findPool(c, name) == nil, "already-gone", nil
+		},
+		mutate: func(ctx context.Context, c *cloud.Cluster) error {
+			if err := r.e.Provider.DeletePool(ctx, r.ref.Region, findPool(c, name).ID); err != nil && !cloud.IsNotFound(err) {
+				return fmt.Errorf("delete pool %q: %w", name, err)
+			}
+			return nil
+		},
+		ready: poolGone(name),
+	}
+}
+
+// replacePool creates the new pool (Details["new_pool"]), waits for it, then deletes the old one.
+// Each half is idempotent, so a re-run after a crash between them finishes the job.
+func (r *clusterRun) replacePool(ctx context.Context, a plan.Action) (Outcome, string, error) {
+	old, repl := poolName(a), a.Details["new_pool"]
+	if repl == "" || repl == old {
+		return Failed, "", fmt.Errorf("action %s names no new pool (details.new_pool)", a.ID)
+	}
+	o1, why1, err := r.run(ctx, a, r.createPool(old, repl))
+	if err != nil {
+		return Failed, "", err
+	}
+	o2, why2, err := r.run(ctx, a, r.deletePool(old))
+	if err != nil {
+		return Failed, "", err
+	}
+	if o1 == Skipped && o2 == Skipped {
+		return Skipped, why1 + ", " + why2, nil
+	}
+	return Done, "", nil
+}

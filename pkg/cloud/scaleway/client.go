@@ -1,0 +1,154 @@
+package scaleway
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	k8s "github.com/scaleway/scaleway-sdk-go/api/k8s/v1"
+	"github.com/scaleway/scaleway-sdk-go/scw"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+)
+
+var _ cloud.Provider = (*Provider)(nil)
+
+// Provider is the cloud.Provider over the Scaleway K8s API. Create it with New; it is safe for
+// concurrent use.
+type Provider struct {
+	client *scw.Client
+	api    *k8s.API
+	secret string // only for redaction; never returned
+
+	defaultProject, defaultRegion string
+
+	// warm fetches GET /metadata once before the first call: the SDK caches it in the client
+	// without a lock, so letting concurrent first calls fill it would race.
+	warm sync.Once
+}
+
+type options struct {
+	client     *scw.Client
+	apiURL     string
+	version    string
+	httpClient *http.Client
+	secret     string
+	creds      *Credentials
+}
+
+// Credentials are explicit values layered over the profile and environment (the demo uses fake
+// ones against the embedded emulator). Empty fields keep the profile's value.
+type Credentials struct {
+	AccessKey, SecretKey, ProjectID, Region string
+}
+
+// WithCredentials sets explicit credentials and defaults over the profile and environment.
+func WithCredentials(c Credentials) Option { return func(o *options) { o.creds = &c } }
+
+// Option configures New.
+type Option func(*options)
+
+// WithClient uses c as is (no config file, no environment). Tests use it; give the secret with
+// WithSecret if errors must be redacted.
+func WithClient(c *scw.Client) Option { return func(o *options) { o.client = c } }
+
+// WithSecret names a secret to redact from errors when the client comes from WithClient.
+func WithSecret(s string) Option { return func(o *options) { o.secret = s } }
+
+// WithAPIURL overrides the API URL of the profile and environment (tests, the emulator).
+func WithAPIURL(u string) Option { return func(o *options) { o.apiURL = u } }
+
+// WithVersion sets the product version sent in the user agent as "reconciler/<version>".
+func WithVersion(v string) Option { return func(o *options) { o.version = v } }
+
+// WithHTTPClient sets the HTTP client (timeouts, transport).
+func WithHTTPClient(h *http.Client) Option { return func(o *options) { o.httpClient = h } }
+
+// New builds the provider from the scw config profile merged under the SCW_* environment.
+func New(opts ...Option) (*Provider, error) {
+	o := options{version: "dev"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.client != nil {
+		return newProvider(o.client, o.secret), nil
+	}
+	profile, err := loadProfile()
+	if err != nil {
+		return nil, err
+	}
+	if c := o.creds; c != nil {
+		set := func(dst **string, v string) {
+			if v != "" {
+				*dst = &v
+			}
+		}
+		set(&profile.AccessKey, c.AccessKey)
+		set(&profile.SecretKey, c.SecretKey)
+		set(&profile.DefaultProjectID, c.ProjectID)
+		set(&profile.DefaultRegion, c.Region)
+	}
+	secret := deref(profile.SecretKey)
+	copts := []scw.ClientOption{scw.WithProfile(profile), scw.WithUserAgent("reconciler/" + o.version)}
+	if o.apiURL != "" {
+		copts = append(copts, scw.WithAPIURL(o.apiURL))
+	}
+	if o.httpClient != nil {
+		copts = append(copts, scw.WithHTTPClient(o.httpClient))
+	}
+	client, err := scw.NewClient(copts...)
+	if err != nil {
+		return nil, fmt.Errorf("scaleway client: %w", redact(err, secret))
+	}
+	return newProvider(client, secret), nil
+}
+
+func newProvider(c *scw.Client, secret string) *Provider {
+	p := &Provider{client: c, api: k8s.NewAPI(c), secret: secret}
+	if v, ok := c.GetDefaultProjectID(); ok {
+		p.defaultProject = v
+	}
+	if v, ok := c.GetDefaultRegion(); ok {
+		p.defaultRegion = string(v)
+	}
+	return p
+}
+
+// loadProfile returns the active profile of the config file (if any) overridden by the
+// environment, the way scaleway-cli and the Terraform provider merge them.
+func loadProfile() (*scw.Profile, error) {
+	env := scw.LoadEnvProfile()
+	base := &scw.Profile{}
+	cfg, err := scw.LoadConfig()
+	var notFound *scw.ConfigFileNotFoundError
+	switch {
+	case errors.As(err, &notFound):
+	case err != nil:
+		return nil, fmt.Errorf("load scaleway config: %w", redactConfigError(redact(err, deref(env.SecretKey))))
+	default:
+		active, err := cfg.GetActiveProfile()
+		if err != nil {
+			return nil, fmt.Errorf("scaleway config profile: %w", redactConfigError(redact(err, deref(env.SecretKey))))
+		}
+		base = active
+	}
+	return scw.MergeProfiles(base, env), nil
+}
+
+// DefaultProjectID is the profile's default project ("" when none); spec defaults use it.
+func (p *Provider) DefaultProjectID() string { return p.defaultProject }
+
+// DefaultRegion is the profile's default region ("" when none).
+func (p *Provider) DefaultRegion() string { return p.defaultRegion }
+
+func (p *Provider) warmUp() {
+	p.warm.Do(func() { _, _ = p.client.GetAPIMetadata() })
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,18 @@
+// Package scaleway implements cloud.Provider over scaleway-sdk-go (api/k8s/v1). It is the only
+// package of the product that imports the SDK.
+//
+// Invariants:
+//   - the client is configured as Scaleway's own tools do it: the active profile of the scw config
+//     file (SCW_CONFIG_PATH, SCW_PROFILE; a missing file is fine) overridden by the SCW_* environment
+//     (SCW_API_URL, SCW_ACCESS_KEY, SCW_SECRET_KEY, SCW_DEFAULT_PROJECT_ID, SCW_DEFAULT_REGION, …);
+//   - every error returned is a *cloud.NotFoundError, *cloud.TransientError or *cloud.TerminalError
+//     when the API or the network decided it (keeping the API's own message), wrapped once with
+//     short context; a cancellation of the caller's context is returned as is, never as transient;
+//   - the secret key never appears in an error text: texts that contain it are redacted and the
+//     SDK error that held it is dropped from the chain;
+//   - Observe costs one cluster list (all pages) per call, one pool list and one node list (all
+//     pages, whole cluster) per cluster, and one version list, plus the SDK's own GET /metadata
+//     (once per client after its first success);
+//   - mapping is lossless for every field the cloud model holds: sizes in bytes become GB (10^9),
+//     scw.Duration becomes time.Duration, node types are kept as the API normalised them.
+package scaleway

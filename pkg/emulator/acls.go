@@ -1,0 +1,99 @@
+package emulator
+
+import "net"
+
+type aclReq struct {
+	ACLs []struct {
+		IP             *string `json:"ip"`
+		ScalewayRanges *bool   `json:"scaleway_ranges"`
+		Description    string  `json:"description"`
+	} `json:"acls"`
+}
+
+func (s *Server) buildACLs(r *request) ([]ACLRule, *apiError) {
+	var req aclReq
+	if aerr := decode(r, &req); aerr != nil {
+		return nil, aerr
+	}
+	out := []ACLRule{}
+	for _, a := range req.ACLs {
+		rule := ACLRule{ID: s.newID(), Description: a.Description}
+		hasIP := a.IP != nil && *a.IP != ""
+		ranges := a.ScalewayRanges != nil && *a.ScalewayRanges
+		if hasIP == ranges {
+			return nil, errInvalid("acls.ip", "constraint", "exactly one of ip and scaleway_ranges must be set")
+		}
+		if hasIP {
+			if _, _, err := net.ParseCIDR(*a.IP); err != nil {
+				return nil, errInvalid("acls.ip", "format", "ip must be a CIDR")
+			}
+			rule.IP = *a.IP
+		}
+		rule.ScalewayRanges = ranges
+		out = append(out, rule)
+	}
+	return out, nil
+}
+
+func (s *Server) handleListACLs(r *request) (any, *apiError) {
+	c, aerr := s.clusterFor(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	rules := s.st.ACLs[c.ID]
+	page, aerr := paginate(r, len(rules), s.opts.DefaultPageSize)
+	if aerr != nil {
+		return nil, aerr
+	}
+	out := append([]ACLRule{}, rules[page.lo:page.hi]...)
+	return map[string]any{"rules": out, "total_count": len(rules)}, nil
+}
+
+func (s *Server) handleAddACLs(r *request) (any, *apiError) {
+	c, aerr := s.clusterFor(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if c.Status == "locked" {
+		return nil, errLocked("cluster", c.ID)
+	}
+	rules, aerr := s.buildACLs(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.st.ACLs[c.ID] = append(s.st.ACLs[c.ID], rules...)
+	return map[string]any{"rules": rules}, nil
+}
+
+func (s *Server) handleSetACLs(r *request) (any, *apiError) {
+	c, aerr := s.clusterFor(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if c.Status == "locked" {
+		return nil, errLocked("cluster", c.ID)
+	}
+	rules, aerr := s.buildACLs(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.st.ACLs[c.ID] = rules
+	return map[string]any{"rules": rules}, nil
+}
+
+func (s *Server) handleDeleteACL(r *request) (any, *apiError) {
+	id := r.param("acl_id")
+	for cid, rules := range s.st.ACLs {
+		c := s.st.Clusters[cid]
+		if c == nil || c.Region != r.region {
+			continue
+		}
+		for i, rule := range rules {
+			if rule.ID == id {
+				s.st.ACLs[cid] = append(rules[:i:i], rules[i+1:]...)
+				return map[string]any{}, nil
+			}
+		}
+	}
+	return nil, errNotFound("acl", id)
+}

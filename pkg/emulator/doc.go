@@ -1,0 +1,15 @@
+// Package emulator is an in-process emulator of the Scaleway Kubernetes (Kapsule/Kosmos) API v1,
+// faithful enough that the unmodified scaleway-sdk-go, the Terraform provider and the scw CLI work
+// against it (reference: shared/reference/scaleway-k8s-api.md, recorded traffic in testdata/cassettes).
+//
+// Invariants:
+//   - One mutex guards all state; every request first advances the state machines to the clock's
+//     "now" (lazily, event by event, each transition stamped with its own due time), so behaviour
+//     is deterministic for a given clock and request sequence. No background goroutines.
+//   - Every wire object is non-null where the real API is (autoscaler_config, auto_upgrade, OIDC,
+//     created_at/updated_at, empty lists and maps as [] and {}).
+//   - Business errors use Scaleway's JSON error shapes and status codes (never 5xx) so the SDK
+//     returns its typed errors; 429/503 only come from injected faults.
+//   - With a state file, state is written atomically (temp file + rename) after every mutation.
+//   - The admin API lives under /emulator/v1/ and is never counted as API traffic.
+package emulator

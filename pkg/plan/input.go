@@ -1,0 +1,50 @@
+package plan
+
+import (
+	"time"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
+)
+
+// Input is everything Compute reasons about. It is a plain value: Compute reads no clock, no file
+// and no network.
+type Input struct {
+	// Revision is the commit the desired specs were read from.
+	Revision string
+	// Now is the time windows, deprecation dates and rotation ages are evaluated at.
+	Now time.Time
+	// Desired are the cluster specs, already defaulted and validated.
+	Desired []*spec.Cluster
+	// Snapshots are the observed live states, one per region+project the specs (and the deletion
+	// check) need. A spec whose region+project has no snapshot is a plan error.
+	Snapshots []*cloud.Snapshot
+	// Prune is the repo-level setting (reconciler.yaml) that allows deleting clusters whose spec
+	// is gone, with the other conditions of DESIGN §7.
+	Prune bool
+	// LastApplied is, per cluster key (see Key), what the status file recorded of the last
+	// applied spec. A cluster absent from it has no known last applied spec.
+	LastApplied map[string]Applied
+	// Rotate, when set, is the node-rotation hook: called for every owned live cluster that has
+	// a spec, it returns the rotate-node actions (and deferrals) for that cluster. Compute orders
+	// them, counts them in the Summary and applies the cluster-level gates (not-ready, locked,
+	// not-owned); a rotation targeting a pool that this plan upgrades, replaces or deletes is
+	// deferred with why "superseded". Compute never selects nodes itself.
+	Rotate RotationFunc
+}
+
+// RotationFunc selects rotate-node actions for one cluster; it must be pure and deterministic.
+// Actions must have Type RotateNode, a Target "node/<cluster>/<pool>/<node>", and Details with at
+// least "pool" and "node_id".
+type RotationFunc func(desired *spec.Cluster, live *cloud.Cluster, now time.Time) ([]Action, []Deferred)
+
+// Applied is what the status file recorded of the last applied spec of a cluster.
+type Applied struct {
+	// DeletionProtection is the last applied spec's spec.deletionProtection (default true).
+	DeletionProtection bool
+}
+
+// Key identifies a cluster across specs, live state and status files: "<region>/<project>/<name>".
+func Key(region, projectID, name string) string {
+	return region + "/" + projectID + "/" + name
+}

@@ -1,0 +1,232 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
+)
+
+// ReplacementName is the name of the pool that replaces p when an immutable field changes: the
+// spec name plus a short hash of the desired immutable fields, so a re-plan after a partial
+// replacement finds the same name (and apply never creates it twice).
+func ReplacementName(region string, p spec.Pool) string {
+	d := DesiredPool(region, p)
+	h := sha256.Sum256([]byte(strings.Join([]string{d.NodeType, d.Zone, d.ContainerRuntime, d.RootVolumeType,
+		strconv.Itoa(d.RootVolumeSizeGB), strconv.FormatBool(d.PublicIPDisabled), d.PlacementGroupID}, "\x00")))
+	return p.Name + "-" + hex.EncodeToString(h[:])[:6]
+}
+
+// isReplacementOf reports whether a live pool name is name plus a replacement suffix.
+func isReplacementOf(live, name string) bool {
+	rest, ok := strings.CutPrefix(live, name+"-")
+	if !ok || len(rest) != 6 {
+		return false
+	}
+	_, err := hex.DecodeString(rest)
+	return err == nil && strings.ToLower(rest) == rest
+}
+
+// planPools plans every pool of an existing cluster: create, update, upgrade (after each
+// control-plane hop), replace, and delete or warn for live pools no spec names.
+func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []kver, autoUp bool, base func() map[string]string) error {
+	name, region := c.Metadata.Name, c.Spec.Region
+	specNames := map[string]bool{}
+	for _, p := range c.Spec.Pools {
+		specNames[p.Name] = true
+	}
+	livePools := make([]*cloud.Pool, 0, len(live.Pools))
+	for i := range live.Pools {
+		if live.Pools[i].Status != "deleted" {
+			livePools = append(livePools, &live.Pools[i])
+		}
+	}
+	slices.SortFunc(livePools, func(a, b *cloud.Pool) int { return strings.Compare(a.Name+"\x00"+a.ID, b.Name+"\x00"+b.ID) })
+	matched := map[*cloud.Pool]bool{}
+	var errs []error
+	for _, lp := range livePools {
+		if lp.Status == "warning" || lp.ErrorMessage != "" {
+			msg := lp.ErrorMessage
+			if msg == "" {
+				msg = "the API reports status warning (some nodes have issues)"
+			}
+			w.warn("pool-error", "pool %s: %s", lp.Name, msg)
+		}
+		for _, n := range lp.Nodes {
+			if n.ErrorMessage != "" || n.Status == "creation_error" {
+				w.warn("node-error", "pool %s node %s (%s): %s", lp.Name, n.Name, n.Status, orUnknown(n.ErrorMessage))
+			}
+		}
+	}
+	specPools := slices.Clone(c.Spec.Pools)
+	slices.SortFunc(specPools, func(a, b spec.Pool) int { return strings.Compare(a.Name, b.Name) })
+	for _, p := range specPools {
+		var cands []*cloud.Pool
+		for _, lp := range livePools {
+			if lp.Name == p.Name || (isReplacementOf(lp.Name, p.Name) && !specNames[lp.Name]) {
+				cands = append(cands, lp)
+			}
+		}
+		if len(cands) == 0 {
+			d := DesiredPool(region, p)
+			det := base()
+			det["pool"] = p.Name
+			w.add(&draft{phase: phCreatePool, a: Action{ID: actionID(name, CreatePool, p.Name), Type: CreatePool,
+				Target: poolTarget(name, p.Name), Reason: "not-found", Details: det,
+				Changes: []Change{{Path: "spec.pools[" + p.Name + "]", Before: nil, After: poolSummary(d)}}}})
+			continue
+		}
+		// The pool the spec describes: one without immutable differences (exact name first),
+		// else the exact-name pool, else the first candidate.
+		var primary *cloud.Pool
+		var bad []*cloud.Pool
+		imm := map[*cloud.Pool][]Change{}
+		for _, lp := range cands {
+			_, im := poolChanges(region, p, lp)
+			imm[lp] = im
+			if len(im) == 0 && (primary == nil || lp.Name == p.Name) {
+				if primary != nil {
+					bad = append(bad, primary)
+				}
+				primary = lp
+			} else if len(im) > 0 {
+				bad = append(bad, lp)
+			}
+		}
+		if primary != nil {
+			// An interrupted replacement: the new pool exists; the old ones are to be deleted.
+			for _, old := range bad {
+				matched[old] = true
+				replaceDraft(w, name, p, old, primary.Name, primary.ID, imm[old], base)
+			}
+		} else {
+			primary = cands[0]
+			for _, lp := range cands {
+				if lp.Name == p.Name {
+					primary = lp
+				}
+			}
+			replaceDraft(w, name, p, primary, ReplacementName(region, p), "", imm[primary], base)
+		}
+		matched[primary] = true
+
+		mutable, _ := poolChanges(region, p, primary)
+		if len(mutable) > 0 {
+			det := base()
+			det["pool"], det["pool_id"] = primary.Name, primary.ID
+			w.add(&draft{phase: phUpdatePool, pool: primary, a: Action{ID: actionID(name, UpdatePool, p.Name), Type: UpdatePool,
+				Target: poolTarget(name, p.Name), Reason: "spec-changed", Changes: mutable, Details: det}})
+		}
+		if err := poolUpgrades(w, c, live, p, primary, hops, autoUp, base); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, lp := range livePools {
+		if matched[lp] {
+			continue
+		}
+		if !c.Spec.Prune {
+			w.warn("pool-not-in-spec", "pool %s (%s) is not in the spec; it is kept because spec.prune is false", lp.Name, lp.ID)
+			continue
+		}
+		det := base()
+		det["pool"], det["pool_id"] = lp.Name, lp.ID
+		w.add(&draft{phase: phDeletePool, pool: lp, a: Action{ID: actionID(name, DeletePool, lp.Name), Type: DeletePool,
+			Target: poolTarget(name, lp.Name), Reason: "not-in-spec", Disruptive: true, Details: det, Changes: []Change{}}})
+	}
+	return errors.Join(errs...)
+}
+
+// replaceDraft adds a replace-pool: create newName first (unless newID says it exists), then
+// delete old.
+func replaceDraft(w *work, cluster string, p spec.Pool, old *cloud.Pool, newName, newID string, changes []Change, base func() map[string]string) {
+	det := base()
+	det["pool"], det["pool_id"], det["new_pool"] = old.Name, old.ID, newName
+	det["steps"] = "create-new,wait-ready,delete-old"
+	id := actionID(cluster, ReplacePool, p.Name)
+	if newID != "" {
+		det["new_pool_id"] = newID
+		det["steps"] = "delete-old"
+		id = actionID(cluster, ReplacePool, old.Name)
+	}
+	w.add(&draft{phase: phReplacePool, pool: old, a: Action{ID: id, Type: ReplacePool,
+		Target: poolTarget(cluster, old.Name), Reason: "immutable-field-changed", Disruptive: true,
+		Changes: changes, Details: det}})
+}
+
+// poolUpgrades adds the upgrade-pool actions of one pool: after each control-plane hop the pool
+// follows to the hop's version (never above the cluster), unless the spec pins it lower; with no
+// hop, a pool behind its cluster is brought to the cluster's version (not a patch drift that
+// auto-upgrade handles).
+func poolUpgrades(w *work, c *spec.Cluster, live *cloud.Cluster, p spec.Pool, lp *cloud.Pool, hops []kver, autoUp bool, base func() map[string]string) error {
+	cur, err := parseVersion(lp.Version)
+	if err != nil || !cur.exact {
+		w.warn("pool-error", "pool %s reports version %q, not x.y.z: its upgrades are not planned", lp.Name, lp.Version)
+		return nil
+	}
+	var pin *kver
+	if p.Version != "" {
+		v, err := parseVersion(p.Version)
+		if err != nil {
+			return fmt.Errorf("pool %s: %w", p.Name, err)
+		}
+		pin = &v
+		if (v.exact && cur.cmpExact(v) > 0) || (!v.exact && cur.cmpMinor(v) > 0) {
+			return fmt.Errorf("pool %s: cannot downgrade from %s to %s", p.Name, cur, v)
+		}
+	}
+	allows := func(h kver) bool {
+		if pin == nil {
+			return true
+		}
+		if pin.exact {
+			return h.cmpExact(*pin) <= 0
+		}
+		return h.cmpMinor(*pin) <= 0
+	}
+	add := func(to kver, hop int) {
+		det := base()
+		det["pool"], det["pool_id"], det["version"], det["hop"] = lp.Name, lp.ID, to.String(), strconv.Itoa(hop)
+		w.add(&draft{phase: phUpgrade, hop: hop, sub: 1, pool: lp, a: Action{
+			ID: actionID(c.Metadata.Name, UpgradePool, p.Name, to.String()), Type: UpgradePool,
+			Target: poolTarget(c.Metadata.Name, p.Name), Reason: "version-behind", Details: det,
+			Changes: []Change{{Path: poolPath(p.Name, "version"), Before: cur.String(), After: to.String()}}}})
+		cur = to
+	}
+	for i, h := range hops {
+		if cur.cmpExact(h) < 0 && allows(h) {
+			add(h, i+1)
+		}
+	}
+	if len(hops) > 0 {
+		return nil
+	}
+	cv, err := parseVersion(live.Version)
+	if err != nil || cur.cmpExact(cv) >= 0 {
+		return nil
+	}
+	switch {
+	case !allows(cv):
+		if pin != nil && !matchesPin(cur, *pin) {
+			w.warn("pool-version-unreachable", "pool %s is pinned to %s but can only be upgraded to its cluster's version %s", p.Name, pin, cv)
+		}
+	case autoUp && cur.cmpMinor(cv) == 0:
+		// Scaleway's auto-upgrade brings managed pools to the control plane's patch.
+	default:
+		add(cv, 0)
+	}
+	return nil
+}
+
+func matchesPin(v, pin kver) bool {
+	if pin.exact {
+		return v.cmpExact(pin) == 0
+	}
+	return v.cmpMinor(pin) == 0
+}

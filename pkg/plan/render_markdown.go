@@ -1,0 +1,136 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// MarkdownLimit is the largest comment a forge accepts (GitHub: 65,536 characters).
+const MarkdownLimit = 65536
+
+// Markdown renders the plan for a pull-request comment: the summary line, a table with one row
+// per cluster, then per cluster a collapsible section with its actions (a diff block), deferred
+// actions and warnings. Output longer than MarkdownLimit characters keeps the head and the table
+// and as many whole cluster sections as fit, then a notice; fences stay balanced because only
+// whole sections are dropped.
+func Markdown(p *Plan) string {
+	return markdown(p, MarkdownLimit)
+}
+
+func markdown(p *Plan, limit int) string {
+	var head strings.Builder
+	head.WriteString("### Reconciler plan\n\n")
+	fmt.Fprintf(&head, "**%s**\n\nRevision `%s` · planned at %s\n\n", SummaryLine(p), orDash(p.Revision), p.Now.Format("2006-01-02T15:04:05Z07:00"))
+	rows := []string{"| Cluster | Region | Create | Update | Upgrade | Replace | Delete | Rotate | Deferred | Warnings |\n",
+		"|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n"}
+	for _, c := range p.Clusters {
+		s := summarize([]ClusterPlan{c})
+		rows = append(rows, fmt.Sprintf("| `%s` | %s | %d | %d | %d | %d | %d | %d | %d | %d |\n",
+			mdEscape(c.Name), mdEscape(c.Region), s.Create, s.Update, s.Upgrade, s.Replace, s.Delete, s.Rotate, s.Deferred, len(c.Warnings)))
+	}
+	var sections []string
+	for _, c := range p.Clusters {
+		sections = append(sections, mdCluster(c))
+	}
+	notice := func(n int, what string) string {
+		return fmt.Sprintf("\n> **Truncated:** %d %s not shown to stay within %d characters; run `reconciler plan -o json` for the whole plan.\n", n, what, limit)
+	}
+	out := head.String()
+	count := func(s string) int { return utf8.RuneCountInString(s) }
+	// Table rows, leaving room for a notice.
+	room := limit - count(out) - count(notice(len(rows), "table rows and every cluster section")) - 1
+	table := ""
+	for i, r := range rows {
+		if count(table)+count(r) > room {
+			out += table + notice(len(rows)-i, "table rows and every cluster section")
+			return out
+		}
+		table += r
+	}
+	out += table + "\n"
+	for i, s := range sections {
+		rest := len(sections) - i
+		reserve := 0
+		if rest > 1 {
+			reserve = count(notice(rest-1, "cluster sections"))
+		}
+		if count(out)+count(s)+reserve > limit {
+			return out + notice(rest, "cluster sections")
+		}
+		out += s
+	}
+	return out
+}
+
+// mdCluster is one cluster's collapsible section.
+func mdCluster(c ClusterPlan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<details><summary><b>%s</b> (%s): %d actions, %d deferred, %d warnings</summary>\n\n",
+		mdEscape(c.Name), mdEscape(c.Region), len(c.Actions), len(c.Deferred), len(c.Warnings))
+	fmt.Fprintf(&b, "%s\n\n", mdEscape(clusterHead(c)))
+	if len(c.Actions) > 0 {
+		var body strings.Builder
+		for _, a := range c.Actions {
+			body.WriteString(actionHead(a) + "\n")
+			for _, l := range actionBody(a) {
+				body.WriteString("    " + l + "\n")
+			}
+		}
+		fence := fenceFor(body.String())
+		b.WriteString(fence + "diff\n" + body.String() + fence + "\n\n")
+	} else {
+		b.WriteString("No actions.\n\n")
+	}
+	if len(c.Deferred) > 0 {
+		b.WriteString("**Deferred**\n\n")
+		for _, d := range c.Deferred {
+			fmt.Fprintf(&b, "- `%s` %s: **%s**", d.Action.Type, mdEscape(d.Action.Target), d.Why)
+			if d.Message != "" {
+				b.WriteString(" — " + mdEscape(d.Message))
+			}
+			b.WriteString("\n")
+			for _, l := range actionBody(d.Action) {
+				b.WriteString("  - " + mdCode(l) + "\n")
+			}
+		}
+		b.WriteString("\n")
+	}
+	if len(c.Warnings) > 0 {
+		b.WriteString("**Warnings**\n\n")
+		for _, w := range c.Warnings {
+			fmt.Fprintf(&b, "- ⚠️ `%s`: %s\n", w.Code, mdEscape(w.Message))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("</details>\n\n")
+	return b.String()
+}
+
+// fenceFor returns a backtick fence longer than any backtick run in body.
+func fenceFor(body string) string {
+	longest, run := 0, 0
+	for _, r := range body {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
+}
+
+// mdCode writes s as inline code, with a delimiter longer than any backtick run in s.
+func mdCode(s string) string {
+	f := strings.TrimSuffix(fenceFor(s), "``")
+	if strings.Contains(s, f) {
+		f = fenceFor(s)
+	}
+	return f + " " + strings.ReplaceAll(s, "\n", " ") + " " + f
+}
+
+// mdEscape neutralises the characters that would break a table cell or inject HTML.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;", "\n", " ").Replace(s)
+}

@@ -1,0 +1,12 @@
+// Package reconcile is one reconcile pass as ordered steps, shared by `plan`, `apply` and the
+// `run` loop: fetch the desired state from a Source, load and validate it, observe the live state
+// once per region and project, compute the plan, and (in apply mode) execute it.
+//
+// Invariants:
+//   - Observation is one Provider.Observe per distinct (region, project) that the specs or the
+//     profile's default name, in sorted order. The default scope is observed even when no spec
+//     is left in it, so a cluster whose spec was removed is still seen by the deletion check.
+//   - The plan is computed from exactly the snapshots handed to the executor as the plan's basis:
+//     the executor's stale-plan check compares against what the plan saw.
+//   - Nothing here prints; callers render the Pass.
+package reconcile

@@ -1,0 +1,173 @@
+package reconcile
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"k8s.io/utils/clock"
+
+	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
+)
+
+// Mode says how far a pass goes.
+type Mode int
+
+// Modes.
+const (
+	ModePlan  Mode = iota // observe and plan only
+	ModeApply             // then execute the plan
+)
+
+// Reconciler runs passes. Source, Provider and (for ModeApply) Exec are required.
+type Reconciler struct {
+	Source   Source
+	Provider cloud.Provider
+	Exec     *apply.Executor
+	Clock    clock.PassiveClock // default: the real clock
+	Log      *slog.Logger
+	// Now, when non-zero, replaces the clock for planning (`--now`: windows and ages are testable).
+	Now time.Time
+	// DefaultProjectID and DefaultRegion fill specs that name none (scw profile, SCW_* env).
+	DefaultProjectID string
+	DefaultRegion    string
+	// Rotate selects rotate-node actions (the rotation planner); nil plans none.
+	Rotate plan.RotationFunc
+	// LastApplied feeds the deletion check (from the status files); nil: nothing known.
+	LastApplied map[string]plan.Applied
+}
+
+// Pass is everything one pass produced, for rendering and for the status writer.
+type Pass struct {
+	Revision  string
+	Repo      *spec.Repo
+	Snapshots []*cloud.Snapshot
+	Plan      *plan.Plan
+	// Result is nil in ModePlan, and when the plan was empty.
+	Result *apply.Result
+}
+
+// Once runs one pass: plan, then in ModeApply execute a non-empty plan. Validation errors,
+// observation errors and plan errors are returned (the pass stops there); per-cluster apply
+// failures are in Pass.Result.
+func (r *Reconciler) Once(ctx context.Context, mode Mode) (*Pass, error) {
+	p, err := r.Plan(ctx)
+	if err != nil || mode == ModePlan {
+		return p, err
+	}
+	return p, r.Apply(ctx, p)
+}
+
+// Plan fetches, loads, observes and plans.
+func (r *Reconciler) Plan(ctx context.Context) (*Pass, error) {
+	co, err := r.Source.Fetch(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	repo, err := spec.Load(co.FS)
+	if err != nil {
+		return nil, err // an ErrorList: every problem with file, line and path; no wrapping
+	}
+	r.fillDefaults(repo)
+	snaps, err := r.observe(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	now := r.Now
+	if now.IsZero() {
+		now = r.clock().Now()
+	}
+	p, err := plan.Compute(plan.Input{
+		Revision: co.Revision, Now: now.UTC(), Desired: repo.Clusters, Snapshots: snaps,
+		Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: r.LastApplied, Rotate: r.Rotate,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	return &Pass{Revision: co.Revision, Repo: repo, Snapshots: snaps, Plan: p}, nil
+}
+
+// Apply executes pass.Plan (nothing when it is empty) and stores the result in the pass.
+func (r *Reconciler) Apply(ctx context.Context, pass *Pass) error {
+	if pass.Plan.Empty() {
+		return nil
+	}
+	if r.Exec == nil {
+		return errors.New("apply: no executor")
+	}
+	var in apply.Input
+	for _, c := range pass.Repo.Clusters {
+		in.Desired = append(in.Desired, plan.DesiredCluster(c))
+	}
+	res, err := r.Exec.Apply(ctx, pass.Plan, in)
+	if err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
+	pass.Result = res
+	return nil
+}
+
+// fillDefaults gives every spec a region and project: its own, else the repo settings' (merged
+// by spec.Load), else the profile's. spec is pure and cannot read the profile, hence here.
+func (r *Reconciler) fillDefaults(repo *spec.Repo) {
+	for _, c := range repo.Clusters {
+		c.Spec.Region = cmp.Or(c.Spec.Region, r.DefaultRegion)
+		c.Spec.ProjectID = cmp.Or(c.Spec.ProjectID, r.DefaultProjectID)
+	}
+}
+
+// observe takes one snapshot per distinct (region, project) of the specs and the profile, in
+// sorted order.
+func (r *Reconciler) observe(ctx context.Context, repo *spec.Repo) ([]*cloud.Snapshot, error) {
+	var refs []cloud.Ref
+	if r.DefaultRegion != "" {
+		// the profile's scope is observed even with no spec in it: a cluster whose spec was
+		// removed must still be seen, for the deletion check and its warning
+		refs = append(refs, cloud.Ref{Region: r.DefaultRegion, ProjectID: r.DefaultProjectID})
+	}
+	for _, c := range repo.Clusters {
+		ref := cloud.Ref{Region: c.Spec.Region, ProjectID: c.Spec.ProjectID}
+		if !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	slices.SortFunc(refs, func(a, b cloud.Ref) int {
+		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.ProjectID, b.ProjectID))
+	})
+	snaps := make([]*cloud.Snapshot, 0, len(refs))
+	for _, ref := range refs {
+		var s *cloud.Snapshot
+		err := r.retry(ctx, func() error {
+			var err error
+			s, err = r.Provider.Observe(ctx, ref)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("observe %s/%s: %w", ref.Region, ref.ProjectID, err)
+		}
+		snaps = append(snaps, s)
+	}
+	return snaps, nil
+}
+
+// retry retries transient errors with the executor's policy (once, without an executor).
+func (r *Reconciler) retry(ctx context.Context, f func() error) error {
+	if r.Exec == nil {
+		return f()
+	}
+	return r.Exec.Retry(ctx, f)
+}
+
+func (r *Reconciler) clock() clock.PassiveClock {
+	if r.Clock == nil {
+		return clock.RealClock{}
+	}
+	return r.Clock
+}

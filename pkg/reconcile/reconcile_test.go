@@ -1,0 +1,105 @@
+package reconcile
+
+import (
+	"context"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	testingclock "k8s.io/utils/clock/testing"
+
+	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/cloudfake"
+)
+
+type memSource struct{ fs fstest.MapFS }
+
+func (m memSource) Fetch(context.Context) (*Checkout, error) {
+	return &Checkout{Revision: "abc123", FS: m.fs}, nil
+}
+
+func cluster(name, region, extra string) *fstest.MapFile {
+	return &fstest.MapFile{Data: []byte(`apiVersion: reconciler.scaleway.dev/v1alpha1
+kind: Cluster
+metadata: {name: ` + name + `}
+spec:
+  region: ` + region + `
+  version: "1.35"
+  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
+` + extra + `  pools:
+    - {name: default, nodeType: PRO2-S, size: 1}
+`)}
+}
+
+// stepClock moves time on every After, so the executor's waits cost no wall time.
+type stepClock struct{ *testingclock.FakeClock }
+
+func (c stepClock) After(d time.Duration) <-chan time.Time {
+	c.Step(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
+}
+
+func TestOnceObservesOncePerRegionAndProjectThenApplies(t *testing.T) {
+	clk := stepClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
+	fake := cloudfake.New(cloudfake.WithClock(clk), cloudfake.WithReadyAfter(time.Minute))
+	r := &Reconciler{
+		Source: memSource{fstest.MapFS{
+			"clusters/a.yaml": cluster("a", "fr-par", ""),
+			"clusters/b.yaml": cluster("b", "fr-par", ""),
+			"clusters/c.yaml": cluster("c", "nl-ams", ""),
+			"clusters/d.yaml": cluster("d", "fr-par", "  projectID: 9c6a0000-0000-4000-8000-000000000001\n"),
+		}},
+		Provider: fake, Clock: clk, DefaultProjectID: "p-default", DefaultRegion: "pl-waw",
+		Exec: &apply.Executor{Provider: fake, Clock: clk, Concurrency: 1},
+	}
+
+	pass, err := r.Once(t.Context(), ModePlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var observed []string
+	for _, c := range fake.Calls() {
+		if c.Method == "Observe" {
+			observed = append(observed, c.Region+"/"+c.ID)
+		}
+	}
+	// the profile's scope (pl-waw) is observed although no spec is in it: the deletion check needs it
+	want := []string{"fr-par/9c6a0000-0000-4000-8000-000000000001", "fr-par/p-default", "nl-ams/p-default", "pl-waw/p-default"}
+	if diff := cmp.Diff(want, observed); diff != "" {
+		t.Errorf("observations (-want +got):\n%s", diff)
+	}
+	if pass.Result != nil || len(fake.CallNames(true)) != 0 || pass.Plan.Revision != "abc123" || pass.Plan.Summary.Create != 4 {
+		t.Fatalf("plan mode: result %v, mutations %v, plan %+v", pass.Result, fake.CallNames(true), pass.Plan.Summary)
+	}
+
+	pass, err = r.Once(t.Context(), ModeApply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pass.Result == nil || pass.Result.Failed() || pass.Result.Count(apply.Done) != 4 {
+		t.Fatalf("apply mode: %+v", pass.Result)
+	}
+	pass, err = r.Once(t.Context(), ModeApply) // converged: the next pass has nothing to do
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pass.Plan.Empty() || pass.Result != nil {
+		t.Errorf("after apply the plan is not empty: %+v", pass.Plan.Clusters)
+	}
+	snap, _ := fake.Observe(t.Context(), cloud.Ref{Region: "fr-par", ProjectID: "p-default"})
+	if len(snap.Clusters) != 2 {
+		t.Errorf("fr-par/p-default clusters = %d, want 2", len(snap.Clusters))
+	}
+}
+
+func TestPlanReturnsValidationErrors(t *testing.T) {
+	r := &Reconciler{Source: memSource{fstest.MapFS{"clusters/a.yaml": {Data: []byte("kind: Cluster\nmetadata: {name: a}\nspec: {bogus: 1}\n")}}},
+		Provider: cloudfake.New()}
+	if _, err := r.Plan(t.Context()); err == nil {
+		t.Fatal("an invalid spec planned without error")
+	}
+}

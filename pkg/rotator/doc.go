@@ -1,0 +1,13 @@
+// Package rotator carries out rotate-node actions: for one node at a time it cordons and drains
+// the node in Kubernetes (through a Drainer, so PodDisruptionBudgets are honoured), asks the
+// Scaleway API to replace it, and waits until the replacement is ready both in the API and in
+// Kubernetes.
+//
+// Invariants:
+//   - A node is replaced only after its drain succeeded, or after a drain timeout with the
+//     pool's policy "force". With "skip" the node is uncordoned and left for a later window;
+//     with "abort" the node is uncordoned and the pool's remaining rotations stop.
+//   - Every step is bounded by a timeout measured on the injected clock, and every outcome
+//     (done, skipped, aborted, failed) is returned with the reason; nothing is skipped silently.
+//   - It is safe to run again after a crash: a node that is already gone is reported as done.
+package rotator

@@ -1,0 +1,145 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
+	"github.com/scaleway-gitops/reconciler/pkg/rotation"
+	"github.com/scaleway-gitops/reconciler/pkg/source"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
+	"github.com/scaleway-gitops/reconciler/pkg/status"
+	"github.com/scaleway-gitops/reconciler/pkg/window"
+)
+
+// passResult is one observe → plan → apply pass over the revision in force.
+type passResult struct {
+	// first is the pass that planned (and applied); after is a fresh plan made after an apply
+	// that did something, so the status shows what remains rather than what was done.
+	first   *reconcile.Pass
+	after   *reconcile.Pass
+	applied *apply.Result
+}
+
+// final is the pass whose observation and plan describe the state after this tick.
+func (p *passResult) final() *reconcile.Pass {
+	if p == nil {
+		return nil
+	}
+	if p.after != nil {
+		return p.after
+	}
+	return p.first
+}
+
+func (p *passResult) failed() bool {
+	return p != nil && p.applied != nil && p.applied.Failed()
+}
+
+// staticSource hands the reconciler the revision in force.
+type staticSource struct{ co *source.Checkout }
+
+func (s staticSource) Fetch(context.Context) (*reconcile.Checkout, error) {
+	return &reconcile.Checkout{Revision: s.co.Revision, FS: s.co.FS}, nil
+}
+
+func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
+	return &reconcile.Reconciler{
+		Source: staticSource{r.state.good.checkout}, Provider: r.Provider, Exec: r.Exec,
+		Clock: r.clock(), Log: r.Log, Now: now,
+		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion,
+		Rotate: rotation.PlanCluster, LastApplied: r.lastApplied(),
+	}
+}
+
+// pass plans and applies the revision in force; when apply did something it plans again.
+func (r *Runner) pass(ctx context.Context, now time.Time) (*passResult, error) {
+	rec := r.reconciler(now)
+	first, err := rec.Once(ctx, reconcile.ModeApply)
+	out := &passResult{first: first}
+	if err != nil {
+		return out, err
+	}
+	out.applied = first.Result
+	if first.Plan != nil {
+		s := first.Plan.Summary
+		r.notify("planned", "plan for %s: %d create, %d update, %d upgrade, %d replace, %d delete, %d rotate, %d deferred",
+			short(first.Revision), s.Create, s.Update, s.Upgrade, s.Replace, s.Delete, s.Rotate, s.Deferred)
+	}
+	if first.Result == nil {
+		return out, nil
+	}
+	r.notify("applied", "applied %s: %d done, %d skipped, %d failed", short(first.Revision),
+		first.Result.Count(apply.Done), first.Result.Count(apply.Skipped), first.Result.Count(apply.Failed))
+	rec.Now = r.clock().Now()
+	after, err := rec.Once(ctx, reconcile.ModePlan)
+	if err != nil {
+		return out, fmt.Errorf("plan after apply: %w", err)
+	}
+	out.after = after
+	return out, nil
+}
+
+// lastApplied reads what DESIGN §7's deletion rule needs from the statuses known.
+func (r *Runner) lastApplied() map[string]plan.Applied {
+	out := map[string]plan.Applied{}
+	for _, b := range r.state.statuses {
+		s, err := status.ParseYAML(b)
+		if err != nil || s.LastApplied == nil {
+			continue
+		}
+		out[plan.Key(s.Region, s.ProjectID, s.Cluster)] = plan.Applied{DeletionProtection: s.LastApplied.DeletionProtection}
+	}
+	return out
+}
+
+// windowOpen reports whether an upgrade or rotation window of the repo is open at now: passes
+// then run every tick, so work deferred to the window starts as soon as it opens.
+func windowOpen(repo *spec.Repo, now time.Time) bool {
+	open := func(w *spec.Window) bool {
+		if w == nil {
+			return false
+		}
+		win, err := window.Parse(w.Schedule, w.Duration.Duration, w.TimeZone)
+		if err != nil {
+			return false
+		}
+		_, ok := win.Active(now)
+		return ok
+	}
+	for _, c := range repo.Clusters {
+		if c.Spec.Upgrade != nil && open(c.Spec.Upgrade.Window) {
+			return true
+		}
+		for _, p := range c.Spec.Pools {
+			if p.Rotation != nil && open(p.Rotation.Window) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Windows lists every upgrade and rotation window of the revision in force, for cron.
+func (r *Runner) Windows() []spec.Window {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.state.good == nil {
+		return nil
+	}
+	var out []spec.Window
+	for _, c := range r.state.good.repo.Clusters {
+		if c.Spec.Upgrade != nil && c.Spec.Upgrade.Window != nil {
+			out = append(out, *c.Spec.Upgrade.Window)
+		}
+		for _, p := range c.Spec.Pools {
+			if p.Rotation != nil && p.Rotation.Window != nil {
+				out = append(out, *p.Rotation.Window)
+			}
+		}
+	}
+	return out
+}

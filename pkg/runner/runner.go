@@ -1,0 +1,297 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"k8s.io/utils/clock"
+
+	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/source"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
+)
+
+// GitSource is what the loop needs from the Git side; *source.Source implements it.
+type GitSource interface {
+	Fetch(ctx context.Context) (*source.Checkout, error)
+	Commit(ctx context.Context, files map[string][]byte, message string, author source.Author) (string, error)
+}
+
+var _ GitSource = (*source.Source)(nil)
+
+// Runner is the reconcile loop. Source, Provider and Exec are required.
+type Runner struct {
+	Source   GitSource
+	Provider cloud.Provider
+	Exec     *apply.Executor
+	Clock    clock.WithTicker // default clock.RealClock
+	Log      *slog.Logger     // default: discard
+	// Interval between ticks (default 1m), with ±Jitter of it (default 0.1) at random.
+	Interval time.Duration
+	Jitter   float64
+	// DriftInterval is how often live state is observed when Git is quiet (default 10m).
+	DriftInterval time.Duration
+	// Author of status commits.
+	Author source.Author
+	// DefaultProjectID and DefaultRegion fill specs that name none.
+	DefaultProjectID string
+	DefaultRegion    string
+	// Metrics, when set, is updated after every tick.
+	Metrics *Metrics
+	// Notify, when set, receives a short line for each thing that happened (the demo narrates
+	// with it). It must not block.
+	Notify func(Event)
+	// Rand returns a number in [0,1) for jitter (default math/rand/v2).
+	Rand func() float64
+
+	mu    sync.Mutex // one tick at a time
+	state state
+
+	wake  chan string
+	ready atomic.Bool
+}
+
+// state is what the loop remembers between ticks.
+type state struct {
+	lastDigest   string // spec digest of the last revision that was loaded (good or bad)
+	lastRevision string
+	good         *goodRevision
+	lastObserve  time.Time
+	retry        bool
+	failed       *failedRevision
+	statuses     map[string][]byte // status path -> last content written or read
+}
+
+// goodRevision is the last revision that passed validation: it stays in force.
+type goodRevision struct {
+	checkout *source.Checkout
+	repo     *spec.Repo
+}
+
+// failedRevision is the newest revision that failed validation.
+type failedRevision struct {
+	revision string
+	errors   []string
+}
+
+// Event is one thing the loop did, for narration and tests.
+type Event struct {
+	Kind    string // fetched, skipped, invalid, planned, applied, committed, idle, error
+	Message string
+}
+
+func (r *Runner) clock() clock.WithTicker {
+	if r.Clock == nil {
+		return clock.RealClock{}
+	}
+	return r.Clock
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
+}
+
+func (r *Runner) notify(kind, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	r.log().Info(msg, "event", kind)
+	if r.Notify != nil {
+		r.Notify(Event{Kind: kind, Message: msg})
+	}
+}
+
+func (r *Runner) interval() time.Duration {
+	if r.Interval > 0 {
+		return r.Interval
+	}
+	return time.Minute
+}
+
+func (r *Runner) driftInterval() time.Duration {
+	if r.DriftInterval > 0 {
+		return r.DriftInterval
+	}
+	return 10 * time.Minute
+}
+
+// Trigger asks for a tick as soon as possible (a webhook push, a cron window). It never blocks;
+// triggers that arrive while one is pending are merged.
+func (r *Runner) Trigger(why string) {
+	r.init()
+	select {
+	case r.wake <- why:
+	default:
+	}
+}
+
+func (r *Runner) init() {
+	r.mu.Lock()
+	if r.wake == nil {
+		r.wake = make(chan string, 1)
+	}
+	r.mu.Unlock()
+}
+
+// Ready reports whether the first fetch succeeded (for /readyz).
+func (r *Runner) Ready() bool { return r.ready.Load() }
+
+// Run ticks until ctx is done: at once, then every interval (with jitter), and whenever
+// Trigger is called. A failed tick is logged and retried at the next one.
+func (r *Runner) Run(ctx context.Context) error { return r.loop(ctx, nil) }
+
+func (r *Runner) loop(ctx context.Context, afterTick func()) error {
+	r.init()
+	why := "start"
+	for {
+		if _, err := r.Tick(ctx, why); err != nil && ctx.Err() == nil {
+			r.notify("error", "tick failed: %v", err)
+		}
+		if afterTick != nil {
+			afterTick()
+		}
+		t := r.clock().NewTimer(r.jittered())
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case why = <-r.wake:
+			t.Stop()
+		case <-t.C():
+			why = "interval"
+		}
+	}
+}
+
+func (r *Runner) jittered() time.Duration {
+	j := r.Jitter
+	if j == 0 {
+		j = 0.1
+	}
+	rnd := r.Rand
+	if rnd == nil {
+		rnd = rand.Float64
+	}
+	d := r.interval()
+	return d + time.Duration((rnd()*2-1)*j*float64(d))
+}
+
+// TickResult says what one tick did.
+type TickResult struct {
+	Revision string
+	// Planned is true when a pass ran (observe + plan, and apply when needed).
+	Planned bool
+	// Why a pass ran or was skipped.
+	Why string
+	// Applied counts actions done by apply.
+	Applied int
+	// StatusCommit is the status commit pushed, "" when nothing changed.
+	StatusCommit string
+	// Invalid is set when the fetched revision failed validation.
+	Invalid bool
+}
+
+// Tick fetches and, when something calls for it, runs a pass and writes status back.
+func (r *Runner) Tick(ctx context.Context, why string) (*TickResult, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	start := r.clock().Now()
+	res, err := r.tick(ctx, why)
+	r.Metrics.observeTick(res, err, r.clock().Since(start), r.clock().Now())
+	return res, err
+}
+
+func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
+	co, err := r.Source.Fetch(ctx)
+	if err != nil {
+		r.state.retry = true
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	r.ready.Store(true)
+	now := r.clock().Now()
+	res := &TickResult{Revision: co.Revision}
+	reason := r.passReason(co, now, why)
+	if reason == "" {
+		res.Why = "idle"
+		return res, nil
+	}
+	res.Why = reason
+	if co.SpecDigest != r.state.lastDigest {
+		r.loadRevision(co, res)
+	}
+	r.state.lastDigest, r.state.lastRevision = co.SpecDigest, co.Revision
+	if r.state.good == nil {
+		// Nothing valid has ever been seen: report the errors and wait for a new commit.
+		return res, r.writeStatuses(ctx, co, nil, res)
+	}
+	pass, perr := r.pass(ctx, now)
+	res.Planned = true
+	r.state.lastObserve = now
+	r.state.retry = perr != nil || pass.failed()
+	if pass != nil && pass.applied != nil {
+		res.Applied = pass.applied.Count(apply.Done)
+	}
+	if perr != nil {
+		r.notify("error", "pass on %s failed: %v", short(r.state.good.checkout.Revision), perr)
+	}
+	return res, r.writeStatuses(ctx, co, &passOutcome{pass: pass, err: perr}, res)
+}
+
+// passReason says why a pass is needed now, or "" when the tick only fetches.
+func (r *Runner) passReason(co *source.Checkout, now time.Time, why string) string {
+	switch {
+	case co.SpecDigest != r.state.lastDigest:
+		return "spec-changed"
+	case r.state.retry:
+		return "retry"
+	case r.state.lastObserve.IsZero() || now.Sub(r.state.lastObserve) >= r.driftInterval():
+		return "drift-check"
+	case why == "window":
+		return "window"
+	case r.state.good != nil && windowOpen(r.state.good.repo, now):
+		return "window-open"
+	}
+	return ""
+}
+
+// loadRevision validates a new revision; a good one replaces the revision in force.
+func (r *Runner) loadRevision(co *source.Checkout, res *TickResult) {
+	repo, err := spec.Load(co.FS)
+	if err == nil {
+		r.state.good = &goodRevision{checkout: co, repo: repo}
+		r.state.failed = nil
+		r.notify("fetched", "revision %s: %d cluster(s) valid", short(co.Revision), len(repo.Clusters))
+		return
+	}
+	res.Invalid = true
+	var list spec.ErrorList
+	var lines []string
+	if errors.As(err, &list) {
+		for _, e := range list {
+			lines = append(lines, e.Error())
+		}
+	} else {
+		lines = []string{err.Error()}
+	}
+	r.state.failed = &failedRevision{revision: co.Revision, errors: lines}
+	kept := "nothing applied yet"
+	if r.state.good != nil {
+		kept = "revision " + short(r.state.good.checkout.Revision) + " stays in force"
+	}
+	r.notify("invalid", "revision %s failed validation (%d error(s)); %s", short(co.Revision), len(lines), kept)
+}
+
+func short(rev string) string {
+	if len(rev) > 8 {
+		return rev[:8]
+	}
+	return rev
+}

@@ -1,0 +1,29 @@
+package runner
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Handler serves /healthz (the process is up), /readyz (the source was fetched at least once),
+// /metrics (Prometheus, from gatherer) and, when webhook is not nil, /webhook.
+func Handler(r *Runner, gatherer prometheus.Gatherer, webhook http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !r.Ready() {
+			http.Error(w, "not ready: the source has not been fetched yet", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	if webhook != nil {
+		mux.Handle("/webhook", webhook)
+	}
+	return mux
+}

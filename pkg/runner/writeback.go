@@ -1,0 +1,289 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
+	"github.com/scaleway-gitops/reconciler/pkg/rotation"
+	"github.com/scaleway-gitops/reconciler/pkg/source"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
+	"github.com/scaleway-gitops/reconciler/pkg/status"
+)
+
+// RepositoryStatusName is the status file used for validation errors when no cluster is known
+// yet (the very first revision is invalid).
+const RepositoryStatusName = "_repository"
+
+type passOutcome struct {
+	pass *passResult
+	err  error
+}
+
+// writeStatuses renders every cluster's status and report and commits them when they changed.
+func (r *Runner) writeStatuses(ctx context.Context, co *source.Checkout, po *passOutcome, res *TickResult) error {
+	r.loadPreviousStatuses(co)
+	files := map[string][]byte{}
+	for _, in := range r.statusInputs(po) {
+		st := status.Build(in)
+		y, err := status.MarshalYAML(st)
+		if err != nil {
+			return err
+		}
+		sp, rp := status.Paths(in.Cluster)
+		files[sp] = y
+		files[rp] = status.Report(st)
+	}
+	var changed []string
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		if strings.HasPrefix(p, "status/") && !bytes.Equal(r.state.statuses[p], files[p]) {
+			changed = append(changed, strings.TrimSuffix(strings.TrimPrefix(p, "status/"), ".yaml"))
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	msg := commitMessage(changed, r.revisionInForce(co), res)
+	rev, err := r.Source.Commit(ctx, files, msg, r.Author)
+	if errors.Is(err, source.ErrNoChanges) {
+		r.remember(files)
+		return nil
+	}
+	if err != nil {
+		r.state.retry = true
+		return fmt.Errorf("commit status: %w", err)
+	}
+	r.remember(files)
+	res.StatusCommit = rev
+	r.notify("committed", "status commit %s (%s)", short(rev), strings.SplitN(msg, "\n", 2)[0])
+	return nil
+}
+
+func (r *Runner) remember(files map[string][]byte) {
+	for p, b := range files {
+		if strings.HasPrefix(p, "status/") {
+			r.state.statuses[p] = b
+		}
+	}
+}
+
+// loadPreviousStatuses reads status/*.yaml from the fetched tree once, so a restarted loop
+// knows the last applied specs and writes nothing when nothing changed.
+func (r *Runner) loadPreviousStatuses(co *source.Checkout) {
+	if r.state.statuses != nil {
+		return
+	}
+	r.state.statuses = map[string][]byte{}
+	entries, err := fs.ReadDir(co.FS, "status")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
+			continue
+		}
+		if b, err := fs.ReadFile(co.FS, "status/"+e.Name()); err == nil {
+			r.state.statuses["status/"+e.Name()] = b
+		}
+	}
+}
+
+// revisionInForce is the spec revision the statuses describe: the failed one when the newest
+// revision is invalid, else the last good one.
+func (r *Runner) revisionInForce(co *source.Checkout) string {
+	switch {
+	case r.state.failed != nil:
+		return r.state.failed.revision
+	case r.state.good != nil:
+		return r.state.good.checkout.Revision
+	}
+	return co.Revision
+}
+
+func commitMessage(names []string, rev string, res *TickResult) string {
+	subject := fmt.Sprintf("status: %s @ %s", strings.Join(names, ", "), short(rev))
+	body := fmt.Sprintf("Pass reason: %s. Actions done: %d.", res.Why, res.Applied)
+	if res.Invalid {
+		body += " The revision failed validation; nothing was applied from it."
+	}
+	return subject + "\n\n" + body + "\n"
+}
+
+// statusInputs assembles, per cluster, what status.Build needs.
+func (r *Runner) statusInputs(po *passOutcome) []status.Input {
+	attempted := ""
+	var verrs []string
+	if f := r.state.failed; f != nil {
+		attempted, verrs = f.revision, f.errors
+	}
+	if r.state.good == nil {
+		return r.inputsWithoutGoodRevision(attempted, verrs)
+	}
+	if attempted == "" {
+		attempted = r.state.good.checkout.Revision
+	}
+	var final *reconcile.Pass
+	var applied *apply.Result
+	if po != nil {
+		final = po.pass.final()
+		if po.pass != nil {
+			applied = po.pass.applied
+		}
+	}
+	now := r.clock().Now()
+	var out []status.Input
+	for _, c := range r.state.good.repo.Clusters {
+		in := status.Input{
+			Cluster: c.Metadata.Name, Region: c.Spec.Region, ProjectID: c.Spec.ProjectID,
+			SpecFile: c.Source.File, Revision: attempted, ValidationErrors: verrs,
+			DeletionProtection: c.Spec.DeletionProtection == nil || *c.Spec.DeletionProtection,
+			DriftPolicy:        c.Spec.Drift, MaxAge: maxAges(c),
+			Previous: r.previous(c.Metadata.Name),
+		}
+		in.Live, in.Plan = lookup(final, c)
+		if in.Live != nil {
+			in.Calendar = calendars(c, in.Live, now)
+		}
+		if po != nil && po.err != nil {
+			in.Err, in.Terminal = po.err.Error(), !cloud.IsTransient(po.err)
+		}
+		if cr := clusterResult(applied, c); cr != nil {
+			in.Outcomes = outcomes(cr)
+			if cr.State != apply.ClusterApplied && in.Err == "" {
+				in.Err, in.ErrAt = cr.Error, failedAction(cr)
+				in.Terminal = cr.State == apply.ClusterFailed && !cloud.IsTransient(cr.Err)
+			}
+		}
+		in.Applied = po != nil && in.Err == "" && verrs == nil
+		out = append(out, in)
+	}
+	return out
+}
+
+// inputsWithoutGoodRevision reports validation errors before any revision was valid: into the
+// statuses already in the repository, or a repository-level status.
+func (r *Runner) inputsWithoutGoodRevision(rev string, verrs []string) []status.Input {
+	var out []status.Input
+	for _, p := range slices.Sorted(maps.Keys(r.state.statuses)) {
+		prev, err := status.ParseYAML(r.state.statuses[p])
+		if err != nil || prev.Cluster == RepositoryStatusName {
+			continue
+		}
+		out = append(out, status.Input{Cluster: prev.Cluster, Region: prev.Region, ProjectID: prev.ProjectID,
+			SpecFile: prev.SpecFile, Revision: rev, ValidationErrors: verrs, Previous: prev})
+	}
+	if len(out) == 0 {
+		out = append(out, status.Input{Cluster: RepositoryStatusName, Revision: rev, ValidationErrors: verrs})
+	}
+	return out
+}
+
+func (r *Runner) previous(name string) *status.ClusterStatus {
+	sp, _ := status.Paths(name)
+	b, ok := r.state.statuses[sp]
+	if !ok {
+		return nil
+	}
+	s, err := status.ParseYAML(b)
+	if err != nil {
+		return nil
+	}
+	return s
+}
+
+func lookup(p *reconcile.Pass, c *spec.Cluster) (*cloud.Cluster, *plan.ClusterPlan) {
+	if p == nil {
+		return nil, nil
+	}
+	var live *cloud.Cluster
+	for _, s := range p.Snapshots {
+		if s.Ref.Region != c.Spec.Region || s.Ref.ProjectID != c.Spec.ProjectID {
+			continue
+		}
+		for i := range s.Clusters {
+			if s.Clusters[i].Name == c.Metadata.Name {
+				live = &s.Clusters[i]
+			}
+		}
+	}
+	var cp *plan.ClusterPlan
+	if p.Plan != nil {
+		for i := range p.Plan.Clusters {
+			pc := &p.Plan.Clusters[i]
+			if pc.Name == c.Metadata.Name && pc.Region == c.Spec.Region {
+				cp = pc
+			}
+		}
+	}
+	return live, cp
+}
+
+func clusterResult(res *apply.Result, c *spec.Cluster) *apply.ClusterResult {
+	if res == nil {
+		return nil
+	}
+	for i := range res.Clusters {
+		if res.Clusters[i].Name == c.Metadata.Name && res.Clusters[i].Region == c.Spec.Region {
+			return &res.Clusters[i]
+		}
+	}
+	return nil
+}
+
+func outcomes(cr *apply.ClusterResult) []status.ActionOutcome {
+	out := make([]status.ActionOutcome, 0, len(cr.Actions))
+	for _, a := range cr.Actions {
+		msg := a.Reason
+		if a.Error != "" {
+			msg = a.Error
+		}
+		out = append(out, status.ActionOutcome{ID: a.ID, Outcome: string(a.Outcome), Message: msg})
+	}
+	return out
+}
+
+func failedAction(cr *apply.ClusterResult) string {
+	for _, a := range cr.Actions {
+		if a.Outcome == apply.Failed {
+			return a.ID
+		}
+	}
+	return ""
+}
+
+func maxAges(c *spec.Cluster) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, p := range c.Spec.Pools {
+		if pol := rotation.ResolvePolicy(p.Rotation); pol.Enabled && pol.Valid() {
+			out[p.Name] = pol.MaxAge
+		}
+	}
+	return out
+}
+
+func calendars(c *spec.Cluster, live *cloud.Cluster, now time.Time) map[string][]status.Rotation {
+	out := map[string][]status.Rotation{}
+	for _, cal := range rotation.Calendars(c, live, now) {
+		for _, o := range cal.Openings {
+			if len(o.Nodes) == 0 {
+				continue
+			}
+			rot := status.Rotation{WindowStart: o.Start.UTC(), WindowEnd: o.End.UTC()}
+			for _, n := range o.Nodes {
+				rot.Nodes = append(rot.Nodes, n.Name)
+			}
+			out[cal.Pool] = append(out[cal.Pool], rot)
+		}
+	}
+	return out
+}

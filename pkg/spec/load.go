@@ -1,0 +1,404 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+// Repository layout (DESIGN §1).
+const (
+	ClustersDir  = "clusters"
+	SettingsFile = "reconciler.yaml"
+)
+
+// maxFileSize bounds one spec file; a cluster spec is a few kilobytes.
+const maxFileSize = 4 << 20
+
+// Repo is a loaded, defaulted and validated repository.
+type Repo struct {
+	// Settings is reconciler.yaml, or the zero Settings when the file is absent.
+	Settings *Settings
+	// Clusters are every Cluster document under clusters/, with repo defaults merged and
+	// built-in defaults applied, in file then line order.
+	Clusters []*Cluster
+	// Files is the number of spec files read under clusters/.
+	Files int
+}
+
+// Load reads the repository at the root of fsys: every `kind: Cluster` document in the *.yaml and
+// *.yml files under clusters/ (any depth, several documents per file), and reconciler.yaml when
+// present. It decodes strictly, merges the repo defaults, applies the built-in defaults and
+// validates everything.
+//
+// When anything is wrong it returns a nil Repo and an ErrorList holding every problem found,
+// sorted by file and line. It never panics, whatever the input.
+func Load(fsys fs.FS) (*Repo, error) {
+	l := &loader{fsys: fsys}
+	repo := l.load()
+	if len(l.errs) > 0 {
+		return nil, l.errs.normalize()
+	}
+	return repo, nil
+}
+
+type loader struct {
+	fsys fs.FS
+	errs ErrorList
+}
+
+// loaded is one decoded document and the index of its field positions.
+type loaded[T any] struct {
+	val *T
+	idx *docIndex
+}
+
+func (l *loader) fileError(file, format string, args ...any) {
+	l.errs = append(l.errs, FieldError{File: file, Message: fmt.Sprintf(format, args...)})
+}
+
+func (l *loader) load() *Repo {
+	before := len(l.errs)
+	settings, sidx := l.loadSettings()
+	settingsOK := len(l.errs) == before
+	var docs []loaded[Cluster]
+	files := 0
+	err := fs.WalkDir(l.fsys, ClustersDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == ClustersDir && errors.Is(err, fs.ErrNotExist) {
+				l.errs = append(l.errs, FieldError{File: ClustersDir + "/", Message: "directory not found", Hint: "run from the repository root or pass --repo"})
+				return fs.SkipAll
+			}
+			l.fileError(p, "cannot read: %v", err)
+			return nil
+		}
+		name := d.Name()
+		if p != ClustersDir && strings.HasPrefix(name, ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+			return nil
+		}
+		files++
+		docs = append(docs, l.loadClusterFile(p)...)
+		return nil
+	})
+	if err != nil {
+		l.fileError(ClustersDir, "cannot read: %v", err)
+	}
+	repo := &Repo{Settings: settings, Files: files}
+	for _, d := range docs {
+		origins := applySettings(d.val, settings)
+		Default(d.val)
+		repo.Clusters = append(repo.Clusters, d.val)
+		if !settingsOK {
+			continue // a cluster is validated only with the defaults it would really inherit
+		}
+		loc := &locator{doc: d.idx, settings: sidx, origins: origins}
+		var is issues
+		validateCluster(&is, d.val, d.idx.has)
+		for _, i := range is {
+			l.errs = append(l.errs, loc.fieldError(i))
+		}
+	}
+	l.duplicateClusters(docs)
+	return repo
+}
+
+// loadSettings reads reconciler.yaml, if present.
+func (l *loader) loadSettings() (*Settings, *docIndex) {
+	data, err := fs.ReadFile(l.fsys, SettingsFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Settings{}, nil
+	}
+	if err != nil {
+		l.fileError(SettingsFile, "cannot read: %v", err)
+		return &Settings{}, nil
+	}
+	var docs []loaded[Settings]
+	for _, c := range l.documents(SettingsFile, data) {
+		if d, ok := decodeDoc[Settings](l, SettingsFile, c, KindSettings, false); ok {
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) == 0 {
+		return &Settings{}, nil
+	}
+	if len(docs) > 1 {
+		l.errs = append(l.errs, FieldError{File: SettingsFile, Line: docs[1].idx.start.line, Column: 1, Message: "reconciler.yaml must hold a single document"})
+	}
+	var is issues
+	validateSettings(&is, docs[0].val)
+	loc := &locator{doc: docs[0].idx}
+	for _, i := range is {
+		l.errs = append(l.errs, loc.fieldError(i))
+	}
+	return docs[0].val, docs[0].idx
+}
+
+// loadClusterFile reads every Cluster document of one file.
+func (l *loader) loadClusterFile(p string) []loaded[Cluster] {
+	data, err := readLimited(l.fsys, p)
+	if err != nil {
+		l.fileError(p, "%v", err)
+		return nil
+	}
+	before := len(l.errs)
+	chunks := l.documents(p, data)
+	if len(chunks) == 0 && len(l.errs) == before {
+		l.errs = append(l.errs, FieldError{File: p, Message: "no Cluster document in file", Hint: "add a Cluster or delete the file"})
+		return nil
+	}
+	var out []loaded[Cluster]
+	for _, c := range chunks {
+		d, ok := decodeDoc[Cluster](l, p, c, KindCluster, true)
+		if ok {
+			d.val.Source = Source{File: p, Line: d.idx.start.line}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func readLimited(fsys fs.FS, p string) ([]byte, error) {
+	if info, err := fs.Stat(fsys, p); err == nil && info.Size() > maxFileSize {
+		return nil, fmt.Errorf("file too large (%d bytes, at most %d)", info.Size(), maxFileSize)
+	}
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", errors.Unwrap(err))
+	}
+	return data, nil
+}
+
+// chunk is the text of one YAML document and its parsed root.
+type chunk struct {
+	data []byte
+	line int // 1-based line of the chunk's first line in the file
+	root *yaml.Node
+}
+
+var docMarker = regexp.MustCompile(`^(---|\.\.\.)([ \t\r\n]|$)`)
+
+// documents splits a file into its non-empty YAML documents and parses each. Splitting on the
+// `---` and `...` marker lines is exact: YAML forbids those lines inside any scalar. Syntax errors
+// are recorded with their line.
+func (l *loader) documents(file string, data []byte) []chunk {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	var raw []chunk
+	start, startLine, line := 0, 1, 1
+	for off := 0; off < len(data); line++ {
+		end := bytes.IndexByte(data[off:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = off + end + 1
+		}
+		text := data[off:next]
+		if docMarker.Match(text) {
+			if text[0] == '-' { // a new document starts on this line
+				raw = append(raw, chunk{data: data[start:off], line: startLine})
+				start, startLine = off, line
+			} else { // "..." ends the document on this line
+				raw = append(raw, chunk{data: data[start:next], line: startLine})
+				start, startLine = next, line+1
+			}
+		}
+		off = next
+	}
+	raw = append(raw, chunk{data: data[start:], line: startLine})
+
+	var out []chunk
+	for _, c := range raw {
+		var doc yaml.Node
+		err := safeCall(func() error { return decodeOne(c.data, &doc) })
+		if err != nil {
+			l.errs = append(l.errs, syntaxError(file, c, err))
+			continue
+		}
+		if doc.Kind == 0 || len(doc.Content) == 0 || (doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].ShortTag() == "!!null" && doc.Content[0].Value == "") {
+			continue // empty document (only comments or markers)
+		}
+		c.root = doc.Content[0]
+		out = append(out, c)
+	}
+	return out
+}
+
+// decodeOne parses exactly one YAML document (a chunk never holds two: see documents).
+func decodeOne(data []byte, doc *yaml.Node) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(doc); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("yaml: line %d: unexpected second document", extra.Line)
+	}
+	return nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns a go-yaml parse error into a positioned error.
+func syntaxError(file string, c chunk, err error) FieldError {
+	msg := err.Error()
+	fe := FieldError{File: file, Line: c.line, Column: 1, Message: "YAML syntax error: " + strings.TrimPrefix(msg, "yaml: ")}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		fe.Line = c.line + n - 1
+		fe.Message = "YAML syntax error: " + m[2]
+		// go-yaml may report a tab problem on a neighbouring line: point at the tab itself.
+		lines := bytes.Split(c.data, []byte("\n"))
+		for _, ln := range []int{n, n + 1, n - 1} {
+			if ln < 1 || ln > len(lines) {
+				continue
+			}
+			if i := bytes.IndexByte(lines[ln-1], '\t'); i >= 0 && strings.Contains(m[2], "tab") {
+				fe.Line, fe.Column = c.line+ln-1, i+1
+				fe.Hint = "indent with spaces: YAML does not allow tabs"
+				break
+			}
+		}
+	}
+	return fe
+}
+
+// decodeDoc checks one document's structure and, when it is sound, decodes it with
+// sigs.k8s.io/yaml in strict mode. wantKind is required when kindRequired, else optional.
+func decodeDoc[T any](l *loader, file string, c chunk, wantKind string, kindRequired bool) (loaded[T], bool) {
+	w := newWalker(file, c.line-1)
+	root := deref(c.root)
+	if root == nil {
+		return loaded[T]{}, false
+	}
+	w.idx.start = w.pos(root)
+	if root.Kind != yaml.MappingNode {
+		w.errorf(root, "", "", "a document must be a mapping with apiVersion, kind, metadata and spec, not %s", kindName(root))
+		l.errs = append(l.errs, w.errs...)
+		return loaded[T]{}, false
+	}
+	kind, kindNode := topScalar(root, "kind")
+	switch {
+	case kindNode == nil && kindRequired:
+		w.errorf(root, "kind", "add `kind: "+wantKind+"`", "required")
+		l.errs = append(l.errs, w.errs...)
+		return loaded[T]{}, false
+	case kindNode != nil && kind != wantKind:
+		hint := ""
+		if file != SettingsFile {
+			hint = "files under clusters/ hold only Cluster documents"
+		}
+		w.errorf(kindNode, "kind", hint, "must be %s, not %q", wantKind, kind)
+		l.errs = append(l.errs, w.errs...)
+		return loaded[T]{}, false
+	}
+	if v, n := topScalar(root, "apiVersion"); n != nil && v != APIVersion {
+		w.errorf(n, "apiVersion", "apiVersion: "+APIVersion, "unsupported API version %q", v)
+	} else if n == nil && kindRequired {
+		w.errorf(root, "apiVersion", "apiVersion: "+APIVersion, "required")
+	}
+	w.walk(root, reflect.TypeFor[T](), "")
+	if len(w.errs) > 0 {
+		l.errs = append(l.errs, w.errs...)
+		return loaded[T]{}, false
+	}
+	v := new(T)
+	if err := safeCall(func() error { return sigsyaml.UnmarshalStrict(c.data, v) }); err != nil {
+		l.errs = append(l.errs, FieldError{File: file, Line: w.idx.start.line, Column: w.idx.start.col, Message: "cannot decode: " + cleanDecodeError(err)})
+		return loaded[T]{}, false
+	}
+	return loaded[T]{val: v, idx: w.idx}, true
+}
+
+func cleanDecodeError(err error) string {
+	s := err.Error()
+	for _, p := range []string{"error converting YAML to JSON: ", "error unmarshaling JSON: ", "while decoding JSON: ", "yaml: "} {
+		s = strings.ReplaceAll(s, p, "")
+	}
+	return s
+}
+
+// topScalar returns the scalar value of a top-level key and its node.
+func topScalar(root *yaml.Node, key string) (string, *yaml.Node) {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := root.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			v := deref(root.Content[i+1])
+			if v == nil || v.Kind != yaml.ScalarNode {
+				return "", root.Content[i+1]
+			}
+			return v.Value, v
+		}
+	}
+	return "", nil
+}
+
+// duplicateClusters reports every cluster declared more than once (same project, region, name).
+func (l *loader) duplicateClusters(docs []loaded[Cluster]) {
+	byKey := map[string][]loaded[Cluster]{}
+	var keys []string
+	for _, d := range docs {
+		k := d.val.Key()
+		if _, seen := byKey[k]; !seen {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], d)
+	}
+	for _, k := range keys {
+		ds := byKey[k]
+		if len(ds) < 2 {
+			continue
+		}
+		for i, d := range ds {
+			var others []string
+			for j, o := range ds {
+				if j != i {
+					p := o.idx.nearest("metadata.name")
+					others = append(others, fmt.Sprintf("%s:%d:%d", o.idx.file, p.line, p.col))
+				}
+			}
+			p := d.idx.nearest("metadata.name")
+			l.errs = append(l.errs, FieldError{
+				File: d.idx.file, Line: p.line, Column: p.col, Path: "metadata.name",
+				Message: fmt.Sprintf("cluster %s is declared more than once: also at %s", k, strings.Join(others, ", ")),
+				Hint:    "a cluster is identified by project, region and name; keep one declaration",
+			})
+		}
+	}
+}
+
+// locator places validation issues of one cluster in the files: a value inherited from
+// reconciler.yaml is reported there, under its path in that file (so that a bad default is
+// reported once, not once per cluster); anything else at the field or its closest written
+// ancestor.
+type locator struct {
+	doc      *docIndex
+	settings *docIndex
+	origins  map[string]string // cluster path → settings path it was filled from
+}
+
+func (l *locator) fieldError(i issue) FieldError {
+	idx, p := l.doc, i.path
+	for q := i.path; q != "" && l.settings != nil; q = parentPath(q) {
+		if sp, ok := l.origins[q]; ok {
+			idx, p = l.settings, sp+i.path[len(q):]
+			break
+		}
+	}
+	at := idx.nearest(p)
+	return FieldError{File: idx.file, Line: at.line, Column: at.col, Path: p, Message: i.msg, Hint: i.hint}
+}

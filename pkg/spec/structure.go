@@ -1,0 +1,569 @@
+package spec
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	yaml2 "go.yaml.in/yaml/v2"
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// This file checks a parsed YAML document against the Go types before anything is decoded:
+// unknown fields (case-sensitive), duplicate keys, wrong node kinds and scalars that
+// sigs.k8s.io/yaml would reject or silently change. It also records the position of every
+// field path, so that later validation errors can point at a line and column.
+
+// pos is a 1-based position in a file.
+type pos struct{ line, col int }
+
+// maxNodes bounds the work on one document, aliases included (a "billion laughs" document is
+// rejected instead of expanded).
+const maxNodes = 200_000
+
+// docIndex maps the field paths of one document to the position of their key (or item).
+type docIndex struct {
+	file  string
+	start pos
+	at    map[string]pos
+}
+
+// has reports whether the document wrote the path.
+func (d *docIndex) has(path string) bool {
+	_, ok := d.at[path]
+	return ok
+}
+
+// nearest returns the position of the path or of its closest written ancestor.
+func (d *docIndex) nearest(path string) pos {
+	for p := path; p != ""; p = parentPath(p) {
+		if at, ok := d.at[p]; ok {
+			return at
+		}
+	}
+	return d.start
+}
+
+// parentPath strips the last segment: "a.b[2]" → "a.b", "a.b" → "a", "a" → "".
+func parentPath(p string) string {
+	if strings.HasSuffix(p, "]") {
+		if i := strings.LastIndexByte(p, '['); i >= 0 {
+			return p[:i]
+		}
+	}
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+func childPath(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+// walker checks one document.
+type walker struct {
+	idx     *docIndex
+	lineOff int // added to node lines: the document's first line in the file, minus one
+	errs    []FieldError
+	budget  int
+}
+
+func newWalker(file string, lineOff int) *walker {
+	return &walker{idx: &docIndex{file: file, at: make(map[string]pos, 64)}, lineOff: lineOff, budget: maxNodes}
+}
+
+func (w *walker) pos(n *yaml.Node) pos { return pos{n.Line + w.lineOff, n.Column} }
+
+// maxDocErrors bounds the structural errors reported for one document.
+const maxDocErrors = 50
+
+func (w *walker) errorf(n *yaml.Node, path, hint, format string, args ...any) {
+	if len(w.errs) > maxDocErrors {
+		return
+	}
+	p := w.pos(n)
+	if len(w.errs) == maxDocErrors {
+		w.errs = append(w.errs, FieldError{File: w.idx.file, Line: p.line, Column: p.col, Path: path, Message: "too many errors in this document; fix the ones above first"})
+		return
+	}
+	w.errs = append(w.errs, FieldError{File: w.idx.file, Line: p.line, Column: p.col, Path: path, Message: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+var (
+	durationType = reflect.TypeFor[Duration]()
+	quantityType = reflect.TypeFor[IntOrPercent]()
+)
+
+// walk checks node n against type t at path.
+func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
+	w.budget--
+	if w.budget < 0 {
+		if w.budget == -1 {
+			w.errorf(n, path, "", "document too large or too deeply aliased (over %d nodes)", maxNodes)
+		}
+		return
+	}
+	n = deref(n)
+	if n == nil || isNull(n) {
+		return // null leaves the zero value, as in JSON
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == durationType:
+		w.duration(n, path)
+		return
+	case t == quantityType:
+		w.quantity(n, path)
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		w.object(n, t, path)
+	case reflect.Map:
+		w.mapping(n, t, path)
+	case reflect.Slice:
+		w.sequence(n, t, path)
+	case reflect.String:
+		w.str(n, path)
+	case reflect.Bool:
+		w.boolean(n, path)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		w.integer(n, t, path)
+	case reflect.Float32, reflect.Float64:
+		w.float(n, path)
+	default:
+		w.errorf(n, path, "", "unsupported field type %s", t)
+	}
+}
+
+// deref follows aliases to the anchored node.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	if n != nil && n.Kind == yaml.AliasNode {
+		return nil
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "empty"
+}
+
+// fieldInfo is one JSON-tagged struct field.
+type fieldInfo struct {
+	name string
+	typ  reflect.Type
+}
+
+var fieldCache sync.Map // reflect.Type → []fieldInfo
+
+// jsonFields lists the JSON-visible fields of a struct type, in declaration order.
+func jsonFields(t reflect.Type) []fieldInfo {
+	if v, ok := fieldCache.Load(t); ok {
+		return v.([]fieldInfo)
+	}
+	var fs []fieldInfo
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fs = append(fs, fieldInfo{name: name, typ: f.Type})
+	}
+	fieldCache.Store(t, fs)
+	return fs
+}
+
+// pair is one effective key/value of a mapping, after merge keys.
+type pair struct{ k, v *yaml.Node }
+
+// pairs returns the effective pairs of mapping n: explicit keys first (duplicates reported),
+// then keys brought in by `<<` merge keys that are not set explicitly.
+func (w *walker) pairs(n *yaml.Node, path string) []pair {
+	var out []pair
+	seen := map[string]*yaml.Node{}
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			merges = append(merges, v)
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			w.errorf(k, path, "", "mapping keys must be strings, not %s", kindName(deref(k)))
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			w.errorf(k, childPath(path, k.Value), "", "duplicate key %q (first at line %d)", k.Value, first.Line+w.lineOff)
+			continue
+		}
+		seen[k.Value] = k
+		out = append(out, pair{k, v})
+	}
+	for _, m := range merges {
+		m = deref(m)
+		var srcs []*yaml.Node
+		switch {
+		case m == nil:
+		case m.Kind == yaml.MappingNode:
+			srcs = []*yaml.Node{m}
+		case m.Kind == yaml.SequenceNode:
+			for _, s := range m.Content {
+				srcs = append(srcs, deref(s))
+			}
+		}
+		if len(srcs) == 0 {
+			w.errorf(m, path, "", "merge key << must refer to a mapping")
+			continue
+		}
+		for _, s := range srcs {
+			if s == nil || s.Kind != yaml.MappingNode {
+				w.errorf(n, path, "", "merge key << must refer to a mapping")
+				continue
+			}
+			w.budget -= len(s.Content)
+			if w.budget < 0 {
+				return out
+			}
+			for _, p := range w.pairs(s, path) {
+				if k, set := seen[p.k.Value]; set {
+					// go-yaml v2 in strict mode (sigs.k8s.io/yaml UnmarshalStrict) rejects this.
+					w.errorf(k, childPath(path, p.k.Value), "strict YAML does not let a key override a merged one: drop the << merge or this key",
+						"key %q is also set by the merge key << (line %d)", p.k.Value, p.k.Line+w.lineOff)
+					continue
+				}
+				seen[p.k.Value] = p.k
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func (w *walker) object(n *yaml.Node, t reflect.Type, path string) {
+	if n.Kind != yaml.MappingNode {
+		w.errorf(n, path, "", "must be a mapping of fields, not %s", kindName(n))
+		return
+	}
+	fields := jsonFields(t)
+	for _, p := range w.pairs(n, path) {
+		name := p.k.Value
+		i := slices.IndexFunc(fields, func(f fieldInfo) bool { return f.name == name })
+		fp := childPath(path, name)
+		if i < 0 {
+			w.errorf(p.k, fp, suggestField(name, fields), "unknown field %q", name)
+			continue
+		}
+		w.idx.at[fp] = w.pos(p.k)
+		w.walk(p.v, fields[i].typ, fp)
+	}
+}
+
+// suggestField proposes the known field closest to a misspelt one.
+func suggestField(name string, fields []fieldInfo) string {
+	best, bestD := "", 3
+	for _, f := range fields {
+		if strings.EqualFold(f.name, name) {
+			return fmt.Sprintf("field names are case-sensitive: did you mean %q?", f.name)
+		}
+		if d := editDistance(strings.ToLower(name), strings.ToLower(f.name)); d < bestD {
+			best, bestD = f.name, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("did you mean %q?", best)
+	}
+	if len(fields) <= 8 {
+		names := make([]string, len(fields))
+		for i, f := range fields {
+			names[i] = f.name
+		}
+		return "known fields: " + strings.Join(names, ", ")
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance, capped for long inputs.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func (w *walker) mapping(n *yaml.Node, t reflect.Type, path string) {
+	if n.Kind != yaml.MappingNode {
+		w.errorf(n, path, "", "must be a mapping, not %s", kindName(n))
+		return
+	}
+	for _, p := range w.pairs(n, path) {
+		kp := path + "[" + p.k.Value + "]"
+		if s, changed := sigsString(p.k); changed {
+			w.errorf(p.k, kp, fmt.Sprintf("quote it: %q", p.k.Value), "key %s is read as %q", p.k.Value, s)
+			continue
+		}
+		w.idx.at[kp] = w.pos(p.k)
+		w.walk(p.v, t.Elem(), kp)
+	}
+}
+
+func (w *walker) sequence(n *yaml.Node, t reflect.Type, path string) {
+	if n.Kind != yaml.SequenceNode {
+		w.errorf(n, path, "", "must be a list, not %s", kindName(n))
+		return
+	}
+	for i, item := range n.Content {
+		ip := path + "[" + strconv.Itoa(i) + "]"
+		w.idx.at[ip] = w.pos(item)
+		w.walk(item, t.Elem(), ip)
+	}
+}
+
+func (w *walker) scalar(n *yaml.Node, path, what string) bool {
+	if n.Kind != yaml.ScalarNode {
+		w.errorf(n, path, "", "must be %s, not %s", what, kindName(n))
+		return false
+	}
+	return true
+}
+
+func plain(n *yaml.Node) bool {
+	return n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
+}
+
+func (w *walker) str(n *yaml.Node, path string) {
+	if !w.scalar(n, path, "a string") {
+		return
+	}
+	if s, changed := sigsString(n); changed {
+		w.errorf(n, path, fmt.Sprintf("quote it: %q", n.Value), "unquoted %s is read as %q", n.Value, s)
+	}
+}
+
+// yaml11Bools are the YAML 1.1 booleans that sigs.k8s.io/yaml (go-yaml v2) recognizes.
+var yaml11Bools = map[string]bool{
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "true": true, "True": true, "TRUE": true, "on": true, "On": true, "ON": true,
+	"n": false, "N": false, "no": false, "No": false, "NO": false, "false": false, "False": false, "FALSE": false, "off": false, "Off": false, "OFF": false,
+}
+
+// sigsResolve returns the value go-yaml v2 (under sigs.k8s.io/yaml) gives a plain scalar under
+// YAML 1.1 rules; ok is false for quoted and block scalars, which are always strings.
+func sigsResolve(n *yaml.Node) (any, bool) {
+	if n.Kind != yaml.ScalarNode || !plain(n) {
+		return nil, false
+	}
+	if n.Value == "" || strings.ContainsAny(n.Value, "\n:#") {
+		return n.Value, true
+	}
+	c := n.Value[0]
+	if !(c >= '0' && c <= '9' || strings.IndexByte("+-.yYnNtTfFoO~", c) >= 0) {
+		return n.Value, true
+	}
+	var out map[string]any
+	if err := safeCall(func() error { return yaml2.Unmarshal([]byte("v: "+n.Value), &out) }); err != nil {
+		return n.Value, true
+	}
+	return out["v"], true
+}
+
+// sigsString returns what sigs.k8s.io/yaml makes of a scalar decoded into a string field (numbers
+// and booleans are formatted back into text), and whether that differs from what was written.
+func sigsString(n *yaml.Node) (string, bool) {
+	r, ok := sigsResolve(n)
+	if !ok {
+		return n.Value, false
+	}
+	var s string
+	switch v := r.(type) {
+	case string:
+		s = v
+	case int:
+		s = strconv.Itoa(v)
+	case int64:
+		s = strconv.FormatInt(v, 10)
+	case uint64:
+		s = strconv.FormatUint(v, 10)
+	case float64:
+		s = strconv.FormatFloat(v, 'g', -1, 32)
+	case bool:
+		s = strconv.FormatBool(v)
+	case nil:
+		return "", n.Value != ""
+	default:
+		return n.Value, false
+	}
+	return s, s != n.Value
+}
+
+func (w *walker) boolean(n *yaml.Node, path string) {
+	if !w.scalar(n, path, "true or false") {
+		return
+	}
+	if _, ok := yaml11Bools[n.Value]; ok && plain(n) {
+		return
+	}
+	hint := ""
+	if _, ok := yaml11Bools[n.Value]; ok {
+		hint = "remove the quotes"
+	}
+	w.errorf(n, path, hint, "must be true or false, not %s", kindName(n))
+}
+
+// number parses a plain scalar as go-yaml v2 would resolve an int or a float.
+func number(n *yaml.Node) (float64, bool) {
+	if !plain(n) {
+		return 0, false
+	}
+	s := strings.ReplaceAll(n.Value, "_", "")
+	if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return float64(i), true
+	}
+	if u, err := strconv.ParseUint(s, 0, 64); err == nil {
+		return float64(u), true
+	}
+	if strings.ContainsAny(s, "xXoObB") {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+func (w *walker) integer(n *yaml.Node, t reflect.Type, path string) {
+	if !w.scalar(n, path, "an integer") {
+		return
+	}
+	f, ok := number(n)
+	if !ok || f != math.Trunc(f) {
+		hint := ""
+		if _, err := strconv.Atoi(n.Value); err == nil {
+			hint = "remove the quotes"
+		}
+		w.errorf(n, path, hint, "must be an integer, not %s", kindName(n))
+		return
+	}
+	lo, hi := math.Inf(-1), math.Inf(1)
+	switch t.Kind() {
+	case reflect.Int32:
+		lo, hi = math.MinInt32, math.MaxInt32
+	case reflect.Uint32:
+		lo, hi = 0, math.MaxUint32
+	case reflect.Uint, reflect.Uint64:
+		lo, hi = 0, 1<<53
+	case reflect.Int, reflect.Int64:
+		lo, hi = -(1 << 53), 1<<53
+	case reflect.Int8, reflect.Int16, reflect.Uint8, reflect.Uint16:
+		lo, hi = 0, 0 // not used by the spec types
+	}
+	if f < lo || f > hi {
+		w.errorf(n, path, "", "integer %s out of range", n.Value)
+	}
+}
+
+func (w *walker) float(n *yaml.Node, path string) {
+	if !w.scalar(n, path, "a number") {
+		return
+	}
+	if _, ok := number(n); !ok {
+		w.errorf(n, path, "", "must be a number, not %s", kindName(n))
+	}
+}
+
+func (w *walker) duration(n *yaml.Node, path string) {
+	if !w.scalar(n, path, "a duration") {
+		return
+	}
+	if r, ok := sigsResolve(n); ok {
+		if _, isString := r.(string); !isString {
+			w.errorf(n, path, "add a unit, e.g. \"720h\"", "must be a duration string such as \"30m\" or \"720h\", not %s", n.Value)
+			return
+		}
+	}
+	if _, err := time.ParseDuration(n.Value); err != nil {
+		w.errorf(n, path, "use a number with a unit (s, m, h), e.g. \"720h\"", "invalid duration %q", n.Value)
+	}
+}
+
+func (w *walker) quantity(n *yaml.Node, path string) {
+	if !w.scalar(n, path, "a count or a percentage") {
+		return
+	}
+	ok := false
+	r, isPlain := sigsResolve(n)
+	switch v := r.(type) {
+	case int:
+		ok = true
+	case string:
+		_, err := strconv.Atoi(strings.TrimSuffix(v, "%"))
+		ok = err == nil
+	case nil:
+		if !isPlain {
+			_, err := strconv.Atoi(strings.TrimSuffix(n.Value, "%"))
+			ok = err == nil
+		}
+	}
+	if !ok {
+		w.errorf(n, path, "write a count such as 1, or a percentage such as \"10%\"", "must be a count or a percentage, not %s", kindName(n))
+	}
+}
+
+// safeCall turns a panic in a third-party parser into an error: no input may crash the loader.
+func safeCall(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal parser error: %v", r)
+		}
+	}()
+	return f()
+}

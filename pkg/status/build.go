@@ -1,0 +1,281 @@
+package status
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+)
+
+// Input is everything one pass knows about one cluster.
+type Input struct {
+	Cluster   string
+	Region    string
+	ProjectID string
+	SpecFile  string
+	// Revision is the commit this pass attempted.
+	Revision string
+	// Applied is true when this pass applied Revision to completion (or found nothing to do).
+	Applied bool
+	// DeletionProtection is the attempted spec's value (recorded as LastApplied when Applied).
+	DeletionProtection bool
+	// DriftPolicy is the spec's drift policy: "revert" (default) or "report".
+	DriftPolicy string
+	// MaxAge per pool name, to compute each node's rotation due date; absent = no rotation.
+	MaxAge map[string]time.Duration
+	// Calendar per pool name: the coming rotation openings with the nodes each replaces.
+	Calendar map[string][]Rotation
+
+	Live *cloud.Cluster
+	Plan *plan.ClusterPlan
+	// Outcomes of this pass's apply, if any.
+	Outcomes []ActionOutcome
+	// Err is the pass's error text, already sanitised; Terminal says whether retrying can help.
+	Err      string
+	ErrAt    string // the action that failed, if any
+	Terminal bool
+	// ValidationErrors of the attempted revision; when set nothing was applied.
+	ValidationErrors []string
+
+	// Previous is the status last written for this cluster, nil if none.
+	Previous *ClusterStatus
+}
+
+// Build assembles the status of one cluster. It is pure.
+func Build(in Input) *ClusterStatus {
+	s := &ClusterStatus{
+		APIVersion: APIVersion, Kind: Kind,
+		Cluster: in.Cluster, Region: in.Region, ProjectID: in.ProjectID, SpecFile: in.SpecFile,
+		LastAttemptedRevision: in.Revision,
+	}
+	if p := in.Previous; p != nil {
+		s.ObservedRevision = p.ObservedRevision
+		s.LastApplied = p.LastApplied
+		s.RecentActions = p.RecentActions
+	}
+	if in.Applied && len(in.ValidationErrors) == 0 && in.Err == "" {
+		s.ObservedRevision = in.Revision
+		s.LastApplied = &LastApplied{DeletionProtection: in.DeletionProtection}
+	}
+	if did := meaningfulOutcomes(in.Outcomes); len(did) > 0 {
+		s.RecentActions = did
+	}
+	if l := in.Live; l != nil {
+		s.ID, s.Status, s.Type, s.Version = l.ID, l.Status, l.Type, l.Version
+		s.Pools = buildPools(l.Pools, in.MaxAge, in.Calendar)
+	}
+	s.Errors = slices.Clone(in.ValidationErrors)
+	if in.Err != "" {
+		s.LastError = &LastError{Revision: in.Revision, Action: in.ErrAt, Message: in.Err}
+	} else if p := in.Previous; p != nil && len(in.ValidationErrors) == 0 && !in.Applied {
+		s.LastError = p.LastError
+	}
+	if in.Plan != nil {
+		addPlan(s, in.Plan, in.DriftPolicy)
+	}
+	s.Conditions = conditions(in, s)
+	return s
+}
+
+func meaningfulOutcomes(os []ActionOutcome) []ActionOutcome {
+	var out []ActionOutcome
+	for _, o := range os {
+		if o.Outcome != "skipped" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func buildPools(pools []cloud.Pool, maxAge map[string]time.Duration, cal map[string][]Rotation) []PoolStatus {
+	out := make([]PoolStatus, 0, len(pools))
+	for _, p := range pools {
+		ps := PoolStatus{
+			Name: p.Name, ID: p.ID, Status: p.Status, Version: p.Version, NodeType: p.NodeType,
+			Size: p.Size, Autoscaling: p.Autoscaling, ErrorMessage: p.ErrorMessage,
+			RotationCalendar: cal[p.Name],
+		}
+		for _, n := range p.Nodes {
+			ns := NodeStatus{Name: n.Name, ID: n.ID, Status: n.Status, CreatedAt: n.CreatedAt.UTC()}
+			if age, ok := maxAge[p.Name]; ok && age > 0 {
+				due := n.CreatedAt.Add(age).UTC()
+				ns.RotationDue = &due
+			}
+			ps.Nodes = append(ps.Nodes, ns)
+		}
+		slices.SortFunc(ps.Nodes, func(a, b NodeStatus) int {
+			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Name, b.Name)
+		})
+		out = append(out, ps)
+	}
+	slices.SortFunc(out, func(a, b PoolStatus) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// isDriftAction reports whether an action reconciles fields that differ in place.
+func isDriftAction(t plan.ActionType) bool {
+	return t == plan.UpdateCluster || t == plan.UpdatePool
+}
+
+func addPlan(s *ClusterStatus, p *plan.ClusterPlan, policy string) {
+	for _, a := range p.Actions {
+		s.Pending = append(s.Pending, Pending{ID: a.ID, Type: string(a.Type), Reason: a.Reason})
+		if a.Type == plan.UpgradeCluster {
+			s.UpgradePath = append(s.UpgradePath, upgradeTarget(a))
+		}
+		if isDriftAction(a.Type) {
+			act := "revert"
+			if policy == "report" {
+				act = "report-only"
+			}
+			s.Drift = append(s.Drift, drifts(a, act)...)
+		}
+	}
+	for _, d := range p.Deferred {
+		s.Deferred = append(s.Deferred, Pending{ID: d.Action.ID, Type: string(d.Action.Type), Reason: d.Action.Reason, Why: d.Why, Message: d.Message})
+		if d.Action.Type == plan.UpgradeCluster {
+			s.UpgradePath = append(s.UpgradePath, upgradeTarget(d.Action))
+		}
+		if isDriftAction(d.Action.Type) {
+			act := "deferred"
+			if d.Why == "report-only" {
+				act = "report-only"
+			}
+			s.Drift = append(s.Drift, drifts(d.Action, act)...)
+		}
+	}
+	for _, w := range p.Warnings {
+		s.Warnings = append(s.Warnings, Message{Code: w.Code, Message: w.Message})
+	}
+	slices.SortStableFunc(s.Drift, func(a, b Drift) int { return strings.Compare(a.Field, b.Field) })
+}
+
+func upgradeTarget(a plan.Action) string {
+	if v := a.Details["version"]; v != "" {
+		return v
+	}
+	for _, c := range a.Changes {
+		if c.Path == "spec.version" {
+			if v, ok := c.After.(string); ok {
+				return v
+			}
+		}
+	}
+	return a.ID
+}
+
+func drifts(a plan.Action, act string) []Drift {
+	prefix := ""
+	if a.Type == plan.UpdatePool {
+		prefix = strings.TrimPrefix(a.Target, "pool/") + ": "
+	}
+	out := make([]Drift, 0, len(a.Changes))
+	for _, c := range a.Changes {
+		out = append(out, Drift{Field: prefix + c.Path, Spec: c.After, Live: c.Before, Action: act})
+	}
+	return out
+}
+
+func hasWarning(s *ClusterStatus, code string) (Message, bool) {
+	for _, w := range s.Warnings {
+		if w.Code == code {
+			return w, true
+		}
+	}
+	return Message{}, false
+}
+
+func conditions(in Input, s *ClusterStatus) []Condition {
+	cond := func(t ConditionType, ok bool, reason, msg string) Condition {
+		st := "False"
+		if ok {
+			st = "True"
+		}
+		return Condition{Type: t, Status: st, Reason: reason, Message: msg}
+	}
+	var ready, reconciling, stalled Condition
+	switch {
+	case len(in.ValidationErrors) > 0:
+		msg := "revision " + short(in.Revision) + " failed validation; the last good revision stays in force"
+		stalled = cond(Stalled, true, "ValidationFailed", msg)
+		reconciling = cond(Reconciling, false, "ValidationFailed", "")
+		ready = cond(Ready, false, "ValidationFailed", msg)
+	case in.Err != "" && in.Terminal:
+		stalled = cond(Stalled, true, "ApplyFailed", in.Err)
+		reconciling = cond(Reconciling, false, "ApplyFailed", "")
+		ready = cond(Ready, false, "ApplyFailed", in.Err)
+	case in.Err != "":
+		stalled = cond(Stalled, false, "Retrying", "")
+		reconciling = cond(Reconciling, true, "Retrying", in.Err)
+		ready = cond(Ready, false, "Retrying", in.Err)
+	case in.Live == nil:
+		stalled = cond(Stalled, false, "NotCreated", "")
+		reconciling = cond(Reconciling, true, "NotCreated", "the cluster does not exist yet")
+		ready = cond(Ready, false, "NotCreated", "the cluster does not exist yet")
+	case len(s.Pending) > 0 && !in.Applied:
+		stalled = cond(Stalled, false, "ChangesPending", "")
+		reconciling = cond(Reconciling, true, "ChangesPending", plural(len(s.Pending), "action")+" pending")
+		ready = cond(Ready, false, "ChangesPending", plural(len(s.Pending), "action")+" pending")
+	case in.Live.Status != "ready" && in.Live.Status != "pool_required":
+		stalled = cond(Stalled, false, "Progressing", "")
+		reconciling = cond(Reconciling, true, "Progressing", "cluster is "+in.Live.Status)
+		ready = cond(Ready, false, "Progressing", "cluster is "+in.Live.Status)
+	default:
+		stalled = cond(Stalled, false, "Succeeded", "")
+		reconciling = cond(Reconciling, false, "Succeeded", "")
+		msg := "applied revision " + short(s.ObservedRevision)
+		if len(s.Deferred) > 0 {
+			msg += "; " + plural(len(s.Deferred), "action") + " deferred"
+		}
+		ready = cond(Ready, true, "Succeeded", msg)
+	}
+	drifted := cond(Drifted, len(s.Drift) > 0, "NoDrift", "")
+	if len(s.Drift) > 0 {
+		drifted.Reason, drifted.Message = "DriftDetected", driftMessage(len(s.Drift))
+	}
+	up := cond(UpgradeAvailable, false, "UpToDate", "")
+	if w, ok := hasWarning(s, "upgrade-available"); ok {
+		up = cond(UpgradeAvailable, true, "NewerVersion", w.Message)
+	} else if len(s.UpgradePath) > 0 {
+		up = cond(UpgradeAvailable, true, "UpgradePlanned", "upgrade path: "+strings.Join(s.UpgradePath, " → "))
+	} else if in.Live != nil && in.Live.UpgradeAvailable {
+		up = cond(UpgradeAvailable, true, "NewerVersion", "a newer version is available for "+in.Live.Version)
+	}
+	eol := cond(VersionEndOfLife, false, "Supported", "")
+	if w, ok := hasWarning(s, "version-end-of-life"); ok {
+		eol = cond(VersionEndOfLife, true, "EndOfLife", w.Message)
+	} else if w, ok := hasWarning(s, "version-deprecated"); ok {
+		eol = cond(VersionEndOfLife, false, "Deprecated", w.Message)
+	}
+	return []Condition{ready, reconciling, stalled, drifted, up, eol}
+}
+
+func short(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	if rev == "" {
+		return "(none)"
+	}
+	return rev
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+func driftMessage(n int) string {
+	if n == 1 {
+		return "1 field differs from the spec"
+	}
+	return strconv.Itoa(n) + " fields differ from the spec"
+}

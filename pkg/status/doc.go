@@ -1,0 +1,12 @@
+// Package status builds and renders what the reconciler writes back into the user's repository
+// (DESIGN §1, §5): status/<cluster>.yaml, machine-readable, and reports/<cluster>.md, for humans.
+//
+// Invariants:
+//   - Build is pure: the caller passes the revision, the observed cluster, the plan, the apply
+//     outcome and the time; nothing here reads a clock or does I/O.
+//   - Rendering is deterministic and free of churn: no "last updated" timestamps, node ages are
+//     written as creation times, and lists are sorted, so an idle loop renders identical bytes and
+//     the writer commits nothing.
+//   - Nothing rendered contains a credential: messages pass through the caller's sanitiser before
+//     they get here, and Build never copies configuration values other than IDs and names.
+package status

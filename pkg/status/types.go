@@ -1,0 +1,145 @@
+package status
+
+import "time"
+
+// APIVersion and Kind identify a status document.
+const (
+	APIVersion = "reconciler.scaleway.dev/v1alpha1"
+	Kind       = "ClusterStatus"
+)
+
+// ConditionType names a condition; the values are stable.
+type ConditionType string
+
+// Condition types of DESIGN §5.
+const (
+	Ready            ConditionType = "Ready"
+	Reconciling      ConditionType = "Reconciling"
+	Stalled          ConditionType = "Stalled"
+	Drifted          ConditionType = "Drifted"
+	UpgradeAvailable ConditionType = "UpgradeAvailable"
+	VersionEndOfLife ConditionType = "VersionEndOfLife"
+)
+
+// ConditionTypes lists every condition in the order they are written.
+var ConditionTypes = []ConditionType{Ready, Reconciling, Stalled, Drifted, UpgradeAvailable, VersionEndOfLife}
+
+// Condition is one kstatus-style condition.
+type Condition struct {
+	Type    ConditionType `json:"type"`
+	Status  string        `json:"status"` // "True" | "False" | "Unknown"
+	Reason  string        `json:"reason"`
+	Message string        `json:"message,omitempty"`
+}
+
+// ClusterStatus is the content of status/<cluster>.yaml.
+type ClusterStatus struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Cluster    string `json:"cluster"`
+	Region     string `json:"region"`
+	ProjectID  string `json:"projectID,omitempty"`
+	ID         string `json:"id,omitempty"`
+	// SpecFile is where the cluster is declared.
+	SpecFile string `json:"specFile,omitempty"`
+
+	// ObservedRevision is the commit last applied successfully.
+	ObservedRevision string `json:"observedRevision,omitempty"`
+	// LastAttemptedRevision is the commit of the last pass, applied or not.
+	LastAttemptedRevision string `json:"lastAttemptedRevision,omitempty"`
+	// LastApplied records what DESIGN §7's deletion rule needs from the last applied spec.
+	LastApplied *LastApplied `json:"lastApplied,omitempty"`
+
+	Conditions []Condition `json:"conditions"`
+
+	Status  string `json:"status,omitempty"`  // the API's cluster status
+	Type    string `json:"type,omitempty"`    // the live cluster type
+	Version string `json:"version,omitempty"` // the live version
+	// UpgradePath is the chain of hops the plan computed toward the spec's version.
+	UpgradePath []string     `json:"upgradePath,omitempty"`
+	Pools       []PoolStatus `json:"pools,omitempty"`
+	Drift       []Drift      `json:"drift,omitempty"`
+	Pending     []Pending    `json:"pending,omitempty"`
+	Deferred    []Pending    `json:"deferred,omitempty"`
+	Warnings    []Message    `json:"warnings,omitempty"`
+	// Errors are validation errors of the last attempted revision (file:line: path: message).
+	Errors    []string   `json:"errors,omitempty"`
+	LastError *LastError `json:"lastError,omitempty"`
+	// RecentActions are the outcomes of the last apply that did something.
+	RecentActions []ActionOutcome `json:"recentActions,omitempty"`
+}
+
+// LastApplied is the part of the last applied spec that later decisions depend on.
+type LastApplied struct {
+	DeletionProtection bool `json:"deletionProtection"`
+}
+
+// PoolStatus is one pool's live state.
+type PoolStatus struct {
+	Name         string       `json:"name"`
+	ID           string       `json:"id,omitempty"`
+	Status       string       `json:"status,omitempty"`
+	Version      string       `json:"version,omitempty"`
+	NodeType     string       `json:"nodeType,omitempty"`
+	Size         int          `json:"size"`
+	Autoscaling  bool         `json:"autoscaling,omitempty"`
+	ErrorMessage string       `json:"errorMessage,omitempty"`
+	Nodes        []NodeStatus `json:"nodes,omitempty"`
+	// RotationCalendar lists the coming rotation openings that will replace nodes, soonest first.
+	RotationCalendar []Rotation `json:"rotationCalendar,omitempty"`
+}
+
+// NodeStatus is one node; its age is CreatedAt's distance to the reader's now (not written: churn).
+type NodeStatus struct {
+	Name      string    `json:"name"`
+	ID        string    `json:"id,omitempty"`
+	Status    string    `json:"status,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	// RotationDue is when the node reaches the pool's maxAge.
+	RotationDue *time.Time `json:"rotationDue,omitempty"`
+}
+
+// Rotation is a pool's next rotation opening and the nodes it will replace.
+type Rotation struct {
+	WindowStart time.Time `json:"windowStart"`
+	WindowEnd   time.Time `json:"windowEnd"`
+	Nodes       []string  `json:"nodes,omitempty"`
+}
+
+// Drift is one live field that differs from the spec.
+type Drift struct {
+	Field string `json:"field"`
+	Spec  any    `json:"spec"`
+	Live  any    `json:"live"`
+	// Action is what happens: revert | report-only | deferred.
+	Action string `json:"action"`
+}
+
+// Pending is a planned action, carried out next or deferred with the reason.
+type Pending struct {
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Reason  string `json:"reason,omitempty"`
+	Why     string `json:"why,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Message is a coded message (warnings).
+type Message struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// LastError is the last error met, with the API's own message.
+type LastError struct {
+	Revision string `json:"revision,omitempty"`
+	Action   string `json:"action,omitempty"`
+	Message  string `json:"message"`
+}
+
+// ActionOutcome is one executed action's outcome.
+type ActionOutcome struct {
+	ID      string `json:"id"`
+	Outcome string `json:"outcome"` // done | skipped | failed | not-run
+	Message string `json:"message,omitempty"`
+}

@@ -1,0 +1,314 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	yaml "go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
+)
+
+// The schema is checked by an independent draft 2020-12 implementation
+// (santhosh-tekuri/jsonschema, test-only): a validator of our own would share our blind spots.
+
+const (
+	clusterURL  = "https://reconciler.scaleway.dev/schemas/cluster.schema.json"
+	settingsURL = "https://reconciler.scaleway.dev/schemas/settings.schema.json"
+)
+
+func compile(t *testing.T) (cluster, settings *jsonschema.Schema) {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	for url, doc := range map[string][]byte{clusterURL: Cluster, settingsURL: Settings} {
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+		if err := c.AddResource(url, v); err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+	}
+	var err error
+	if cluster, err = c.Compile(clusterURL); err != nil {
+		t.Fatalf("compile cluster schema: %v", err)
+	}
+	if settings, err = c.Compile(settingsURL); err != nil {
+		t.Fatalf("compile settings schema: %v", err)
+	}
+	return cluster, settings
+}
+
+// rawSchema is cluster.schema.json as plain JSON, for walking it next to the Go types.
+type rawSchema struct {
+	root map[string]any
+	defs map[string]any
+}
+
+func loadRaw(t *testing.T) rawSchema {
+	var root map[string]any
+	if err := json.Unmarshal(Cluster, &root); err != nil {
+		t.Fatal(err)
+	}
+	return rawSchema{root: root, defs: root["$defs"].(map[string]any)}
+}
+
+// resolve follows a local $ref.
+func (r rawSchema) resolve(s map[string]any) map[string]any {
+	for i := 0; i < 10; i++ {
+		ref, ok := s["$ref"].(string)
+		if !ok {
+			return s
+		}
+		s = r.defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
+	}
+	return s
+}
+
+var (
+	durationType = reflect.TypeFor[spec.Duration]()
+	quantityType = reflect.TypeFor[spec.IntOrPercent]()
+)
+
+// compareType checks that the schema s describes Go type t: same JSON type, and for structs the
+// same property names in both directions, recursively.
+func (r rawSchema) compareType(t *testing.T, path string, typ reflect.Type, s map[string]any) {
+	t.Helper()
+	s = r.resolve(s)
+	for typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	want := ""
+	switch {
+	case typ == durationType:
+		want = "string"
+	case typ == quantityType:
+		if _, ok := s["oneOf"]; !ok {
+			t.Errorf("%s: IntOrPercent should be a oneOf integer/string", path)
+		}
+		return
+	default:
+		switch typ.Kind() {
+		case reflect.Struct, reflect.Map:
+			want = "object"
+		case reflect.Slice:
+			want = "array"
+		case reflect.String:
+			want = "string"
+		case reflect.Bool:
+			want = "boolean"
+		case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint32:
+			want = "integer"
+		case reflect.Float32, reflect.Float64:
+			want = "number"
+		default:
+			t.Errorf("%s: unhandled Go kind %s", path, typ.Kind())
+			return
+		}
+	}
+	if got, _ := s["type"].(string); got != want {
+		t.Errorf("%s: schema type %q, Go type %s wants %q", path, got, typ, want)
+		return
+	}
+	switch {
+	case typ == durationType:
+	case typ.Kind() == reflect.Slice:
+		items, ok := s["items"].(map[string]any)
+		if !ok {
+			t.Errorf("%s: array without items", path)
+			return
+		}
+		r.compareType(t, path+"[]", typ.Elem(), items)
+	case typ.Kind() == reflect.Map:
+		ap, ok := s["additionalProperties"].(map[string]any)
+		if !ok {
+			t.Errorf("%s: map without an additionalProperties schema", path)
+			return
+		}
+		r.compareType(t, path+"[*]", typ.Elem(), ap)
+	case typ.Kind() == reflect.Struct:
+		if s["additionalProperties"] != false {
+			t.Errorf("%s: object must set additionalProperties: false (strict decoding)", path)
+		}
+		props, _ := s["properties"].(map[string]any)
+		goFields := map[string]reflect.Type{}
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" || !f.IsExported() {
+				continue
+			}
+			goFields[name] = f.Type
+		}
+		for name, ft := range goFields {
+			ps, ok := props[name].(map[string]any)
+			if !ok {
+				t.Errorf("%s.%s: Go field missing from the schema", path, name)
+				continue
+			}
+			r.compareType(t, path+"."+name, ft, ps)
+		}
+		for name := range props {
+			if _, ok := goFields[name]; !ok {
+				t.Errorf("%s.%s: schema property has no Go field", path, name)
+			}
+		}
+	}
+}
+
+func TestSchemaMatchesGoTypes(t *testing.T) {
+	r := loadRaw(t)
+	r.compareType(t, "Cluster", reflect.TypeFor[spec.Cluster](), r.root)
+	r.compareType(t, "Settings", reflect.TypeFor[spec.Settings](), r.defs["Settings"].(map[string]any))
+}
+
+// documents returns each YAML document of a file as a JSON value (sigs.k8s.io/yaml conversion).
+func documents(t *testing.T, path string) []any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var out []any
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if len(n.Content) == 0 || n.Content[0].ShortTag() == "!!null" {
+			continue
+		}
+		doc, err := yaml.Marshal(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := sigsyaml.YAMLToJSON(doc)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+}
+
+// specFiles lists the YAML files of a repository: reconciler.yaml and clusters/**.
+func specFiles(t *testing.T, repo string) (settings string, clusters []string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(repo, "reconciler.yaml")); err == nil {
+		settings = filepath.Join(repo, "reconciler.yaml")
+	}
+	err := filepath.WalkDir(filepath.Join(repo, "clusters"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			clusters = append(clusters, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return settings, clusters
+}
+
+// TestValidReposPassSchemaAndLoader: every file of examples/ and of the valid test repos passes
+// both the schema and spec.Load.
+func TestValidReposPassSchemaAndLoader(t *testing.T) {
+	clusterSchema, settingsSchema := compile(t)
+	repos := []string{"../examples"}
+	valid, _ := filepath.Glob("../testdata/spec/valid/*")
+	repos = append(repos, valid...)
+	for _, repo := range repos {
+		t.Run(filepath.Base(repo), func(t *testing.T) {
+			if _, err := spec.Load(os.DirFS(repo)); err != nil {
+				t.Errorf("spec.Load: %v", err)
+			}
+			settings, clusters := specFiles(t, repo)
+			if settings != "" {
+				for _, d := range documents(t, settings) {
+					if err := settingsSchema.Validate(d); err != nil {
+						t.Errorf("%s: %v", settings, err)
+					}
+				}
+			}
+			for _, f := range clusters {
+				for _, d := range documents(t, f) {
+					if err := clusterSchema.Validate(d); err != nil {
+						t.Errorf("%s: %v", f, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSchemaRejectsInvalidCases: the schema is not vacuous; it catches the invalid cases that a
+// schema can express.
+func TestSchemaRejectsInvalidCases(t *testing.T) {
+	clusterSchema, _ := compile(t)
+	for _, name := range []string{
+		"unknown-field", "type-unknown", "region-unknown", "on-drain-timeout-unknown", "taints-invalid",
+		"budget-invalid-string", "uuid-invalid", "version-malformed", "wrong-kind", "api-version",
+		"maintenance-window", "root-volume-type", "drift-unknown", "name-invalid", "duration-malformed",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, files := specFiles(t, filepath.Join("../testdata/spec/invalid", name))
+			rejected := false
+			for _, f := range files {
+				for _, d := range documents(t, f) {
+					rejected = rejected || clusterSchema.Validate(d) != nil
+				}
+			}
+			if !rejected {
+				t.Errorf("schema accepts invalid case %s", name)
+			}
+		})
+	}
+}
+
+func TestEmbeddedSchemasAreJSON(t *testing.T) {
+	for name, b := range map[string][]byte{"cluster": Cluster, "settings": Settings} {
+		var v map[string]any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if v["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
+			t.Errorf("%s: $schema = %v", name, v["$schema"])
+		}
+	}
+	if !slices.Equal(Cluster, mustRead(t, "cluster.schema.json")) {
+		t.Error("embedded schema differs from the file")
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
