@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
@@ -314,3 +315,61 @@ func testWaitNodeReady(t *testing.T, c kubernetes.Interface, base *Drainer) {
 		t.Errorf("WaitNodeReady after SetNodeReady: %v", err)
 	}
 }
+
+// Without the disruption controller a PDB never gets a status, and the API
+// server refuses every eviction it covers with a 429 carrying Retry-After:
+// 10s, which client-go retries silently (up to ten times, 100s). The
+// per-call deadline must cut each attempt short so the drain timeout holds.
+func TestRealDrainBoundsEachCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real control plane")
+	}
+	env := kubetest.Start(t, kubetest.Options{NoControllerManager: true})
+	c := env.Client
+	const ns = "unprocessed"
+	setup(t, c, ns, "u1")
+	runPod(t, c, kubetest.PodSpec{Namespace: ns, Name: "web-0", Node: "u1", Labels: map[string]string{"app": "web"}, Owner: rsOwner})
+	pdb := &policyv1.PodDisruptionBudget{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web-pdb"},
+		Spec: policyv1.PodDisruptionBudgetSpec{MinAvailable: ptr.To(intstr.FromInt32(0)),
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}},
+	}
+	if _, err := c.PolicyV1().PodDisruptionBudgets(ns).Create(context.Background(), pdb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	clk := testingclock.NewFakeClock(time.Date(2026, 10, 25, 3, 0, 0, 0, time.UTC))
+	kubetest.DriveClock(t, clk, 5*time.Second)
+	base, err := NewForKubeconfig(env.Kubeconfig, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retries int
+	d := &Drainer{Client: base.Client, Clock: clk, Options: Options{Timeout: 30 * time.Second, RetryDelay: 5 * time.Second,
+		MaxRetryDelay: 5 * time.Second, CallTimeout: 500 * time.Millisecond}}
+	d.Log = slog.New(countHandler{n: &retries})
+	start := time.Now()
+	res, err := d.Drain(context.Background(), "u1")
+	t.Logf("drain took %s real with %d bounded eviction calls: %v", time.Since(start), retries, err)
+	var te *DrainTimeoutError
+	if !errors.As(err, &te) || !slices.Equal(te.PDBs, []string{ns + "/web-pdb"}) {
+		t.Fatalf("err = %v, want a drain timeout naming %s/web-pdb", err, ns)
+	}
+	// Seven rounds (0, 5, ..., 30s on the clock), each eviction cut at its
+	// deadline: none counts as a PDB refusal, all as retries.
+	if res.Refusals != 0 || retries != 7 || res.Duration != 30*time.Second {
+		t.Errorf("refusals %d, retried calls %d, clock %s; want 0, 7, 30s", res.Refusals, retries, res.Duration)
+	}
+}
+
+// countHandler counts the drain's "will retry" warnings.
+type countHandler struct{ n *int }
+
+func (h countHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h countHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "drain eviction failed, will retry" {
+		*h.n++
+	}
+	return nil
+}
+func (h countHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h countHandler) WithGroup(string) slog.Handler      { return h }
