@@ -26,9 +26,6 @@ import (
 )
 
 func TestRealDrain(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real control plane")
-	}
 	env := kubetest.Start(t, kubetest.Options{})
 	t.Logf("control plane started in %s", env.Started)
 	// The Drainer talks through a client built from kubeconfig bytes, as
@@ -321,9 +318,6 @@ func testWaitNodeReady(t *testing.T, c kubernetes.Interface, base *Drainer) {
 // 10s, which client-go retries silently (up to ten times, 100s). The
 // per-call deadline must cut each attempt short so the drain timeout holds.
 func TestRealDrainBoundsEachCall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real control plane")
-	}
 	env := kubetest.Start(t, kubetest.Options{NoControllerManager: true})
 	c := env.Client
 	const ns = "unprocessed"

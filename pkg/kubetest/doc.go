@@ -2,8 +2,8 @@
 // kube-apiserver and kube-controller-manager (disruption controller only),
 // built from the Go module proxy by hack/k8s-testbin (make k8s-testbin) and
 // run on 127.0.0.1 with free ports, a temporary data dir and a static admin
-// token. Start skips the test when the binaries are absent, so a plain
-// `go test ./...` passes without them.
+// token. Start skips the test when the binaries are absent (so a plain
+// `go test ./...` passes without them) and in -short mode.
 //
 // There is no kubelet, scheduler or replication controller: the helpers in
 // kubelet.go play them (Ready nodes, bound Ready pods, finalizing

@@ -57,6 +57,9 @@ type Env struct {
 // binaries are absent.
 func Start(t testing.TB, opts Options) *Env {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("kubetest: no real control plane in -short mode")
+	}
 	bins, err := FindBinaries()
 	if err != nil {
 		t.Skipf("kubetest: %v", err)
