@@ -147,12 +147,17 @@ func (d *Drainer) evictRound(ctx context.Context, node string, o Options, r *rou
 			return progress, fmt.Errorf("evict pod %s: %w", ref, eerr)
 		}
 	}
+	var gone []PodRef
 	for uid, ref := range r.evicted {
 		if !present[uid] {
 			delete(r.evicted, uid)
-			progress = true
-			d.emit(ctx, Event{Type: EventPodGone, Node: node, Pod: ref})
+			gone = append(gone, ref)
 		}
+	}
+	slices.SortFunc(gone, comparePodRef) // events in a stable order
+	for _, ref := range gone {
+		progress = true
+		d.emit(ctx, Event{Type: EventPodGone, Node: node, Pod: ref})
 	}
 	return progress, nil
 }
