@@ -349,6 +349,11 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 		}
 		w.cp.Deferred = append(w.cp.Deferred, defs...)
 	}
+	if in.Calendar != nil {
+		cals, warns := in.Calendar(c, live, in.Now)
+		w.cp.RotationCalendar = cals
+		w.cp.Warnings = append(w.cp.Warnings, warns...)
+	}
 	applyGates(w, c, live, in)
 	return nil
 }
