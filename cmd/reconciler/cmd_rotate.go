@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -89,7 +90,7 @@ func writeRotationDryRun(w io.Writer, pass *reconcile.Pass) error {
 		decisions = append(decisions, rotation.Decisions(c, live, pass.Plan.Now)...)
 		cals = append(cals, rotation.Calendars(c, live, pass.Plan.Now)...)
 	}
-	fmt.Fprintf(w, "Rotation dry run at %s (revision %s): nothing is changed.\n\n", pass.Plan.Now.Format("2006-01-02T15:04:05Z07:00"), pass.Revision)
+	fmt.Fprintf(w, "Rotation dry run at %s (revision %s): nothing is changed.\n\n", pass.Plan.Now.Format("2006-01-02T15:04:05Z07:00"), cmp.Or(pass.Revision, "-"))
 	for _, n := range notes {
 		fmt.Fprintln(w, n)
 	}
