@@ -211,7 +211,7 @@ func (s *Server) seedCluster(sc SeedCluster, now time.Time) (SeededCluster, erro
 		AutoscalerConfig: defaultAutoscaler(), AutoUpgrade: au, FeatureGates: []string{}, AdmissionPlugins: []string{},
 		OpenIDConnectConfig: OIDCConfig{GroupsClaim: []string{}, RequiredClaim: []string{}},
 		ApiserverCertSans:   []string{}, PrivateNetworkID: pn, CommitmentEndsAt: created, ACLAvailable: true,
-		PodCidr: "100.64.0.0/15", ServiceCidr: "10.32.0.0/20", ServiceDNSIP: "10.32.0.10",
+		PodCidr: "100.64.0.0/15", ServiceCidr: "10.32.0.0/20", ServiceDNSIP: "10.32.0.10", NewImagesEnabled: true,
 	}, Seq: s.st.nextSeq(), Token: randomToken(54)}
 	s.st.Clusters[id] = c
 	s.st.ACLs[id] = []ACLRule{{ID: s.newID(), IP: "0.0.0.0/0", Description: "Automatically generated"}}

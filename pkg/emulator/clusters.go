@@ -203,6 +203,7 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 		}
 	}
 	var pn *string
+	autoPN := false
 	if req.PrivateNetworkID != nil && *req.PrivateNetworkID != "" {
 		if isMulticloud(req.Type) {
 			return nil, errInvalid("private_network_id", "constraint", "private network is not supported for multicloud clusters")
@@ -212,8 +213,7 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 		if s.opts.RequirePrivateNetwork {
 			return nil, errInvalid("private_network_id", "required", "a private network is required for Kapsule clusters")
 		}
-		id := s.createPN(r.region, project, "pn-"+req.Name, []string{"created-along-with-k8s-cluster"}, r.now).ID
-		pn = &id
+		autoPN = true // created once everything else is validated
 	}
 	auto := defaultAutoscaler()
 	if aerr := applyAutoscaler(&auto, req.AutoscalerConfig); aerr != nil {
@@ -244,7 +244,7 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 			ApiserverCertSans: orEmpty(req.ApiserverCertSans), PrivateNetworkID: pn,
 			CommitmentEndsAt: r.now, ACLAvailable: true,
 			PodCidr: strOr(req.PodCidr, "100.64.0.0/15"), ServiceCidr: strOr(req.ServiceCidr, "10.32.0.0/20"),
-			ServiceDNSIP: strOr(req.ServiceDNSIP, "10.32.0.10"),
+			ServiceDNSIP: strOr(req.ServiceDNSIP, "10.32.0.10"), NewImagesEnabled: true,
 		},
 		Seq: s.st.nextSeq(), Due: r.now.Add(s.opts.Dwell.ClusterCreate), Token: randomToken(54),
 	}
@@ -272,6 +272,13 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 	}
 	if q := s.opts.Quotas.NodesPerCluster; q > 0 && total > q {
 		return nil, errQuota("k8s_node", q, 0)
+	}
+	if autoPN {
+		pnID := s.createPN(r.region, project, "pn-"+req.Name, []string{"created-along-with-k8s-cluster"}, r.now).ID
+		c.PrivateNetworkID = &pnID
+		for _, p := range pools {
+			p.PrivateNetworkID = c.PrivateNetworkID
+		}
 	}
 	s.st.Clusters[id] = c
 	s.st.ACLs[id] = []ACLRule{{ID: s.newID(), IP: "0.0.0.0/0", Description: "Automatically generated"}}
@@ -399,21 +406,17 @@ func (s *Server) handleDeleteCluster(r *request) (any, *apiError) {
 		}
 	}
 	if r.query.Get("with_additional_resources") == "true" && c.PrivateNetworkID != nil {
-		if pn := s.st.PNs[*c.PrivateNetworkID]; pn != nil && containsStr(pn.Tags, "created-along-with-k8s-cluster") {
-			delete(s.st.PNs, pn.ID)
+		// the private network goes too unless another cluster still uses it
+		inUse := false
+		for _, o := range s.st.Clusters {
+			inUse = inUse || o.ID != c.ID && o.PrivateNetworkID != nil && *o.PrivateNetworkID == *c.PrivateNetworkID
+		}
+		if !inUse {
+			delete(s.st.PNs, *c.PrivateNetworkID)
 		}
 	}
 	s.touch()
 	return s.clusterWire(c), nil
-}
-
-func containsStr(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) handleUpgradeCluster(r *request) (any, *apiError) {

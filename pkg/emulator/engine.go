@@ -176,7 +176,7 @@ func (s *Server) setNodeReady(n *nodeRec, t time.Time) {
 	if n.ProviderID == "" {
 		n.ProviderID = "scaleway://instance/" + n.Zone + "/" + instanceID(n.ID)
 	}
-	if n.PublicIPV4 != nil && *n.PublicIPV4 == "" {
+	if p := s.st.Pools[n.PoolID]; p != nil && !p.PublicIPDisabled && (n.PublicIPV4 == nil || *n.PublicIPV4 == "") {
 		ip := publicIP(n.ID)
 		n.PublicIPV4 = &ip
 	}

@@ -33,6 +33,7 @@ type Cluster struct {
 	PodCidr             string           `json:"pod_cidr"`
 	ServiceCidr         string           `json:"service_cidr"`
 	ServiceDNSIP        string           `json:"service_dns_ip"`
+	NewImagesEnabled    bool             `json:"new_images_enabled"`
 }
 
 // AutoscalerConfig is the cluster autoscaler configuration.
@@ -106,6 +107,7 @@ type Pool struct {
 	PrivateNetworkID          *string           `json:"private_network_id"`
 	ErrorMessage              *string           `json:"error_message"`
 	MaxTerminationGracePeriod string            `json:"max_termination_grace_period"`
+	NewImagesEnabled          bool              `json:"new_images_enabled"`
 }
 
 // UpgradePolicy is a pool's node replacement policy.
@@ -189,7 +191,10 @@ type PrivateNetwork struct {
 	Subnets        []Subnet  `json:"subnets"`
 	VpcID          string    `json:"vpc_id"`
 	DHCPEnabled    bool      `json:"dhcp_enabled"`
-	Region         string    `json:"region"`
+	// DefaultRoutePropagationEnabled and HasS3Integration are always false in the recordings.
+	DefaultRoutePropagationEnabled bool   `json:"default_route_propagation_enabled"`
+	HasS3Integration               bool   `json:"has_s3_integration"`
+	Region                         string `json:"region"`
 }
 
 // Subnet is a private network subnet.

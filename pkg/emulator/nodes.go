@@ -56,11 +56,8 @@ func (s *Server) newNode(p *poolRec, t time.Time) *nodeRec {
 	if c != nil {
 		clusterName = c.Name
 	}
-	var ip *string
-	if !p.PublicIPDisabled {
-		empty := ""
-		ip = &empty
-	}
+	empty := "" // "" until the instance is up, and for ever when public_ip_disabled (as recorded)
+	ip := &empty
 	n := &nodeRec{
 		Node: Node{
 			Region: p.Region, ID: id, ClusterID: p.ClusterID, PoolID: p.ID, CreatedAt: t, UpdatedAt: t,

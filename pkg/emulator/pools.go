@@ -171,7 +171,7 @@ func (s *Server) buildPool(c *clusterRec, req *createPoolReq, now time.Time) (*p
 			UpgradePolicy: policy, Zone: zone, RootVolumeType: vol, RootVolumeSize: volSize,
 			PublicIPDisabled: req.PublicIPDisabled, SecurityGroupID: sg, Labels: orEmptyMap(req.Labels),
 			Taints: orEmptyTaints(req.Taints), StartupTaints: orEmptyTaints(req.StartupTaints),
-			PrivateNetworkID: pn, MaxTerminationGracePeriod: grace,
+			PrivateNetworkID: pn, MaxTerminationGracePeriod: grace, NewImagesEnabled: true,
 		},
 		UserData: req.UserData,
 	}, nil

@@ -264,14 +264,19 @@ func (s *Server) finish(w http.ResponseWriter, hr *http.Request, template string
 	switch {
 	case aerr != nil:
 		status = aerr.status
-		writeError(w, aerr)
 	case out == (noContent{}):
 		status = http.StatusNoContent
+	}
+	// logged before the response leaves, so a client that reads the log after its call sees it
+	s.logRequest(hr.Method, hr.URL.Path, template, status)
+	switch {
+	case aerr != nil:
+		writeError(w, aerr)
+	case status == http.StatusNoContent:
 		w.WriteHeader(status)
 	default:
 		writeJSON(w, status, out)
 	}
-	s.logRequest(hr.Method, hr.URL.Path, template, status)
 }
 
 func zoneRegion(z string) string {

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scaleway-gitops/reconciler/pkg/gittest"
+	"github.com/scaleway-gitops/reconciler/pkg/status"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func sign(secret, body string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(body))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// runLoop is `reconciler run` against a token-protected smart-HTTP git remote and the emulator.
+type runLoop struct {
+	t      *testing.T
+	addr   string
+	bare   string
+	user   *gittest.User
+	stderr *syncBuffer
+	stop   func()
+}
+
+const (
+	gitToken      = "ghp_SECRETTOKEN0123456789"
+	webhookSecret = "hook-secret-42"
+)
+
+func startRunLoop(t *testing.T) *runLoop {
+	t.Helper()
+	startEmulator(t)
+	gs := gittest.NewHTTPServer(t, gitToken)
+	bare := gittest.NewBareRepo(t, gs.Root, "fleet.git")
+	user := gittest.Clone(t, gs.RepoURLWithAuth("fleet.git", "user", gitToken))
+	user.Write(t, map[string]string{"clusters/edge.yaml": threeClusters["clusters/edge.yaml"]})
+	user.CommitAndPush(t, "add edge", 3)
+
+	secretFile := filepath.Join(t.TempDir(), "hook")
+	if err := os.WriteFile(secretFile, []byte(webhookSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_TOKEN", gitToken)
+	addr := freeAddr(t)
+	var out syncBuffer
+	stderr := &syncBuffer{}
+	env := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: stderr, getenv: os.Getenv}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- runMain(ctx, env, []string{"run", "--repo", gs.RepoURL("fleet.git"), "--listen", addr,
+			"--webhook-secret-file", secretFile, "--interval", "1h", "--poll-interval", "20ms",
+			"--cache-dir", t.TempDir()})
+	}()
+	l := &runLoop{t: t, addr: addr, bare: bare, user: user, stderr: stderr}
+	l.stop = func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("run exited %d: %s", code, stderr.String())
+		}
+	}
+	t.Cleanup(func() {
+		if ctx.Err() == nil {
+			l.stop()
+		}
+	})
+	return l
+}
+
+func (l *runLoop) get(path string) int {
+	resp, err := http.Get("http://" + l.addr + path)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (l *runLoop) webhook(body, sig string) int {
+	l.t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+l.addr+"/webhook", strings.NewReader(body))
+	req.Header.Set("X-GitHub-Event", "push")
+	if sig != "" {
+		req.Header.Set("X-Hub-Signature-256", "sha256="+sig)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// attempted returns the revision the cluster's status last attempted, "" before any status.
+func (l *runLoop) attempted(cluster string) string {
+	out, err := gittest.RunErr(l.bare, nil, "show", "main:status/"+cluster+".yaml")
+	if err != nil {
+		return ""
+	}
+	s, err := status.ParseYAML([]byte(out))
+	if err != nil {
+		return ""
+	}
+	return s.LastAttemptedRevision
+}
+
+func (l *runLoop) waitFor(what string, timeout time.Duration, cond func() bool) time.Duration {
+	l.t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > timeout {
+			l.t.Fatalf("timed out after %s waiting for %s; stderr:\n%s", timeout, what, l.stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+func TestRunWebhookTriggersAndCredentialsNeverLeak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the run loop against real git and the emulator")
+	}
+	l := startRunLoop(t)
+	l.waitFor("/readyz", 30*time.Second, func() bool { return l.get("/readyz") == http.StatusOK })
+	if got := l.get("/healthz"); got != http.StatusOK {
+		t.Errorf("/healthz = %d", got)
+	}
+	first := gittest.Head(t, l.bare, "main")
+	l.waitFor("the first status commit", 30*time.Second, func() bool { return l.attempted("edge") != "" })
+
+	// A new commit, announced by webhook: the loop (interval 1h) must pick it up at once.
+	l.user.Write(t, map[string]string{"clusters/edge.yaml": strings.Replace(threeClusters["clusters/edge.yaml"], "size: 1", "size: 2", 1)})
+	rev := l.user.CommitAndPush(t, "edge: two nodes", 3)
+	if rev == first {
+		t.Fatal("push did not move the branch")
+	}
+	body := fmt.Sprintf(`{"ref":"refs/heads/main","after":%q}`, rev)
+	if code := l.webhook(body, sign("wrong-secret", body)); code != http.StatusUnauthorized {
+		t.Errorf("bad signature: %d, want 401", code)
+	}
+	if code := l.webhook(body, ""); code != http.StatusUnauthorized {
+		t.Errorf("no signature: %d, want 401", code)
+	}
+	if code := l.webhook(body, sign(webhookSecret, body)); code != http.StatusAccepted {
+		t.Fatalf("valid webhook: %d, want 202", code)
+	}
+	took := l.waitFor("the pushed revision's status", 30*time.Second, func() bool { return l.attempted("edge") == rev })
+	t.Logf("webhook → status commit for the new revision (fetch, plan, apply a resize, commit): %s", took)
+
+	scrape := func() string {
+		resp, err := http.Get("http://" + l.addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		return b.String()
+	}
+	var metrics string
+	l.waitFor("the tick's metrics", 10*time.Second, func() bool {
+		metrics = scrape()
+		return !strings.Contains(metrics, `reconciler_ticks_total{result="planned"} 1`+"\n")
+	})
+	for _, m := range []string{"reconciler_ticks_total", "reconciler_status_commits_total", "reconciler_actions_applied_total"} {
+		if !strings.Contains(metrics, m) {
+			t.Errorf("/metrics lacks %s", m)
+		}
+	}
+	// Two ticks: the first at start, the second from the valid webhook (the interval is 1h and
+	// the two unauthenticated hooks must not have triggered any).
+	if !strings.Contains(metrics, `reconciler_ticks_total{result="planned"} 2`) {
+		t.Errorf("want exactly 2 planned ticks:\n%s", grepLines(metrics, "reconciler_ticks_total"))
+	}
+	l.stop()
+
+	// Credential scan: the git token, the SCW secret key and the webhook secret appear nowhere in
+	// the logs, the status files, the reports or any commit (messages and contents).
+	history := gittest.Run(t, l.bare, "log", "-p", "--all", "--format=%H %an %ae %s%n%b")
+	for name, secret := range map[string]string{"git token": gitToken, "SCW secret key": os.Getenv("SCW_SECRET_KEY"), "webhook secret": webhookSecret} {
+		for where, text := range map[string]string{"logs": l.stderr.String(), "history": history} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s found in %s", name, where)
+			}
+		}
+	}
+	if !strings.Contains(history, "status/edge.yaml") || !strings.Contains(history, "reports/edge.md") {
+		t.Error("the scan did not cover status and reports")
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

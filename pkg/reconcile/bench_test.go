@@ -1,0 +1,79 @@
+package reconcile
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
+	"github.com/scaleway-gitops/reconciler/pkg/emulator"
+	"github.com/scaleway-gitops/reconciler/pkg/emulator/emulatortest"
+)
+
+// BenchmarkRequestsPerPlan counts the Scaleway API requests one plan costs against the emulator
+// (over HTTP, through the SDK adapter), for fleets of 1, 10 and 200 clusters of 2 pools each.
+// Target: one cluster list per region (plus its pages), two requests per cluster (pools, nodes)
+// and one version list. ratio-to-target 1.0 means exactly that.
+func BenchmarkRequestsPerPlan(b *testing.B) {
+	for _, n := range []int{1, 10, 200} {
+		b.Run(fmt.Sprintf("clusters=%d", n), func(b *testing.B) {
+			e := emulatortest.Start(b, emulator.Options{Dwell: emulator.TestDwell})
+			files := fstest.MapFS{}
+			var seed emulator.SeedRequest
+			for i := 0; i < n; i++ {
+				name := fmt.Sprintf("c%03d", i)
+				seed.Clusters = append(seed.Clusters, emulator.SeedCluster{Name: name, Version: "1.35.3",
+					ProjectID: emulatortest.ProjectID, Tags: []string{cloud.ManagedByTag},
+					PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
+					Pools:            []emulator.SeedPool{{Name: "a", NodeType: "PRO2-S", Size: 2}, {Name: "b", NodeType: "PRO2-S", Size: 1}}})
+				files["clusters/"+name+".yaml"] = &fstest.MapFile{Data: []byte(strings.NewReplacer("NAME", name, "PROJECT", emulatortest.ProjectID).Replace(benchSpec))}
+			}
+			if _, err := e.Admin.Seed(seed); err != nil {
+				b.Fatal(err)
+			}
+			p, err := scaleway.New(scaleway.WithClient(e.Client))
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec := &Reconciler{Source: memSource{files}, Provider: p}
+			if _, err := rec.Plan(b.Context()); err != nil { // warm-up: /metadata is cached per client
+				b.Fatal(err)
+			}
+			if err := e.Admin.ResetRequests(); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				pass, err := rec.Plan(b.Context())
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !pass.Plan.Empty() {
+					b.Fatalf("seeded fleet should need no change, plan has %+v", pass.Plan.Summary)
+				}
+			}
+			log, err := e.Admin.Requests()
+			if err != nil {
+				b.Fatal(err)
+			}
+			perPlan := float64(log.Total) / float64(b.N)
+			pages := (n + 19) / 20 // the emulator's default page size is 20, as the API's
+			b.ReportMetric(perPlan, "requests/plan")
+			b.ReportMetric(perPlan/float64(pages+2*n+1), "ratio-to-target")
+		})
+	}
+}
+
+const benchSpec = `apiVersion: reconciler.scaleway.dev/v1alpha1
+kind: Cluster
+metadata: {name: NAME}
+spec:
+  region: fr-par
+  projectID: PROJECT
+  version: "1.35.3"
+  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
+  pools:
+    - {name: a, nodeType: PRO2-S, zone: fr-par-1, size: 2}
+    - {name: b, nodeType: PRO2-S, zone: fr-par-1, size: 1}
+`
