@@ -49,7 +49,7 @@ func (d *Drainer) Drain(ctx context.Context, node string) (*Result, error) {
 			}
 			return res, d.giveUp(ctx, res, OutcomeFailed, fmt.Errorf("drain node %q: %w", node, err))
 		}
-		if len(r.blocked) == 0 && len(r.terminating) == 0 {
+		if r.listed && len(r.blocked) == 0 && len(r.terminating) == 0 {
 			res.Outcome = OutcomeDrained
 			return res, nil
 		}
@@ -79,6 +79,7 @@ type round struct {
 	skipped map[types.UID]bool   // reported skips
 	warned  map[types.UID]bool   // reported warnings
 
+	listed      bool         // the last round could list the node's pods
 	blocked     []corev1.Pod // eviction refused or failed in the last round
 	terminating []corev1.Pod // evicted by us, still present
 	lastRefusal string
@@ -91,10 +92,13 @@ func (d *Drainer) evictRound(ctx context.Context, node string, o Options, r *rou
 	if err != nil {
 		if retryable(err) && ctx.Err() == nil {
 			// Keep the previous view; the timeout still bounds us.
+			r.listed = false
+			d.log().WarnContext(ctx, "drain list pods failed, will retry", "node", node, "error", err)
 			return false, nil
 		}
 		return false, err
 	}
+	r.listed = true
 	present := map[types.UID]bool{}
 	r.blocked, r.terminating = nil, nil
 	for i := range pods {

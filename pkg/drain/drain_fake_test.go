@@ -391,3 +391,27 @@ func TestClassifyEviction(t *testing.T) {
 		}
 	}
 }
+
+func TestDrainRetriesAFailedList(t *testing.T) {
+	env := newFakeEnv(t, Options{Timeout: time.Minute, PollInterval: time.Second},
+		fakeNode("n1", false), fakePod("default", "web-0", "n1", ownedBy("ReplicaSet", "web"), nil))
+	failures := 2
+	env.client.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if failures > 0 {
+			failures--
+			return true, nil, apierrors.NewServiceUnavailable("etcd leader changed")
+		}
+		return false, nil, nil
+	})
+	res, err := env.d.Drain(context.Background(), "n1")
+	if err != nil || res.Outcome != OutcomeDrained {
+		t.Fatalf("Drain = %+v, %v", res, err)
+	}
+	if diff := cmp.Diff([]PodRef{{"default", "web-0"}}, res.Evicted); diff != "" {
+		t.Errorf("a failed list must not pass for an empty node (-want +got):\n%s", diff)
+	}
+	// Two failed lists, one round that evicts, one that sees the pod gone.
+	if res.Duration != 3*time.Second {
+		t.Errorf("Duration = %s, want 3 poll intervals", res.Duration)
+	}
+}

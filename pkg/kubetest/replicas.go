@@ -25,7 +25,9 @@ type Replicas struct {
 	Labels    map[string]string
 	Count     int
 	Owner     *metav1.OwnerReference
-	Interval  time.Duration // default 50ms
+	// NodeLabels, when set, restricts new pods to nodes carrying them.
+	NodeLabels map[string]string
+	Interval   time.Duration // default 50ms
 
 	mu      sync.Mutex
 	created []string
@@ -114,7 +116,7 @@ func (r *Replicas) step(ctx context.Context) error {
 // pickNode returns the schedulable Ready node with the fewest of our pods
 // (ties by name), or "" when there is none.
 func (r *Replicas) pickNode(ctx context.Context, perNode map[string]int) (string, error) {
-	nodes, err := r.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	nodes, err := r.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(r.NodeLabels).String()})
 	if err != nil {
 		return "", fmt.Errorf("list nodes: %w", err)
 	}
