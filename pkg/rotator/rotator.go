@@ -183,9 +183,8 @@ func (r *Rotator) RotateNode(ctx context.Context, region string, d Drainer, a pl
 	case errors.Is(err, ErrDrainAborted):
 		return finish(Aborted, err.Error())
 	case err != nil:
-		if uerr := d.Uncordon(ctx, node); uerr != nil {
-			err = errors.Join(err, fmt.Errorf("uncordon: %w", uerr))
-		}
+		// The drainer uncordons on every failure it returns (and keeps a cordon an operator set
+		// before): uncordoning again here could undo that operator's cordon.
 		cause = fmt.Errorf("drain: %w", err)
 		return finish(Failed, cause.Error())
 	}
