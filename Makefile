@@ -3,17 +3,22 @@ GO      ?= go
 BIN     ?= bin/reconciler
 PKGS    ?= ./...
 
-.PHONY: all build test test-short demo bench lint fmt vet clean
+.PHONY: all build test test-short demo bench lint fmt vet clean k8s-testbin
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/reconciler
 
-## test: the whole suite (what CI runs)
-test:
+## test: the whole suite (what CI runs), against a real kube-apiserver (see k8s-testbin)
+test: k8s-testbin
 	$(GO) vet $(PKGS)
-	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+	K8S_TESTBIN_DIR="$$(hack/k8s-testbin/build.sh)" $(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+## k8s-testbin: build kube-apiserver, kube-controller-manager and etcd from the Go module proxy into
+## $K8S_TESTBIN_DIR (default ~/.cache/reconciler/k8s-testbin/<key>); cold ~10-15 min, then a stamp check
+k8s-testbin:
+	@hack/k8s-testbin/build.sh
 
 ## test-short: the quick unit tests only
 test-short:

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
@@ -22,6 +23,8 @@ type pipelineFlags struct {
 	concurrency            int
 	pollInterval           time.Duration
 	retry                  apply.RetryPolicy
+	// log receives drain and rotation detail (rotate only); nil discards it.
+	log *slog.Logger
 }
 
 func (f *pipelineFlags) register(fs *flag.FlagSet) {

@@ -118,7 +118,8 @@ func newRunner(env *cmdEnv, f *runFlags, log *slog.Logger) (*runner.Runner, *pro
 		return nil, nil, err
 	}
 	exec := &apply.Executor{Provider: prov, Clock: clock.RealClock{}, Log: log, Concurrency: f.concurrency,
-		Options: apply.Options{PollInterval: f.pollInterval}}
+		Options: apply.Options{PollInterval: f.pollInterval},
+		Rotator: newNodeRotator(prov, rotatorOptions{PollInterval: f.pollInterval, Log: log})}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	r := &runner.Runner{Source: src, Provider: prov, Exec: exec, Log: log,

@@ -9,6 +9,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
+	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 )
 
 // newSource returns where the desired state comes from. A local directory for now; a git URL
@@ -45,9 +46,12 @@ func newReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, error
 		Provider: prov, Clock: clock.RealClock{}, Concurrency: pf.concurrency,
 		Options:  apply.Options{PollInterval: pf.pollInterval, Retry: pf.retry},
 		Progress: func(ev apply.Event) { fmt.Fprintln(env.stderr, ev.Message) },
+		Rotator: newNodeRotator(prov, rotatorOptions{PollInterval: pf.pollInterval, RetryBase: pf.retry.Base,
+			RetryMax: pf.retry.Max, Log: pf.log}),
 	}
 	return &reconcile.Reconciler{
 		Source: src, Provider: prov, Exec: exec, Now: now,
 		DefaultProjectID: prov.DefaultProjectID(), DefaultRegion: prov.DefaultRegion(),
+		Rotate: rotation.PlanCluster, Calendar: rotation.PlanCalendars,
 	}, nil
 }

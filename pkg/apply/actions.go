@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -244,6 +245,10 @@ func (r *clusterRun) rotateNode(ctx context.Context, a plan.Action) (Outcome, st
 		req.Pool, req.Node = cmpOr(a.Details["pool"], parts[2]), cmpOr(req.Node, parts[3])
 	}
 	if err := r.e.Rotator.RotateNode(ctx, req); err != nil {
+		var skip *RotationSkippedError
+		if errors.As(err, &skip) {
+			return Skipped, skip.Reason, nil
+		}
 		return Failed, "", fmt.Errorf("rotate node %s: %w", req.Node, err)
 	}
 	return Done, "", nil

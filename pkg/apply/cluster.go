@@ -44,7 +44,8 @@ func (e *Executor) runCluster(ctx context.Context, cp *plan.ClusterPlan, in Inpu
 		}
 	}
 
-	var stop error
+	var stop, aborted error
+	abortedPools := map[string]string{} // pool -> why its remaining rotations are not run
 	for _, a := range cp.Actions {
 		if stop == nil {
 			stop = ctx.Err()
@@ -53,17 +54,36 @@ func (e *Executor) runCluster(ctx context.Context, cp *plan.ClusterPlan, in Inpu
 			cr.Actions = append(cr.Actions, ActionResult{ID: a.ID, Type: a.Type, Target: a.Target, Outcome: NotRun})
 			continue
 		}
+		if why, ok := abortedPools[poolName(a)]; ok && a.Type == plan.RotateNode {
+			cr.Actions = append(cr.Actions, ActionResult{ID: a.ID, Type: a.Type, Target: a.Target, Outcome: NotRun, Reason: why})
+			continue
+		}
 		ar := r.runAction(ctx, a)
 		cr.Actions = append(cr.Actions, ar.ActionResult)
-		if ar.Outcome == Failed {
-			stop = ar.err
+		if ar.Outcome != Failed {
+			continue
 		}
+		var ab *RotationAbortedError
+		if errors.As(ar.err, &ab) {
+			// Only this pool's rotation stops; the failure is still the cluster's outcome.
+			abortedPools[poolName(a)] = "rotation-aborted: " + ar.ID
+			aborted = cmpOrErr(aborted, ar.err)
+			continue
+		}
+		stop = ar.err
 	}
 	cr.ID = r.id
-	if stop != nil {
+	if stop = cmpOrErr(stop, aborted); stop != nil {
 		cr.State, cr.Err, cr.Error = ClusterFailed, stop, stop.Error()
 	}
 	return cr
+}
+
+func cmpOrErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 // runAction runs one action with its events and timing.

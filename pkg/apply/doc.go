@@ -14,4 +14,10 @@
 //     exponential backoff and jitter; waits poll on the injected clock with a timeout per action
 //     type. The package never sleeps on the wall clock and never prints: progress goes to the
 //     Progress callback, operator detail to the injected *slog.Logger.
+//
+// rotate-node actions go to the NodeRotator. A *RotationSkippedError from it (a drain held by a
+// PodDisruptionBudget under onDrainTimeout: skip) makes the action skipped with its reason and
+// does not fail the cluster; a *RotationAbortedError (onDrainTimeout: abort) fails the action,
+// marks the pool's remaining rotate-node actions not-run and lets the cluster's other actions go
+// on; the cluster then ends failed with it.
 package apply

@@ -23,7 +23,11 @@ func WriteText(w io.Writer, r *Result) error {
 			case Failed:
 				fmt.Fprintf(&b, "  ✗ %s: failed: %s\n", a.ID, a.Error)
 			case NotRun:
-				fmt.Fprintf(&b, "  · %s: not run\n", a.ID)
+				if a.Reason != "" {
+					fmt.Fprintf(&b, "  · %s: not run (%s)\n", a.ID, a.Reason)
+				} else {
+					fmt.Fprintf(&b, "  · %s: not run\n", a.ID)
+				}
 			}
 		}
 		switch c.State {

@@ -151,9 +151,17 @@ func (s *Server) kubePut(ctx context.Context, want *corev1.Node) error {
 			return fmt.Errorf("create: %w", err)
 		}
 		created.Status = want.Status
-		_, err = nodes.UpdateStatus(ctx, created, metav1.UpdateOptions{})
+		created, err = nodes.UpdateStatus(ctx, created, metav1.UpdateOptions{})
 		if err != nil {
 			return fmt.Errorf("update status: %w", err)
+		}
+		// The TaintNodesByCondition admission plugin taints every new node not-ready; the node
+		// lifecycle controller lifts it once the node is Ready. Play that controller.
+		if t := liftNotReady(created.Spec.Taints, true); len(t) != len(created.Spec.Taints) {
+			created.Spec.Taints = t
+			if _, err := nodes.Update(ctx, created, metav1.UpdateOptions{}); err != nil {
+				return fmt.Errorf("lift not-ready taint: %w", err)
+			}
 		}
 		return nil
 	}
@@ -171,7 +179,8 @@ func (s *Server) kubePut(ctx context.Context, want *corev1.Node) error {
 	if next.Spec.ProviderID == "" {
 		next.Spec.ProviderID = want.Spec.ProviderID
 	}
-	next.Spec.Taints = mergeTaints(cur.Spec.Taints, want.Spec.Taints)
+	next.Spec.Taints = liftNotReady(mergeTaints(cur.Spec.Taints, want.Spec.Taints),
+		want.Status.Conditions[0].Status == corev1.ConditionTrue)
 	updated, err := nodes.Update(ctx, next, metav1.UpdateOptions{})
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
@@ -216,4 +225,22 @@ func setCondition(conds []corev1.NodeCondition, c corev1.NodeCondition) []corev1
 		}
 	}
 	return append(conds, c)
+}
+
+// taintNotReady is the taint the admission plugin TaintNodesByCondition puts on new nodes.
+const taintNotReady = "node.kubernetes.io/not-ready"
+
+// liftNotReady removes the not-ready taint from a Ready node (as the node lifecycle controller
+// does); taints of a node that is not Ready are kept.
+func liftNotReady(taints []corev1.Taint, ready bool) []corev1.Taint {
+	if !ready {
+		return taints
+	}
+	var out []corev1.Taint
+	for _, t := range taints {
+		if t.Key != taintNotReady {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -341,13 +341,19 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 	// Rotation hook.
 	if in.Rotate != nil {
 		acts, defs := in.Rotate(c, live, in.Now)
-		for _, a := range acts {
+		for i, a := range acts {
 			if a.Changes == nil {
 				a.Changes = []Change{}
 			}
-			w.add(&draft{phase: phRotate, a: a, pool: poolByName(live, a.Details["pool"])})
+			// sub keeps the hook's order (per pool, oldest node first): the rotator runs them so.
+			w.add(&draft{phase: phRotate, sub: i, a: a, pool: poolByName(live, a.Details["pool"])})
 		}
 		w.cp.Deferred = append(w.cp.Deferred, defs...)
+	}
+	if in.Calendar != nil {
+		cals, warns := in.Calendar(c, live, in.Now)
+		w.cp.RotationCalendar = cals
+		w.cp.Warnings = append(w.cp.Warnings, warns...)
 	}
 	applyGates(w, c, live, in)
 	return nil

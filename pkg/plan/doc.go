@@ -73,4 +73,13 @@
 //
 // Each ClusterPlan records BasedOn, the Fingerprint of the live cluster it was computed from;
 // apply compares it with a fresh FingerprintOf and refuses a stale plan.
+//
+// # Rotation calendar
+//
+// With Input.Calendar (rotation.PlanCalendars), each owned cluster's plan carries
+// rotation_calendar: per pool of the spec, the window openings until `until` (30 days after now)
+// that replace nodes, with the node names (overdue ones marked), a count of the openings that
+// replace nothing, and the due nodes no opening in the horizon takes (later). Times are in the
+// window's zone. The calendar's warnings (rotation-deadline-missed, rotation-no-opening, invalid
+// policy) join the cluster's warnings. Without the hook the field is absent.
 package plan

@@ -31,7 +31,14 @@ type Input struct {
 	// not-owned); a rotation targeting a pool that this plan upgrades, replaces or deletes is
 	// deferred with why "superseded". Compute never selects nodes itself.
 	Rotate RotationFunc
+	// Calendar, when set, forecasts the node rotations of every cluster Rotate is called for
+	// (pure and deterministic too): the plan carries it as ClusterPlan.RotationCalendar and adds
+	// its warnings (missed deadlines, no opening, invalid policy) to the cluster's.
+	Calendar CalendarFunc
 }
+
+// CalendarFunc forecasts one cluster's node rotations, per pool, from now.
+type CalendarFunc func(desired *spec.Cluster, live *cloud.Cluster, now time.Time) ([]PoolCalendar, []Warning)
 
 // RotationFunc selects rotate-node actions for one cluster; it must be pure and deterministic.
 // Actions must have Type RotateNode, a Target "node/<cluster>/<pool>/<node>", and Details with at

@@ -131,7 +131,7 @@ func Text(p *Plan) string {
 	fmt.Fprintf(&b, "Plan for revision %s at %s\n", orDash(p.Revision), p.Now.Format("2006-01-02T15:04:05Z07:00"))
 	for _, c := range p.Clusters {
 		b.WriteString("\n" + clusterHead(c) + "\n")
-		if len(c.Actions)+len(c.Deferred)+len(c.Warnings) == 0 {
+		if len(c.Actions)+len(c.Deferred)+len(c.Warnings)+len(c.RotationCalendar) == 0 {
 			b.WriteString("  no changes\n")
 		}
 		for _, a := range c.Actions {
@@ -157,6 +157,16 @@ func Text(p *Plan) string {
 			b.WriteString("  warnings:\n")
 			for _, wn := range c.Warnings {
 				fmt.Fprintf(&b, "    ! %s: %s\n", wn.Code, wn.Message)
+			}
+		}
+		if len(c.RotationCalendar) > 0 {
+			b.WriteString("  rotation calendar:\n")
+			for _, pc := range c.RotationCalendar {
+				head, lines := calendarLines(pc, func(s string) string { return s })
+				b.WriteString("    " + head + "\n")
+				for _, l := range lines {
+					b.WriteString("      " + l + "\n")
+				}
 			}
 		}
 	}

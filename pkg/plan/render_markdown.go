@@ -103,6 +103,17 @@ func mdCluster(c ClusterPlan) string {
 		}
 		b.WriteString("\n")
 	}
+	if len(c.RotationCalendar) > 0 {
+		b.WriteString("**Rotation calendar**\n\n")
+		for _, pc := range c.RotationCalendar {
+			head, lines := calendarLines(pc, mdName)
+			b.WriteString("- " + mdEscapeText(head) + "\n")
+			for _, l := range lines {
+				b.WriteString("  - " + mdEscapeText(l) + "\n")
+			}
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("</details>\n\n")
 	return b.String()
 }
@@ -133,4 +144,18 @@ func mdCode(s string) string {
 // mdEscape neutralises the characters that would break a table cell or inject HTML.
 func mdEscape(s string) string {
 	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;", "\n", " ").Replace(s)
+}
+
+// mdEscapeText neutralises HTML in running text (code spans are left as they are: names carry
+// no angle brackets).
+func mdEscapeText(s string) string {
+	return strings.NewReplacer("<", "&lt;", ">", "&gt;", "\n", " ").Replace(s)
+}
+
+// mdName writes a name as inline code: `name`, or mdCode's padded form when it holds backticks.
+func mdName(s string) string {
+	if !strings.Contains(s, "`") {
+		return "`" + s + "`"
+	}
+	return mdCode(s)
 }

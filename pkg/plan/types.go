@@ -44,6 +44,34 @@ type ClusterPlan struct {
 	// BasedOn is the live state the actions were computed from (nil for a cluster to create);
 	// apply refuses the cluster's actions when a fresh FingerprintOf differs.
 	BasedOn *Fingerprint `json:"based_on,omitempty"`
+	// RotationCalendar forecasts, per pool, the node-rotation window openings of the coming days
+	// and which nodes each replaces (Input.Calendar; absent without it).
+	RotationCalendar []PoolCalendar `json:"rotation_calendar,omitempty"`
+}
+
+// PoolCalendar is one pool's node-rotation forecast from the plan's now until Until.
+type PoolCalendar struct {
+	Pool string `json:"pool"`
+	// TimeZone is the window's zone (times below are expressed in it); "UTC" without a window.
+	TimeZone string `json:"time_zone"`
+	// AnyTime is true when the pool has no window (each UTC day is an opening).
+	AnyTime bool      `json:"any_time,omitempty"`
+	Until   time.Time `json:"until"`
+	// Openings are the openings that replace at least one node, in order.
+	Openings []CalendarOpening `json:"openings"`
+	// EmptyOpenings counts the openings before Until that replace nothing.
+	EmptyOpenings int `json:"empty_openings"`
+	// Later names the nodes due before Until that no opening before Until replaces.
+	Later []string `json:"later,omitempty"`
+}
+
+// CalendarOpening is one window opening and the nodes it replaces, oldest first.
+type CalendarOpening struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Nodes []string  `json:"nodes"`
+	// Overdue names the nodes among Nodes that go after their hard deadline.
+	Overdue []string `json:"overdue,omitempty"`
 }
 
 // Action is one step. ID is stable across runs: "<cluster>/<type>/<discriminator>".

@@ -142,6 +142,25 @@ func TestRotationHook(t *testing.T) {
 	}
 }
 
+// TestRotationHookOrderKept: the plan keeps the hook's order of rotations (oldest node first),
+// not the node names' order: the executor rotates them in plan order.
+func TestRotationHookOrderKept(t *testing.T) {
+	in := loadCase(t, "testdata/plan/pool-removed-no-prune")
+	in.Rotate = func(c *spec.Cluster, live *cloud.Cluster, now time.Time) ([]Action, []Deferred) {
+		var out []Action
+		for _, n := range []string{"zz-oldest", "aa-younger"} {
+			out = append(out, Action{ID: "prod-par/rotate-node/default/" + n, Type: RotateNode, Target: "node/prod-par/default/" + n,
+				Reason: "node-max-age", Details: map[string]string{"pool": "default", "node_id": n}})
+		}
+		return out, nil
+	}
+	p, err := Compute(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIDs(t, p, "prod-par", "prod-par/rotate-node/default/zz-oldest", "prod-par/rotate-node/default/aa-younger")
+}
+
 func TestMarkdownTruncates(t *testing.T) {
 	p := &Plan{FormatVersion: FormatVersion, Revision: "r", Clusters: []ClusterPlan{}}
 	for i := 0; i < 400; i++ {

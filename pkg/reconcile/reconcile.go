@@ -40,6 +40,8 @@ type Reconciler struct {
 	DefaultRegion    string
 	// Rotate selects rotate-node actions (the rotation planner); nil plans none.
 	Rotate plan.RotationFunc
+	// Calendar forecasts node rotations into the plan (rotation.PlanCalendars); nil: none.
+	Calendar plan.CalendarFunc
 	// LastApplied feeds the deletion check (from the status files); nil: nothing known.
 	LastApplied map[string]plan.Applied
 }
@@ -87,6 +89,7 @@ func (r *Reconciler) Plan(ctx context.Context) (*Pass, error) {
 	p, err := plan.Compute(plan.Input{
 		Revision: co.Revision, Now: now.UTC(), Desired: repo.Clusters, Snapshots: snaps,
 		Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: r.LastApplied, Rotate: r.Rotate,
+		Calendar: r.Calendar,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)

@@ -106,3 +106,51 @@ func nodeAction(cluster string, d Decision, nd NodeDecision) plan.Action {
 		},
 	}
 }
+
+// PlanCalendars is the plan's calendar hook (it has the signature of plan.CalendarFunc): every
+// pool's Calendar in the plan's compact form, and the calendars' warnings.
+func PlanCalendars(desired *spec.Cluster, live *cloud.Cluster, now time.Time) ([]plan.PoolCalendar, []plan.Warning) {
+	var out []plan.PoolCalendar
+	var warns []plan.Warning
+	for _, cal := range Calendars(desired, live, now) {
+		out = append(out, cal.PlanCalendar())
+		warns = append(warns, cal.Warnings...)
+	}
+	return out, warns
+}
+
+// PlanCalendar is the calendar in the plan's compact form: node names per opening that
+// replaces any, the count of the others.
+func (c Calendar) PlanCalendar() plan.PoolCalendar {
+	pc := plan.PoolCalendar{Pool: c.Pool, TimeZone: c.TimeZone, AnyTime: c.AnyTime, Until: c.To, Openings: []plan.CalendarOpening{}}
+	for _, o := range c.Openings {
+		if len(o.Nodes) == 0 {
+			pc.EmptyOpenings++
+			continue
+		}
+		po := plan.CalendarOpening{Start: o.Start, End: o.End}
+		for _, n := range o.Nodes {
+			po.Nodes = append(po.Nodes, n.Name)
+			if n.Reason == PastDeadline {
+				po.Overdue = append(po.Overdue, n.Name)
+			}
+		}
+		pc.Openings = append(pc.Openings, po)
+	}
+	for _, n := range c.Later {
+		pc.Later = append(pc.Later, n.Name)
+	}
+	return pc
+}
+
+// Decisions returns Candidates for every pool of the spec that exists live, in spec order: what
+// `reconciler rotate --dry-run` shows.
+func Decisions(desired *spec.Cluster, live *cloud.Cluster, now time.Time) []Decision {
+	var out []Decision
+	forEachPool(desired, live, func(sp *spec.Pool, lp *cloud.Pool) {
+		d := Candidates(ResolvePolicy(sp.Rotation), live, lp, now)
+		d.Cluster = desired.Metadata.Name
+		out = append(out, d)
+	})
+	return out
+}

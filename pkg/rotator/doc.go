@@ -10,4 +10,10 @@
 //   - Every step is bounded by a timeout measured on the injected clock, and every outcome
 //     (done, skipped, aborted, failed) is returned with the reason; nothing is skipped silently.
 //   - It is safe to run again after a crash: a node that is already gone is reported as done.
+//
+// NodeRotator plugs the Rotator into the plan executor (apply.NodeRotator): one rotate-node
+// action at a time, a cluster's Drainer reused across a pass, skips and aborts returned as
+// apply's RotationSkippedError / RotationAbortedError. KubeDrainer adapts pkg/drain (the only
+// client-go user for drains) to the Drainer interface; KubeDrainerFactory builds it from the
+// kubeconfig that the Scaleway API gives for the cluster.
 package rotator

@@ -67,6 +67,8 @@ type Result struct {
 	Message  string
 	Drain    *DrainReport
 	Duration time.Duration
+	// Err is the error behind a failed outcome, for errors.Is/As (transient or not).
+	Err error
 }
 
 // Rotator executes rotate-node actions.
@@ -149,13 +151,21 @@ func (r *Rotator) RotateNode(ctx context.Context, region string, d Drainer, a pl
 	start := r.Clock.Now()
 	node, nodeID, poolID, clusterID := nodeName(a), a.Details["node_id"], a.Details["pool_id"], a.Details["cluster_id"]
 	res := Result{ActionID: a.ID, Node: node}
+	var cause error
 	finish := func(outcome, msg string) Result {
 		res.Outcome, res.Message, res.Duration = outcome, msg, r.Clock.Since(start)
+		if outcome == Failed {
+			res.Err = cause
+			if res.Err == nil {
+				res.Err = errors.New(msg)
+			}
+		}
 		r.log().InfoContext(ctx, "rotate node", "action", a.ID, "node", node, "outcome", outcome, "message", msg)
 		return res
 	}
 	before, err := r.poolNodes(ctx, region, clusterID, poolID)
 	if err != nil {
+		cause = err
 		return finish(Failed, err.Error())
 	}
 	if !slices.ContainsFunc(before, func(n cloud.Node) bool { return n.ID == nodeID }) {
@@ -173,24 +183,27 @@ func (r *Rotator) RotateNode(ctx context.Context, region string, d Drainer, a pl
 	case errors.Is(err, ErrDrainAborted):
 		return finish(Aborted, err.Error())
 	case err != nil:
-		if uerr := d.Uncordon(ctx, node); uerr != nil {
-			err = errors.Join(err, fmt.Errorf("uncordon: %w", uerr))
-		}
-		return finish(Failed, "drain: "+err.Error())
+		// The drainer uncordons on every failure it returns (and keeps a cordon an operator set
+		// before): uncordoning again here could undo that operator's cordon.
+		cause = fmt.Errorf("drain: %w", err)
+		return finish(Failed, cause.Error())
 	}
 	if err := r.Provider.ReplaceNode(ctx, region, nodeID); err != nil && !cloud.IsNotFound(err) {
 		if uerr := d.Uncordon(ctx, node); uerr != nil {
 			err = errors.Join(err, fmt.Errorf("uncordon: %w", uerr))
 		}
-		return finish(Failed, "replace: "+err.Error())
+		cause = fmt.Errorf("replace: %w", err)
+		return finish(Failed, cause.Error())
 	}
 	newNode, err := r.waitReplacement(ctx, region, clusterID, poolID, before)
 	if err != nil {
+		cause = err
 		return finish(Failed, err.Error())
 	}
 	res.NewNode = newNode.Name
 	left := r.replaceTimeout() - r.Clock.Since(start)
 	if err := d.WaitNodeReady(ctx, newNode.Name, max(left, time.Minute)); err != nil {
+		cause = fmt.Errorf("replacement %s not ready in kubernetes: %w", newNode.Name, err)
 		return finish(Failed, fmt.Sprintf("replacement %s not ready in kubernetes: %v", newNode.Name, err))
 	}
 	return finish(Done, fmt.Sprintf("replaced by %s", newNode.Name))
