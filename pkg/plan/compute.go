@@ -188,7 +188,7 @@ func planCluster(in Input, c *spec.Cluster, snap *indexed, windows map[spec.Wind
 
 // planCreate plans a cluster that does not exist yet: one create-cluster with its pools inline.
 func planCreate(w *work, c *spec.Cluster, cat catalog, in Input) error {
-	want, err := parseVersion(c.Spec.Version)
+	want, err := spec.ParseVersion(c.Spec.Version)
 	if err != nil {
 		return err
 	}
@@ -196,8 +196,8 @@ func planCreate(w *work, c *spec.Cluster, cat catalog, in Input) error {
 	switch {
 	case !ok:
 		return fmt.Errorf("version %s is not offered by the version catalog (offered: %s)", want, cat.minors())
-	case want.exact && want.patch != latest.patch:
-		return fmt.Errorf("version %s cannot be created: the catalog offers %s for %s (write %q or %q)", want, latest, want.minorString(), want.minorString(), latest.String())
+	case want.Exact && want.Patch != latest.Patch:
+		return fmt.Errorf("version %s cannot be created: the catalog offers %s for %s (write %q or %q)", want, latest, want.MinorString(), want.MinorString(), latest.String())
 	}
 	if typeFamily(clusterType(c)) == "" {
 		return fmt.Errorf("unknown cluster type %q", clusterType(c))
@@ -247,22 +247,22 @@ func typeFamily(t string) string {
 }
 
 // versionWarnings reports a deprecated or end-of-life version from the catalog's dates.
-func versionWarnings(w *work, cat catalog, v kver, in Input) {
+func versionWarnings(w *work, cat catalog, v spec.Version, in Input) {
 	e, ok := cat.entry(v)
 	if !ok {
-		w.warn("version-not-in-catalog", "%s is not in the region's version catalog (offered: %s)", v.minorString(), cat.minors())
+		w.warn("version-not-in-catalog", "%s is not in the region's version catalog (offered: %s)", v.MinorString(), cat.minors())
 		return
 	}
 	day := func(t interface{ Format(string) string }) string { return t.Format("2006-01-02") }
 	switch {
 	case e.EndOfLifeAt != nil && !in.Now.Before(*e.EndOfLifeAt):
-		w.warn("version-end-of-life", "Kubernetes %s reached end of life on %s: Scaleway force-upgrades it to the next minor", v.minorString(), day(*e.EndOfLifeAt))
+		w.warn("version-end-of-life", "Kubernetes %s reached end of life on %s: Scaleway force-upgrades it to the next minor", v.MinorString(), day(*e.EndOfLifeAt))
 	case e.DeprecatedAt != nil && !in.Now.Before(*e.DeprecatedAt):
 		eol := "no end-of-life date"
 		if e.EndOfLifeAt != nil {
 			eol = "end of life on " + day(*e.EndOfLifeAt)
 		}
-		w.warn("version-deprecated", "Kubernetes %s is deprecated since %s (%s): plan the upgrade", v.minorString(), day(*e.DeprecatedAt), eol)
+		w.warn("version-deprecated", "Kubernetes %s is deprecated since %s (%s): plan the upgrade", v.MinorString(), day(*e.DeprecatedAt), eol)
 	}
 }
 
@@ -275,8 +275,8 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 	if !slices.Contains(knownClusterStatuses, live.Status) {
 		w.warn("cluster-error", "cluster %s is in status %q", name, live.Status)
 	}
-	liveV, verr := parseVersion(live.Version)
-	if verr == nil && liveV.exact {
+	liveV, verr := spec.ParseVersion(live.Version)
+	if verr == nil && liveV.Exact {
 		versionWarnings(w, cat, liveV, in)
 	}
 	var errs []error

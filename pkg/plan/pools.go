@@ -35,7 +35,7 @@ func isReplacementOf(live, name string) bool {
 
 // planPools plans every pool of an existing cluster: create, update, upgrade (after each
 // control-plane hop), replace, and delete or warn for live pools no spec names.
-func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []kver, autoUp bool, base func() map[string]string) error {
+func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Version, autoUp bool, base func() map[string]string) error {
 	name, region := c.Metadata.Name, c.Spec.Region
 	specNames := map[string]bool{}
 	for _, p := range c.Spec.Pools {
@@ -164,33 +164,33 @@ func replaceDraft(w *work, cluster string, p spec.Pool, old *cloud.Pool, newName
 // follows to the hop's version (never above the cluster), unless the spec pins it lower; with no
 // hop, a pool behind its cluster is brought to the cluster's version (not a patch drift that
 // auto-upgrade handles).
-func poolUpgrades(w *work, c *spec.Cluster, live *cloud.Cluster, p spec.Pool, lp *cloud.Pool, hops []kver, autoUp bool, base func() map[string]string) error {
-	cur, err := parseVersion(lp.Version)
-	if err != nil || !cur.exact {
+func poolUpgrades(w *work, c *spec.Cluster, live *cloud.Cluster, p spec.Pool, lp *cloud.Pool, hops []spec.Version, autoUp bool, base func() map[string]string) error {
+	cur, err := spec.ParseVersion(lp.Version)
+	if err != nil || !cur.Exact {
 		w.warn("pool-error", "pool %s reports version %q, not x.y.z: its upgrades are not planned", lp.Name, lp.Version)
 		return nil
 	}
-	var pin *kver
+	var pin *spec.Version
 	if p.Version != "" {
-		v, err := parseVersion(p.Version)
+		v, err := spec.ParseVersion(p.Version)
 		if err != nil {
 			return fmt.Errorf("pool %s: %w", p.Name, err)
 		}
 		pin = &v
-		if (v.exact && cur.cmpExact(v) > 0) || (!v.exact && cur.cmpMinor(v) > 0) {
+		if (v.Exact && cur.Compare(v) > 0) || (!v.Exact && cur.CompareMinor(v) > 0) {
 			return fmt.Errorf("pool %s: cannot downgrade from %s to %s", p.Name, cur, v)
 		}
 	}
-	allows := func(h kver) bool {
+	allows := func(h spec.Version) bool {
 		if pin == nil {
 			return true
 		}
-		if pin.exact {
-			return h.cmpExact(*pin) <= 0
+		if pin.Exact {
+			return h.Compare(*pin) <= 0
 		}
-		return h.cmpMinor(*pin) <= 0
+		return h.CompareMinor(*pin) <= 0
 	}
-	add := func(to kver, hop int) {
+	add := func(to spec.Version, hop int) {
 		det := base()
 		det["pool"], det["pool_id"], det["version"], det["hop"] = lp.Name, lp.ID, to.String(), strconv.Itoa(hop)
 		w.add(&draft{phase: phUpgrade, hop: hop, sub: 1, pool: lp, a: Action{
@@ -200,15 +200,15 @@ func poolUpgrades(w *work, c *spec.Cluster, live *cloud.Cluster, p spec.Pool, lp
 		cur = to
 	}
 	for i, h := range hops {
-		if cur.cmpExact(h) < 0 && allows(h) {
+		if cur.Compare(h) < 0 && allows(h) {
 			add(h, i+1)
 		}
 	}
 	if len(hops) > 0 {
 		return nil
 	}
-	cv, err := parseVersion(live.Version)
-	if err != nil || cur.cmpExact(cv) >= 0 {
+	cv, err := spec.ParseVersion(live.Version)
+	if err != nil || cur.Compare(cv) >= 0 {
 		return nil
 	}
 	switch {
@@ -216,7 +216,7 @@ func poolUpgrades(w *work, c *spec.Cluster, live *cloud.Cluster, p spec.Pool, lp
 		if pin != nil && !matchesPin(cur, *pin) {
 			w.warn("pool-version-unreachable", "pool %s is pinned to %s but can only be upgraded to its cluster's version %s", p.Name, pin, cv)
 		}
-	case autoUp && cur.cmpMinor(cv) == 0:
+	case autoUp && cur.CompareMinor(cv) == 0:
 		// Scaleway's auto-upgrade brings managed pools to the control plane's patch.
 	default:
 		add(cv, 0)
@@ -224,9 +224,9 @@ func poolUpgrades(w *work, c *spec.Cluster, live *cloud.Cluster, p spec.Pool, lp
 	return nil
 }
 
-func matchesPin(v, pin kver) bool {
-	if pin.exact {
-		return v.cmpExact(pin) == 0
+func matchesPin(v, pin spec.Version) bool {
+	if pin.Exact {
+		return v.Compare(pin) == 0
 	}
-	return v.cmpMinor(pin) == 0
+	return v.CompareMinor(pin) == 0
 }
