@@ -3,11 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"strings"
-
-	"github.com/scaleway-gitops/reconciler/pkg/apply"
 )
 
 func init() {
@@ -15,19 +12,13 @@ func init() {
 }
 
 func runApply(ctx context.Context, env *cmdEnv, args []string) int {
-	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
 	var pf pipelineFlags
-	pf.register(fs)
+	fs := pipelineFlagSet("apply", env, &pf)
 	autoApprove := fs.Bool("auto-approve", false, "skip the interactive approval of the plan")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
 	}
-	r, err := newReconciler(env, &pf)
-	if err != nil {
-		return fail(env, err)
-	}
-	pass, err := r.Plan(ctx)
+	r, pass, err := planPass(ctx, env, &pf)
 	if err != nil {
 		return fail(env, err)
 	}
@@ -42,16 +33,7 @@ func runApply(ctx context.Context, env *cmdEnv, args []string) int {
 		return 1
 	}
 	fmt.Fprintln(env.stdout)
-	if err := r.Apply(ctx, pass); err != nil {
-		return fail(env, err)
-	}
-	if err := apply.WriteText(env.stdout, pass.Result); err != nil {
-		return fail(env, err)
-	}
-	if pass.Result.Failed() {
-		return 1
-	}
-	return 0
+	return applyPass(ctx, env, r, pass)
 }
 
 // confirm asks on stdin, terraform-style; only "yes" approves.

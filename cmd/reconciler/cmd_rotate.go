@@ -3,13 +3,11 @@ package main
 import (
 	"cmp"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"slices"
 
-	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
@@ -25,10 +23,8 @@ func init() {
 // rotation was done or deliberately skipped (a PDB held the drain, reported), 1 on an error, a
 // failed rotation or an aborted pool.
 func runRotate(ctx context.Context, env *cmdEnv, args []string) int {
-	fs := flag.NewFlagSet("rotate", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
 	var pf pipelineFlags
-	pf.register(fs)
+	fs := pipelineFlagSet("rotate", env, &pf)
 	dryRun := fs.Bool("dry-run", false, "print the candidates, the reason for every node left alone and the calendar; change nothing")
 	verbose := fs.Bool("v", false, "log every drain step on stderr")
 	if err := fs.Parse(args); err != nil {
@@ -37,11 +33,7 @@ func runRotate(ctx context.Context, env *cmdEnv, args []string) int {
 	if *verbose {
 		pf.log = slog.New(slog.NewTextHandler(env.stderr, nil))
 	}
-	r, err := newReconciler(env, &pf)
-	if err != nil {
-		return fail(env, err)
-	}
-	pass, err := r.Plan(ctx)
+	r, pass, err := planPass(ctx, env, &pf)
 	if err != nil {
 		return fail(env, err)
 	}
@@ -59,16 +51,7 @@ func runRotate(ctx context.Context, env *cmdEnv, args []string) int {
 		return 0
 	}
 	fmt.Fprintln(env.stdout)
-	if err := r.Apply(ctx, pass); err != nil {
-		return fail(env, err)
-	}
-	if err := apply.WriteText(env.stdout, pass.Result); err != nil {
-		return fail(env, err)
-	}
-	if pass.Result.Failed() {
-		return 1
-	}
-	return 0
+	return applyPass(ctx, env, r, pass)
 }
 
 // writeRotationDryRun prints, for every spec'd cluster that exists live, every pool's decisions
