@@ -111,12 +111,7 @@ func (s *Server) lockedAdmin(f func(now time.Time) error) error {
 	err := f(now)
 	s.dirty = true
 	s.persistLocked()
-	ops := s.kops
-	s.kops = nil
-	s.kubeMu.Lock()
-	s.mu.Unlock()
-	s.applyKube(ops)
-	s.kubeMu.Unlock()
+	s.unlockApplyKube()
 	return err
 }
 

@@ -250,13 +250,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 	if changed {
 		s.persistLocked()
 	}
+	s.unlockApplyKube()
+	s.finish(w, hr, template, out, aerr)
+}
+
+// unlockApplyKube releases s.mu (held by the caller) and applies the Kubernetes operations the
+// locked section queued, under kubeMu taken before s.mu is released so that they apply in order.
+func (s *Server) unlockApplyKube() {
 	ops := s.kops
 	s.kops = nil
 	s.kubeMu.Lock()
 	s.mu.Unlock()
 	s.applyKube(ops)
 	s.kubeMu.Unlock()
-	s.finish(w, hr, template, out, aerr)
 }
 
 func (s *Server) finish(w http.ResponseWriter, hr *http.Request, template string, out any, aerr *apiError) {
