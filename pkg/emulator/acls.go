@@ -50,34 +50,25 @@ func (s *Server) handleListACLs(r *request) (any, *apiError) {
 }
 
 func (s *Server) handleAddACLs(r *request) (any, *apiError) {
-	c, aerr := s.clusterFor(r)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if c.Status == "locked" {
-		return nil, errLocked("cluster", c.ID)
-	}
-	rules, aerr := s.buildACLs(r)
-	if aerr != nil {
-		return nil, aerr
-	}
-	s.st.ACLs[c.ID] = append(s.st.ACLs[c.ID], rules...)
-	return map[string]any{"rules": rules}, nil
+	return s.changeACLs(r, func(old, rules []ACLRule) []ACLRule { return append(old, rules...) })
 }
 
 func (s *Server) handleSetACLs(r *request) (any, *apiError) {
-	c, aerr := s.clusterFor(r)
+	return s.changeACLs(r, func(_, rules []ACLRule) []ACLRule { return rules })
+}
+
+// changeACLs builds the request's rules and stores merge(current, rules) as the cluster's ACL;
+// the response holds the request's rules.
+func (s *Server) changeACLs(r *request, merge func(current, rules []ACLRule) []ACLRule) (any, *apiError) {
+	c, aerr := s.unlockedClusterFor(r)
 	if aerr != nil {
 		return nil, aerr
-	}
-	if c.Status == "locked" {
-		return nil, errLocked("cluster", c.ID)
 	}
 	rules, aerr := s.buildACLs(r)
 	if aerr != nil {
 		return nil, aerr
 	}
-	s.st.ACLs[c.ID] = rules
+	s.st.ACLs[c.ID] = merge(s.st.ACLs[c.ID], rules)
 	return map[string]any{"rules": rules}, nil
 }
 

@@ -25,6 +25,30 @@ func (s *Server) clusterWire(c *clusterRec) Cluster {
 	return out
 }
 
+// mutableClusterFor is clusterFor for a change that needs a settled cluster (clusterMutable).
+func (s *Server) mutableClusterFor(r *request) (*clusterRec, *apiError) {
+	c, aerr := s.clusterFor(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if aerr := clusterMutable(c); aerr != nil {
+		return nil, aerr
+	}
+	return c, nil
+}
+
+// unlockedClusterFor is clusterFor for a change only a locked cluster refuses (423).
+func (s *Server) unlockedClusterFor(r *request) (*clusterRec, *apiError) {
+	c, aerr := s.clusterFor(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if c.Status == "locked" {
+		return nil, errLocked("cluster", c.ID)
+	}
+	return c, nil
+}
+
 // clusterMutable: 423 when locked, 409 in a transient state.
 func clusterMutable(c *clusterRec) *apiError {
 	switch c.Status {
@@ -336,11 +360,8 @@ func (s *Server) handleListClusters(r *request) (any, *apiError) {
 }
 
 func (s *Server) handleUpdateCluster(r *request) (any, *apiError) {
-	c, aerr := s.clusterFor(r)
+	c, aerr := s.mutableClusterFor(r)
 	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := clusterMutable(c); aerr != nil {
 		return nil, aerr
 	}
 	var req updateClusterReq
@@ -420,11 +441,8 @@ func (s *Server) handleDeleteCluster(r *request) (any, *apiError) {
 }
 
 func (s *Server) handleUpgradeCluster(r *request) (any, *apiError) {
-	c, aerr := s.clusterFor(r)
+	c, aerr := s.mutableClusterFor(r)
 	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := clusterMutable(c); aerr != nil {
 		return nil, aerr
 	}
 	var req struct {
@@ -472,11 +490,8 @@ func (s *Server) checkUpgrade(c *clusterRec, version string) *apiError {
 }
 
 func (s *Server) handleSetClusterType(r *request) (any, *apiError) {
-	c, aerr := s.clusterFor(r)
+	c, aerr := s.mutableClusterFor(r)
 	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := clusterMutable(c); aerr != nil {
 		return nil, aerr
 	}
 	var req struct {
@@ -527,12 +542,9 @@ func (s *Server) handleAvailableTypes(r *request) (any, *apiError) {
 }
 
 func (s *Server) handleResetAdminToken(r *request) (any, *apiError) {
-	c, aerr := s.clusterFor(r)
+	c, aerr := s.unlockedClusterFor(r)
 	if aerr != nil {
 		return nil, aerr
-	}
-	if c.Status == "locked" {
-		return nil, errLocked("cluster", c.ID)
 	}
 	c.Token = randomToken(54)
 	return map[string]any{}, nil
