@@ -15,11 +15,6 @@ const (
 	defaultGracePeriod      = 15 * time.Minute
 )
 
-// NormalizeNodeType writes a node type the way the API returns it: "PRO2-S" → "pro2_s".
-func NormalizeNodeType(s string) string {
-	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "-", "_")
-}
-
 // DefaultZone is the zone the API picks for a pool without one: the region's first zone.
 func DefaultZone(region string) string { return region + "-1" }
 
@@ -159,7 +154,7 @@ func DesiredPool(region string, p spec.Pool) cloud.Pool {
 	out := cloud.Pool{
 		Name:                      p.Name,
 		Version:                   p.Version,
-		NodeType:                  NormalizeNodeType(p.NodeType),
+		NodeType:                  spec.NormalizeNodeType(p.NodeType),
 		Zone:                      p.Zone,
 		Size:                      1,
 		Tags:                      nonNil(p.Tags),

@@ -68,7 +68,7 @@ func poolChanges(region string, p spec.Pool, live *cloud.Pool) (mutable, immutab
 		mut("maxTerminationGracePeriod", live.MaxTerminationGracePeriod.String(), d.MaxTerminationGracePeriod.String())
 	}
 
-	if d.NodeType != NormalizeNodeType(live.NodeType) {
+	if d.NodeType != spec.NormalizeNodeType(live.NodeType) {
 		imm("nodeType", live.NodeType, d.NodeType)
 	}
 	if d.Zone != live.Zone {

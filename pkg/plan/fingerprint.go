@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
 // Fingerprint is what a cluster's plan was computed from: the live facts that, if they change,
@@ -40,7 +41,7 @@ func FingerprintOf(c *cloud.Cluster) *Fingerprint {
 	}
 	for _, p := range c.Pools {
 		pf := PoolFingerprint{ID: p.ID, Name: p.Name, Status: p.Status, Version: p.Version,
-			NodeType: NormalizeNodeType(p.NodeType), Autoscaling: p.Autoscaling}
+			NodeType: spec.NormalizeNodeType(p.NodeType), Autoscaling: p.Autoscaling}
 		if !p.Autoscaling {
 			pf.Size = p.Size
 		}

@@ -67,9 +67,9 @@ func (c *Cluster) Kosmos() bool { return IsKosmos(c.Spec.Type) }
 // IsExternal reports whether the pool holds nodes outside Scaleway (Kosmos node type external).
 func (p *Pool) IsExternal() bool { return strings.EqualFold(p.NodeType, NodeTypeExternal) }
 
-// NormalizeNodeType returns the API's spelling of a node type: "PRO2-XXS" → "pro2_xxs".
+// NormalizeNodeType returns the API's spelling of a node type: " PRO2-XXS" → "pro2_xxs".
 func NormalizeNodeType(t string) string {
-	return strings.ReplaceAll(strings.ToLower(t), "-", "_")
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(t)), "-", "_")
 }
 
 // Pool returns the pool with that name, or nil.
