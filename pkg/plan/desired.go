@@ -2,34 +2,30 @@ package plan
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
-// API defaults the projection fills in for fields the spec leaves unset (reference §2).
-const (
-	defaultContainerRuntime = "containerd"
-	defaultGracePeriod      = 15 * time.Minute
-)
+// defaultGracePeriod is the API's default for a pool's maxTerminationGracePeriod (reference §2).
+const defaultGracePeriod = 15 * time.Minute
 
 // DefaultZone is the zone the API picks for a pool without one: the region's first zone.
 func DefaultZone(region string) string { return region + "-1" }
 
-// defaultCNI is the CNI a cluster type gets when the spec names none.
+// defaultCNI is the CNI a cluster type gets when the spec names none (as spec.Default).
 func defaultCNI(clusterType string) string {
-	if strings.HasPrefix(clusterType, spec.TypeMulticloud) {
-		return "kilo"
+	if spec.IsKosmos(clusterType) {
+		return spec.KosmosCNI
 	}
-	return "cilium"
+	return spec.DefaultKapsuleCNI
 }
 
 // clusterType is the spec's type, defaulted.
 func clusterType(c *spec.Cluster) string {
 	if c.Spec.Type == "" {
-		return spec.TypeKapsule
+		return spec.DefaultType
 	}
 	return c.Spec.Type
 }
@@ -173,7 +169,7 @@ func DesiredPool(region string, p spec.Pool) cloud.Pool {
 		out.Zone = DefaultZone(region)
 	}
 	if out.ContainerRuntime == "" {
-		out.ContainerRuntime = defaultContainerRuntime
+		out.ContainerRuntime = spec.DefaultContainerRuntime
 	}
 	if p.Size != nil {
 		out.Size = *p.Size
