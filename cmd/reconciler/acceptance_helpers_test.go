@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,15 +117,38 @@ func assertNoDuplicates(t *testing.T, s *cloud.Snapshot) {
 
 const header = "apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Cluster\n"
 
-// threeClusters is the from-empty scenario: Kapsule with two pools, Kosmos, kapsule-dedicated-4.
-var threeClusters = map[string]string{
-	"clusters/prod-par.yaml": header + `metadata: {name: prod-par}
+// prodPN is the private network of prod-par, the owned Kapsule cluster most tests use.
+const prodPN = "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
+
+// seedProdPar seeds prod-par (fr-par, cilium, owned, on prodPN) at version with pools.
+func seedProdPar(t *testing.T, srv *emulator.Server, version string, pools ...emulator.SeedPool) {
+	t.Helper()
+	sc := emulator.SeedCluster{Name: "prod-par", Region: "fr-par", ProjectID: testProject, Version: version,
+		Cni: "cilium", Tags: []string{"managed-by=reconciler"}, PrivateNetworkID: prodPN, Pools: pools}
+	if _, err := srv.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{sc}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// prodSpecHead is prod-par's spec file up to its "pools:" line, at version; the pools follow.
+func prodSpecHead(version string) string {
+	return header + `metadata: {name: prod-par}
 spec:
   region: fr-par
-  version: "1.35"
-  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
+  version: "` + version + `"
+  privateNetworkID: ` + prodPN + `
   pools:
-    - name: web
+`
+}
+
+// oldestFirst sorts nodes by creation time, oldest first.
+func oldestFirst(nodes []cloud.Node) {
+	slices.SortFunc(nodes, func(a, b cloud.Node) int { return a.CreatedAt.Compare(b.CreatedAt) })
+}
+
+// threeClusters is the from-empty scenario: Kapsule with two pools, Kosmos, kapsule-dedicated-4.
+var threeClusters = map[string]string{
+	"clusters/prod-par.yaml": prodSpecHead("1.35") + `    - name: web
       nodeType: PRO2-S
       zone: fr-par-1
       size: 2

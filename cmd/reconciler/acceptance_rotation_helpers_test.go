@@ -48,27 +48,16 @@ func newRotationCluster(t *testing.T, kubeconfig []byte, ages []time.Duration, r
 	for _, a := range ages {
 		created = append(created, now.Add(-a))
 	}
-	sc := emulator.SeedCluster{Name: "prod-par", Region: "fr-par", ProjectID: testProject, Version: "1.35.3",
-		Cni: "cilium", Tags: []string{"managed-by=reconciler"}, PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
-		Pools: []emulator.SeedPool{{Name: "default", NodeType: "pro2_s", Zone: "fr-par-1", Size: uint32(len(ages)), Version: "1.35.3",
-			UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1, MaxSurge: 1}, NodeCreatedAt: created}}}
-	if _, err := srv.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{sc}}); err != nil {
-		t.Fatal(err)
-	}
-	spec := header + `metadata: {name: prod-par}
-spec:
-  region: fr-par
-  version: "1.35"
-  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
-  pools:
-    - name: default
+	seedProdPar(t, srv, "1.35.3", emulator.SeedPool{Name: "default", NodeType: "pro2_s", Zone: "fr-par-1", Size: uint32(len(ages)),
+		Version: "1.35.3", UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1, MaxSurge: 1}, NodeCreatedAt: created})
+	spec := prodSpecHead("1.35") + `    - name: default
       nodeType: PRO2-S
       zone: fr-par-1
       size: ` + fmt.Sprint(len(ages)) + `
       rotation: ` + rotationYAML + "\n"
 	rc := &rotationCluster{srv: srv, repo: writeRepo(t, map[string]string{"clusters/prod-par.yaml": spec})}
 	rc.old = slices.Clone(livePool(t).Nodes)
-	slices.SortFunc(rc.old, func(a, b cloud.Node) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	oldestFirst(rc.old)
 	return rc
 }
 

@@ -16,25 +16,16 @@ import (
 // pro2_s ×1 in fr-par-1, at the cluster's version).
 func seedProd(t *testing.T, srv *emulator.Server, version string, pools ...string) {
 	t.Helper()
-	sc := emulator.SeedCluster{Name: "prod-par", Region: "fr-par", ProjectID: testProject, Version: version,
-		Cni: "cilium", Tags: []string{"managed-by=reconciler"}, PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b"}
+	var sp []emulator.SeedPool
 	for _, p := range pools {
-		sc.Pools = append(sc.Pools, emulator.SeedPool{Name: p, NodeType: "pro2_s", Zone: "fr-par-1", Size: 1, Version: version,
+		sp = append(sp, emulator.SeedPool{Name: p, NodeType: "pro2_s", Zone: "fr-par-1", Size: 1, Version: version,
 			UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1}})
 	}
-	if _, err := srv.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{sc}}); err != nil {
-		t.Fatal(err)
-	}
+	seedProdPar(t, srv, version, sp...)
 }
 
 func prodSpec(version string, pools ...string) map[string]string {
-	s := header + `metadata: {name: prod-par}
-spec:
-  region: fr-par
-  version: "` + version + `"
-  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
-  pools:
-`
+	s := prodSpecHead(version)
 	for _, p := range pools {
 		s += "    - {name: " + p + ", nodeType: PRO2-S, zone: fr-par-1, size: 1}\n"
 	}

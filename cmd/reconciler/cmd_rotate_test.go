@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 )
 
@@ -20,25 +19,13 @@ func seedRotation(t *testing.T, srv *emulator.Server) string {
 	t.Helper()
 	now, _ := time.Parse(time.RFC3339, rotateNow)
 	ago := func(d time.Duration) time.Time { return now.Add(-d) }
-	sc := emulator.SeedCluster{Name: "prod-par", Region: "fr-par", ProjectID: testProject, Version: "1.35.3",
-		Cni: "cilium", Tags: []string{"managed-by=reconciler"}, PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
-		Pools: []emulator.SeedPool{
-			{Name: "default", NodeType: "pro2_s", Zone: "fr-par-1", Size: 4, Version: "1.35.3",
-				UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1, MaxSurge: 1},
-				NodeCreatedAt: []time.Time{ago(41 * day), ago(40*day + 12*time.Hour), ago(40 * day), ago(10 * day)}},
-			{Name: "batch", NodeType: "pro2_s", Zone: "fr-par-1", Size: 1, Version: "1.35.3",
-				UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1}, NodeCreatedAt: []time.Time{ago(45 * day)}},
-		}}
-	if _, err := srv.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{sc}}); err != nil {
-		t.Fatal(err)
-	}
-	return writeRepo(t, map[string]string{"clusters/prod-par.yaml": header + `metadata: {name: prod-par}
-spec:
-  region: fr-par
-  version: "1.35"
-  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
-  pools:
-    - name: default
+	seedProdPar(t, srv, "1.35.3",
+		emulator.SeedPool{Name: "default", NodeType: "pro2_s", Zone: "fr-par-1", Size: 4, Version: "1.35.3",
+			UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1, MaxSurge: 1},
+			NodeCreatedAt: []time.Time{ago(41 * day), ago(40*day + 12*time.Hour), ago(40 * day), ago(10 * day)}},
+		emulator.SeedPool{Name: "batch", NodeType: "pro2_s", Zone: "fr-par-1", Size: 1, Version: "1.35.3",
+			UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1}, NodeCreatedAt: []time.Time{ago(45 * day)}})
+	return writeRepo(t, map[string]string{"clusters/prod-par.yaml": prodSpecHead("1.35") + `    - name: default
       nodeType: PRO2-S
       zone: fr-par-1
       size: 4
@@ -59,7 +46,7 @@ func scrubNodes(t *testing.T, s string) string {
 	for _, c := range live(t).Clusters {
 		for _, p := range c.Pools {
 			nodes := slices.Clone(p.Nodes)
-			slices.SortFunc(nodes, func(a, b cloud.Node) int { return a.CreatedAt.Compare(b.CreatedAt) })
+			oldestFirst(nodes)
 			for i, n := range nodes {
 				// same length as the name, so that the table columns stay aligned
 				ph := "<node:" + p.Name + ":" + string(rune('1'+i))
