@@ -54,8 +54,9 @@ type Runner struct {
 	mu    sync.Mutex // one tick at a time
 	state state
 
-	wake  chan string
-	ready atomic.Bool
+	wake     chan string
+	wakeOnce sync.Once
+	ready    atomic.Bool
 }
 
 // state is what the loop remembers between ticks.
@@ -133,12 +134,10 @@ func (r *Runner) Trigger(why string) {
 	}
 }
 
+// init makes the wake channel. It must not take mu: Trigger is called from webhook requests
+// while a tick (which holds mu for the whole pass) may be running.
 func (r *Runner) init() {
-	r.mu.Lock()
-	if r.wake == nil {
-		r.wake = make(chan string, 1)
-	}
-	r.mu.Unlock()
+	r.wakeOnce.Do(func() { r.wake = make(chan string, 1) })
 }
 
 // Ready reports whether the first fetch succeeded (for /readyz).

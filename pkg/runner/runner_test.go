@@ -243,3 +243,32 @@ func TestDriftRevertedOrReported(t *testing.T) {
 		})
 	}
 }
+
+func TestInvalidFirstRevisionThenFixed(t *testing.T) {
+	e := newEnv(t, "revert")
+	// Replace the seeded spec with a broken one before the loop ever saw a valid revision.
+	e.user.Write(t, map[string]string{"clusters/prod-par.yaml": "apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Cluster\nmetadata: {name: prod-par}\nspec: {region: fr-par, version: \"one\"}\n"})
+	bad := e.user.CommitAndPush(t, "broken", 3)
+	res := e.tick("start")
+	if !res.Invalid || res.Applied != 0 {
+		t.Fatalf("tick = %+v", res)
+	}
+	if m := mutations(t, e.emu); len(m) != 0 {
+		t.Fatalf("mutations from an invalid first revision: %v", m)
+	}
+	st := e.status(RepositoryStatusName)
+	if st.LastAttemptedRevision != bad || len(st.Errors) == 0 || !strings.Contains(st.Errors[0], "clusters/prod-par.yaml:4:") {
+		t.Fatalf("repository status = %+v", st)
+	}
+	e.user.Write(t, map[string]string{"clusters/prod-par.yaml": strings.Replace(clusterYAML, "DRIFT", "revert", 1)})
+	e.user.CommitAndPush(t, "fixed", 3)
+	if res := e.tick("webhook"); res.Invalid || res.Applied == 0 {
+		t.Fatalf("tick after the fix = %+v", res)
+	}
+	if _, err := gittest.RunErr(e.bare, nil, "cat-file", "-e", "main:status/"+RepositoryStatusName+".yaml"); err == nil {
+		t.Error("the repository-level error status is still there after a valid revision")
+	}
+	if got := cond(e.status("prod-par"), status.Ready); got != "True/Succeeded" {
+		t.Errorf("Ready = %s", got)
+	}
+}

@@ -83,3 +83,23 @@ func TestWindowOpenCallsForAPass(t *testing.T) {
 		}
 	}
 }
+
+func TestTriggerNeverWaitsForATick(t *testing.T) {
+	r := &Runner{}
+	r.mu.Lock() // a long tick in progress
+	defer r.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		r.Trigger("webhook")
+		r.Trigger("webhook") // merged with the pending one, still without blocking
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Trigger blocked while a tick held the runner")
+	}
+	if got := <-r.wake; got != "webhook" {
+		t.Errorf("pending trigger = %q", got)
+	}
+}

@@ -44,9 +44,15 @@ func (r *Runner) writeStatuses(ctx context.Context, co *source.Checkout, po *pas
 		files[sp] = y
 		files[rp] = status.Report(st)
 	}
+	// Once a revision is valid, the repository-level status of an earlier invalid first
+	// revision is obsolete: delete it (nil content deletes).
+	if sp, rp := status.Paths(RepositoryStatusName); r.state.good != nil && r.state.statuses[sp] != nil {
+		files[sp], files[rp] = nil, nil
+	}
 	var changed []string
 	for _, p := range slices.Sorted(maps.Keys(files)) {
-		if strings.HasPrefix(p, "status/") && !bytes.Equal(r.state.statuses[p], files[p]) {
+		_, known := r.state.statuses[p]
+		if strings.HasPrefix(p, "status/") && (!bytes.Equal(r.state.statuses[p], files[p]) || (files[p] == nil && known)) {
 			changed = append(changed, strings.TrimSuffix(strings.TrimPrefix(p, "status/"), ".yaml"))
 		}
 	}
@@ -71,7 +77,11 @@ func (r *Runner) writeStatuses(ctx context.Context, co *source.Checkout, po *pas
 
 func (r *Runner) remember(files map[string][]byte) {
 	for p, b := range files {
-		if strings.HasPrefix(p, "status/") {
+		switch {
+		case !strings.HasPrefix(p, "status/"):
+		case b == nil:
+			delete(r.state.statuses, p)
+		default:
 			r.state.statuses[p] = b
 		}
 	}
