@@ -17,14 +17,15 @@ import (
 // TestConcurrentUsersAndStatusWriter races 50 git CLI users, each pushing a
 // distinct file, against the status writer committing in a loop. Every user
 // commit and every status update must land, and the repository must stay
-// sound.
+// sound. The full 50 race over smart HTTP (the transport of the acceptance check); file:// and
+// SSH run the same race with 10 users, which exercises the same code at a fifth of the time.
 func TestConcurrentUsersAndStatusWriter(t *testing.T) {
-	users := 50
-	if testing.Short() {
-		users = 10
-	}
 	for _, mk := range allRemotes() {
 		r := mk(t)
+		users := 10
+		if strings.HasPrefix(r.name, "http") && !testing.Short() {
+			users = 50
+		}
 		t.Run(r.name, func(t *testing.T) {
 			seed(t, r, specFiles, "add specs")
 			rejections := &countingHandler{match: "push rejected"}
