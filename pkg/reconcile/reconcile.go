@@ -15,6 +15,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
+	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
 
 // Mode says how far a pass goes.
@@ -42,7 +43,7 @@ type Reconciler struct {
 	Rotate plan.RotationFunc
 	// Calendar forecasts node rotations into the plan (rotation.PlanCalendars); nil: none.
 	Calendar plan.CalendarFunc
-	// LastApplied feeds the deletion check (from the status files); nil: nothing known.
+	// LastApplied feeds the deletion check; nil: read from the status files of the revision.
 	LastApplied map[string]plan.Applied
 }
 
@@ -88,7 +89,7 @@ func (r *Reconciler) Plan(ctx context.Context) (*Pass, error) {
 	}
 	p, err := plan.Compute(plan.Input{
 		Revision: co.Revision, Now: now.UTC(), Desired: repo.Clusters, Snapshots: snaps,
-		Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: r.LastApplied, Rotate: r.Rotate,
+		Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: r.lastApplied(co), Rotate: r.Rotate,
 		Calendar: r.Calendar,
 	})
 	if err != nil {
@@ -173,4 +174,12 @@ func (r *Reconciler) clock() clock.PassiveClock {
 		return clock.RealClock{}
 	}
 	return r.Clock
+}
+
+// lastApplied is the injected record, else what the revision's status/ files say.
+func (r *Reconciler) lastApplied(co *Checkout) map[string]plan.Applied {
+	if r.LastApplied != nil {
+		return r.LastApplied
+	}
+	return status.LastAppliedFrom(co.FS)
 }

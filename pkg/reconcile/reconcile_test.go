@@ -12,6 +12,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/cloudfake"
+	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
 
 type memSource struct{ fs fstest.MapFS }
@@ -101,5 +102,41 @@ func TestPlanReturnsValidationErrors(t *testing.T) {
 		Provider: cloudfake.New()}
 	if _, err := r.Plan(t.Context()); err == nil {
 		t.Fatal("an invalid spec planned without error")
+	}
+}
+
+// TestDeletionReadsLastAppliedFromStatusFiles: with the spec gone and repo prune on, a cluster
+// is deleted only when its status file records deletionProtection: false (DESIGN §7).
+func TestDeletionReadsLastAppliedFromStatusFiles(t *testing.T) {
+	clk := stepClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
+	fake := cloudfake.New(cloudfake.WithClock(clk), cloudfake.WithReadyAfter(time.Minute))
+	ref := cloud.Ref{Region: "fr-par", ProjectID: "p-default"}
+	if _, err := fake.CreateCluster(t.Context(), ref, cloud.Cluster{Name: "gone", Type: "kapsule", Version: "1.35.3",
+		Tags: []string{cloud.ManagedByTag}, Pools: []cloud.Pool{{Name: "default", NodeType: "PRO2-S", Size: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Step(time.Hour)
+	statusFile := func(protected bool) []byte {
+		b, err := status.MarshalYAML(status.Build(status.Input{Cluster: "gone", Region: "fr-par", ProjectID: "p-default",
+			Revision: "r0", Applied: true, DeletionProtection: protected}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, protected := range []bool{true, false} {
+		r := &Reconciler{Source: memSource{fstest.MapFS{
+			"reconciler.yaml":  {Data: []byte("apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nprune: true\n")},
+			"status/gone.yaml": {Data: statusFile(protected)},
+			"clusters/a.yaml":  cluster("a", "fr-par", ""),
+		}}, Provider: fake, Clock: clk, DefaultProjectID: "p-default", DefaultRegion: "fr-par"}
+		pass, err := r.Plan(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		deletes := pass.Plan.Summary.Delete
+		if protected && deletes != 0 || !protected && deletes != 1 {
+			t.Errorf("deletionProtection %v in the status file: %d delete actions", protected, deletes)
+		}
 	}
 }
