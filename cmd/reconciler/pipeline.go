@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"k8s.io/utils/clock"
@@ -13,6 +16,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/rotation"
+	"github.com/scaleway-gitops/reconciler/pkg/source"
 )
 
 // pipelineFlags are the flags plan, apply and rotate share.
@@ -23,11 +27,13 @@ type pipelineFlags struct {
 	retry                  apply.RetryPolicy
 	// log receives drain and rotation detail (rotate only); nil discards it.
 	log *slog.Logger
+	// cleanup removes what newSource made (a temporary clone); set by newReconciler.
+	cleanup func()
 }
 
 func (f *pipelineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.repo, "repo", ".", "the repository: a local directory")
-	fs.StringVar(&f.ref, "ref", "", "the git ref to read (git repositories only)")
+	fs.StringVar(&f.repo, "repo", ".", "the repository: a local directory, or a git URL (https://, ssh://, file://, user@host:path)")
+	fs.StringVar(&f.ref, "ref", "", "the branch to read from a git repository (default main)")
 	fs.StringVar(&f.output, "o", "text", "output format: text, json or markdown")
 	fs.StringVar(&f.now, "now", "", "evaluate windows and ages at this time (RFC 3339) instead of the clock")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "clusters applied at once")
@@ -37,22 +43,61 @@ func (f *pipelineFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.retry.Max, "retry-max", 30*time.Second, "longest retry delay")
 }
 
-// newSource returns where the desired state comes from. A local directory for now; a git URL
-// (and --ref) plugs in here when the git source lands.
-func newSource(repo, ref string) (reconcile.Source, error) {
-	if ref != "" {
-		return nil, fmt.Errorf("--ref needs a git repository; %q is read as a local directory", repo)
+// newSource returns where the desired state comes from: a local directory read as it is, or,
+// for a URL (https://, ssh://, file://, user@host:path) or with --ref, a git branch fetched into
+// a throw-away shallow clone (GIT_TOKEN or GIT_USERNAME/GIT_PASSWORD for https). The returned
+// cleanup removes the clone.
+func newSource(env *cmdEnv, repo, ref string) (reconcile.Source, func(), error) {
+	if ref == "" && !looksRemote(repo) {
+		return reconcile.DirSource{Dir: repo}, func() {}, nil
 	}
-	return reconcile.DirSource{Dir: repo}, nil
+	cache, err := os.MkdirTemp("", "reconciler-plan-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { os.RemoveAll(cache) }
+	src, err := source.New(source.Options{URL: repo, Branch: cmp.Or(ref, "main"), CacheDir: cache,
+		Auth: source.Auth{Token: env.getenv("GIT_TOKEN"), Username: env.getenv("GIT_USERNAME"), Password: env.getenv("GIT_PASSWORD")}})
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return gitSource{src}, cleanup, nil
+}
+
+// looksRemote tells a git URL from a local directory.
+func looksRemote(repo string) bool {
+	if strings.Contains(repo, "://") {
+		return true
+	}
+	at, colon := strings.Index(repo, "@"), strings.Index(repo, ":")
+	return at > 0 && colon > at && !strings.Contains(repo[:at], "/")
+}
+
+// gitSource reads the branch head's tree (no worktree) through pkg/source.
+type gitSource struct{ s *source.Source }
+
+func (g gitSource) Fetch(ctx context.Context) (*reconcile.Checkout, error) {
+	co, err := g.s.Fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &reconcile.Checkout{Revision: co.Revision, FS: co.FS}, nil
 }
 
 // newReconciler wires the pass: source, the Scaleway provider from the scw profile and SCW_* env
 // (SCW_API_URL points it at the emulator), and an executor printing progress on stderr.
-func newReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, error) {
-	src, err := newSource(pf.repo, pf.ref)
+func newReconciler(env *cmdEnv, pf *pipelineFlags) (_ *reconcile.Reconciler, err error) {
+	src, cleanup, err := newSource(env, pf.repo, pf.ref)
 	if err != nil {
 		return nil, err
 	}
+	pf.cleanup = cleanup
+	defer func() {
+		if err != nil {
+			cleanup()
+		}
+	}()
 	var now time.Time
 	if pf.now != "" {
 		if now, err = time.Parse(time.RFC3339, pf.now); err != nil {
@@ -97,6 +142,7 @@ func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.R
 		return nil, nil, err
 	}
 	pass, err := r.Plan(ctx)
+	pf.cleanup() // the specs are loaded: a temporary clone is no longer needed
 	if err != nil {
 		return nil, nil, err
 	}
