@@ -236,7 +236,7 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	pass, perr := r.pass(ctx, now)
 	res.Planned = true
 	r.state.lastObserve = now
-	r.state.retry = perr != nil || pass.failed()
+	r.state.retry = retryable(perr) || pass.retryable()
 	if pass != nil && pass.applied != nil {
 		res.Applied = pass.applied.Count(apply.Done)
 	}
