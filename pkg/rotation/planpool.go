@@ -85,7 +85,7 @@ func nodeAction(cluster string, d Decision, nd NodeDecision) plan.Action {
 	if nd.Rotate {
 		reason = nd.Reason
 	}
-	return plan.Action{
+	a := plan.Action{
 		ID:         ActionID(cluster, d.Pool, nd.Name),
 		Type:       plan.RotateNode,
 		Target:     "node/" + cluster + "/" + d.Pool + "/" + nd.Name,
@@ -105,6 +105,12 @@ func nodeAction(cluster string, d Decision, nd NodeDecision) plan.Action {
 			"on_drain_timeout": d.Policy.OnDrainTimeout,
 		},
 	}
+	if d.Opening != nil && d.Policy.Window != nil {
+		// The rotator starts no node once its window has closed: a pass that began inside the
+		// window must not run past it.
+		a.Details["window_end"] = d.Opening.End.UTC().Format(time.RFC3339)
+	}
+	return a
 }
 
 // PlanCalendars is the plan's calendar hook (it has the signature of plan.CalendarFunc): every

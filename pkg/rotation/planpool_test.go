@@ -44,7 +44,8 @@ func TestPlanPoolInsideWindow(t *testing.T) {
 		Changes: []plan.Change{{Path: "node.age", Before: "41d", After: "0d"}},
 		Details: map[string]string{"node_id": "id-older", "node": "older", "pool": "default", "pool_id": "p-1", "cluster_id": "c-1",
 			"region": "fr-par", "project_id": "proj-1",
-			"created_at": "2026-09-30T04:00:00Z", "drain_timeout": "45m", "on_drain_timeout": "force"},
+			"created_at": "2026-09-30T04:00:00Z", "drain_timeout": "45m", "on_drain_timeout": "force",
+			"window_end": "2026-11-10T06:00:00Z"}, // the daily window opens at 03:00 UTC for 3h
 	}}
 	if diff := cmp.Diff(want, acts); diff != "" {
 		t.Errorf("actions mismatch (-want +got):\n%s", diff)

@@ -171,6 +171,15 @@ func (r *Rotator) RotateNode(ctx context.Context, region string, d Drainer, a pl
 	if !slices.ContainsFunc(before, func(n cloud.Node) bool { return n.ID == nodeID }) {
 		return finish(Done, "node already replaced")
 	}
+	if we := a.Details["window_end"]; we != "" {
+		end, err := time.Parse(time.RFC3339, we)
+		if err != nil {
+			return finish(Failed, fmt.Sprintf("window end %q: %v", we, err))
+		}
+		if !r.Clock.Now().Before(end) {
+			return finish(Skipped, "the rotation window closed at "+we+"; the node waits for the next opening")
+		}
+	}
 	opts, err := drainOptions(a.Details)
 	if err != nil {
 		return finish(Failed, err.Error())

@@ -192,3 +192,20 @@ func TestAlreadyReplacedIsDone(t *testing.T) {
 		t.Fatalf("result %+v events %q", res[0], *events)
 	}
 }
+
+func TestNoNodeStartsAfterTheWindowClosed(t *testing.T) {
+	r, fc, _, events, actions, clk := setup(2)
+	end := t0.Add(time.Hour)
+	for i := range actions {
+		actions[i].Details["window_end"] = end.Format(time.RFC3339)
+	}
+	res := r.RotatePool(context.Background(), "fr-par", actions[:1])
+	if res[0].Outcome != Done {
+		t.Fatalf("inside the window: %+v", res[0])
+	}
+	clk.SetTime(end)
+	res = r.RotatePool(context.Background(), "fr-par", actions[1:])
+	if res[0].Outcome != Skipped || len(fc.replaced) != 1 {
+		t.Fatalf("after the window closed: %+v, replaced %v, events %q", res[0], fc.replaced, *events)
+	}
+}
