@@ -2,112 +2,20 @@ package forge_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/scaleway-gitops/reconciler/pkg/forge"
+	"github.com/scaleway-gitops/reconciler/pkg/forge/forgetest"
 )
 
 const token = "ghp-s3cr3t-t0ken"
 
-// fakeGitHub serves the REST calls a preview makes, in GitHub's shape, and
-// records every request.
-type fakeGitHub struct {
-	mu       sync.Mutex
-	comments []fakeComment
-	statuses []map[string]string
-	requests []string // "METHOD path?query"
-	auths    []string
-	nextID   int64
-}
-
-type fakeComment struct {
-	ID    int64  `json:"id"`
-	Body  string `json:"body"`
-	URL   string `json:"html_url"`
-	Login string `json:"-"`
-}
-
-func (f *fakeGitHub) start(t *testing.T) *httptest.Server {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /user", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]string{"login": "preview-bot"})
-	})
-	mux.HandleFunc("GET /repos/acme/fleet/issues/{n}/comments", func(w http.ResponseWriter, r *http.Request) {
-		per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-		if per == 0 || per > 100 {
-			per = 30
-		}
-		page = max(page, 1)
-		var out []map[string]any
-		for i := (page - 1) * per; i < min(page*per, len(f.comments)); i++ {
-			c := f.comments[i]
-			out = append(out, map[string]any{"id": c.ID, "body": c.Body, "html_url": c.URL, "user": map[string]string{"login": c.Login}})
-		}
-		if out == nil {
-			out = []map[string]any{}
-		}
-		json.NewEncoder(w).Encode(out)
-	})
-	mux.HandleFunc("POST /repos/acme/fleet/issues/{n}/comments", func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ Body string }
-		json.NewDecoder(r.Body).Decode(&in)
-		if utf8.RuneCountInString(in.Body) > forge.GitHubLimit {
-			w.WriteHeader(422)
-			fmt.Fprint(w, `{"message":"Validation Failed: body is too long (maximum is 65536 characters)"}`)
-			return
-		}
-		f.nextID++
-		c := fakeComment{ID: f.nextID, Body: in.Body, URL: fmt.Sprintf("https://github.test/acme/fleet/pull/%s#issuecomment-%d", r.PathValue("n"), f.nextID), Login: "preview-bot"}
-		f.comments = append(f.comments, c)
-		w.WriteHeader(201)
-		json.NewEncoder(w).Encode(c)
-	})
-	mux.HandleFunc("PATCH /repos/acme/fleet/issues/comments/{id}", func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ Body string }
-		json.NewDecoder(r.Body).Decode(&in)
-		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		for i := range f.comments {
-			if f.comments[i].ID == id {
-				f.comments[i].Body = in.Body
-				json.NewEncoder(w).Encode(f.comments[i])
-				return
-			}
-		}
-		w.WriteHeader(404)
-	})
-	mux.HandleFunc("POST /repos/acme/fleet/statuses/{sha}", func(w http.ResponseWriter, r *http.Request) {
-		var in map[string]string
-		json.NewDecoder(r.Body).Decode(&in)
-		in["sha"] = r.PathValue("sha")
-		f.statuses = append(f.statuses, in)
-		w.WriteHeader(201)
-		fmt.Fprint(w, `{}`)
-	})
-	mux.HandleFunc("/repos/other/denied/", func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(403)
-		fmt.Fprintf(w, `{"message":"Bad credentials: %s"}`, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
-	})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.requests = append(f.requests, r.Method+" "+r.URL.RequestURI())
-		f.auths = append(f.auths, r.Header.Get("Authorization"))
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
+const marker = "<!-- reconciler-preview -->"
 
 func newGitHub(t *testing.T, url, repo string) forge.Forge {
 	t.Helper()
@@ -118,21 +26,18 @@ func newGitHub(t *testing.T, url, repo string) forge.Forge {
 	return f
 }
 
-const marker = "<!-- reconciler-preview -->"
-
 func TestGitHubUpsertCommentEditsItsOwnComment(t *testing.T) {
-	fake := &fakeGitHub{}
-	srv := fake.start(t)
+	fake := forgetest.NewGitHub(t, "acme", "fleet", "preview-bot")
 	// 150 comments by others first (two pages), one of them quoting the marker
 	for i := range 150 {
-		fake.nextID++
 		body := "lgtm"
 		if i == 3 {
 			body = "quoting " + marker
 		}
-		fake.comments = append(fake.comments, fakeComment{ID: fake.nextID, Body: body, Login: "alice"})
+		fake.AddComment(7, "alice", body)
 	}
-	gh := newGitHub(t, srv.URL, "acme/fleet")
+	fake.AddComment(8, "preview-bot", marker+"\nanother PR's preview")
+	gh := newGitHub(t, fake.URL, "acme/fleet")
 	ctx := context.Background()
 
 	c1, err := gh.UpsertComment(ctx, 7, marker, "plan one")
@@ -149,22 +54,25 @@ func TestGitHubUpsertCommentEditsItsOwnComment(t *testing.T) {
 	if c2.Created || c2.ID != c1.ID {
 		t.Errorf("second upsert = %+v, want comment %d edited", c2, c1.ID)
 	}
-	var ours []fakeComment
-	for _, c := range fake.comments {
-		if c.Login == "preview-bot" {
+	var ours []forgetest.Comment
+	for _, c := range fake.Comments() {
+		if c.Login == "preview-bot" && c.PR == 7 {
 			ours = append(ours, c)
 		}
+		if c.Login != "preview-bot" && c.Edits > 0 {
+			t.Errorf("someone else's comment was edited: %+v", c)
+		}
+		if c.PR == 8 && c.Edits > 0 {
+			t.Errorf("another pull request's preview was edited: %+v", c)
+		}
 	}
-	if len(ours) != 1 || ours[0].Body != marker+"\nplan two" {
-		t.Errorf("bot comments = %+v, want exactly one with the marker and the second body", ours)
+	if len(ours) != 1 || ours[0].Body != marker+"\nplan two" || ours[0].Edits != 1 {
+		t.Errorf("bot comments on PR 7 = %+v, want exactly one, edited once, with the marker and the second body", ours)
 	}
-	if fake.comments[3].Body != "quoting "+marker {
-		t.Errorf("someone else's comment with the marker was edited: %q", fake.comments[3].Body)
+	if !slices.Contains(fake.Requests(), "GET /repos/acme/fleet/issues/7/comments?page=2&per_page=100") {
+		t.Errorf("second page never read: %v", fake.Requests())
 	}
-	if !slices.Contains(fake.requests, "GET /repos/acme/fleet/issues/7/comments?page=2&per_page=100") {
-		t.Errorf("second page never read: %v", fake.requests)
-	}
-	for _, a := range fake.auths {
+	for _, a := range fake.Auths() {
 		if a != "Bearer "+token {
 			t.Errorf("Authorization = %q, want the bearer token", a)
 		}
@@ -172,9 +80,8 @@ func TestGitHubUpsertCommentEditsItsOwnComment(t *testing.T) {
 }
 
 func TestGitHubCommentLimit(t *testing.T) {
-	fake := &fakeGitHub{}
-	srv := fake.start(t)
-	gh := newGitHub(t, srv.URL, "acme/fleet")
+	fake := forgetest.NewGitHub(t, "acme", "fleet", "bot")
+	gh := newGitHub(t, fake.URL, "acme/fleet")
 	var b strings.Builder
 	b.WriteString("### Plan\n\n")
 	for i := 0; utf8.RuneCountInString(b.String()) < 3*forge.GitHubLimit; i++ {
@@ -187,7 +94,7 @@ func TestGitHubCommentLimit(t *testing.T) {
 	if _, err := gh.UpsertComment(context.Background(), 1, marker, b.String()); err != nil {
 		t.Fatalf("upsert of a long body: %v", err)
 	}
-	body := fake.comments[0].Body
+	body := fake.Comments()[0].Body
 	if n := utf8.RuneCountInString(body); n > forge.GitHubLimit || n < forge.GitHubLimit-2000 {
 		t.Errorf("posted %d characters, want just under %d", n, forge.GitHubLimit)
 	}
@@ -209,41 +116,51 @@ func TestGitHubCommentLimit(t *testing.T) {
 }
 
 func TestGitHubSetStatus(t *testing.T) {
-	fake := &fakeGitHub{}
-	srv := fake.start(t)
-	gh := newGitHub(t, srv.URL, "acme/fleet")
+	fake := forgetest.NewGitHub(t, "acme", "fleet", "bot")
+	gh := newGitHub(t, fake.URL, "acme/fleet")
 	long := strings.Repeat("x", 300)
 	if err := gh.SetStatus(context.Background(), "abc123", forge.Failure, "reconciler/preview", long, "https://ci.test/1"); err != nil {
 		t.Fatal(err)
 	}
-	if len(fake.statuses) != 1 {
-		t.Fatalf("statuses = %v", fake.statuses)
+	st := fake.Statuses()
+	if len(st) != 1 {
+		t.Fatalf("statuses = %v", st)
 	}
-	s := fake.statuses[0]
-	if s["sha"] != "abc123" || s["state"] != "failure" || s["context"] != "reconciler/preview" || s["target_url"] != "https://ci.test/1" {
-		t.Errorf("status = %v", s)
+	s := st[0]
+	if s.SHA != "abc123" || s.State != "failure" || s.Context != "reconciler/preview" || s.TargetURL != "https://ci.test/1" {
+		t.Errorf("status = %+v", s)
 	}
-	if n := utf8.RuneCountInString(s["description"]); n != 140 {
+	if n := utf8.RuneCountInString(s.Description); n != 140 {
 		t.Errorf("description has %d characters, want 140 (GitHub's limit)", n)
 	}
 }
 
 func TestGitHubErrorsNeverCarryTheToken(t *testing.T) {
-	fake := &fakeGitHub{}
-	srv := fake.start(t)
-	gh := newGitHub(t, srv.URL, "other/denied")
+	fake := forgetest.NewGitHub(t, "acme", "fleet", "bot")
+	gh := newGitHub(t, fake.URL, "other/denied") // not served: 404 with the server's message
 	err := gh.SetStatus(context.Background(), "abc", forge.Success, "c", "d", "")
 	var apiErr *forge.APIError
-	if !errors.As(err, &apiErr) || apiErr.Status != 403 {
-		t.Fatalf("err = %v, want a 403 APIError", err)
+	if !errors.As(err, &apiErr) || apiErr.Status != 404 {
+		t.Fatalf("err = %v, want a 404 APIError", err)
 	}
-	if strings.Contains(err.Error(), token) || !strings.Contains(err.Error(), "Bad credentials") {
-		t.Errorf("error text = %q: want the server's message without the token", err)
+	if strings.Contains(err.Error(), token) {
+		t.Errorf("error text carries the token: %q", err)
 	}
 	if _, err := forge.New(forge.KindGitHub, forge.Options{Repo: "nope"}); err == nil {
 		t.Error("a repository without owner accepted")
 	}
 	if _, err := forge.New("gitlab", forge.Options{Repo: "a/b"}); err == nil {
 		t.Error("an unknown forge kind accepted")
+	}
+	if _, err := forge.New(forge.KindGitea, forge.Options{Repo: "a/b"}); err == nil {
+		t.Error("gitea without a URL accepted")
+	}
+}
+
+func TestTruncateKeepsShortBodies(t *testing.T) {
+	for _, s := range []string{"", "short", "```\nopen fence but short"} {
+		if got := forge.Truncate(s, 100); got != s {
+			t.Errorf("Truncate(%q) = %q, want it unchanged", s, got)
+		}
 	}
 }
