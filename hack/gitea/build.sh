@@ -38,8 +38,13 @@ start=$(date +%s)
 cd "$tmp"
 export GOFLAGS=-mod=mod GOWORK=off CGO_ENABLED=1
 go mod init gitea-build >/dev/null 2>&1
+src="$(go mod download -json "code.gitea.io/gitea@${ver}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+# Gitea's own replace directives apply only to its main module: copy them here
+# (e.g. its fork of nektos/act, pinned yaml/v4), or the build fails.
+while read -r old _ new newver; do
+	go mod edit -replace "${old}=${new}@${newver}"
+done < <(sed -n 's#^replace \([^ ]*\) => \([^ ]*\) \([^ /]*\).*#\1 => \2 \3#p' "$src/go.mod")
 go get "code.gitea.io/gitea@${ver}" >&2
-src="$(go list -m -f '{{.Dir}}' code.gitea.io/gitea)"
 go build -trimpath -tags "sqlite sqlite_unlock_notify" \
 	-ldflags "-s -w -X main.Version=${ver#v}" -o "$tmp/gitea" code.gitea.io/gitea
 mv -f "$tmp/gitea" "$dir/gitea"
