@@ -292,8 +292,32 @@ func (s *Server) CreatePull(t testing.TB, repo, head, base, title string) int {
 	var pr struct {
 		Number int `json:"number"`
 	}
+	s.waitBranch(t, repo, head)
 	s.API(t, "POST", "/repos/"+s.Admin+"/"+repo+"/pulls", map[string]string{"head": head, "base": base, "title": title}, &pr)
 	return pr.Number
+}
+
+// waitBranch waits until Gitea has registered a pushed branch (its push hook
+// updates the branch table after the push returns).
+func (s *Server) waitBranch(t testing.TB, repo, branch string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/repos/%s/%s/branches/%s", s.URL, s.Admin, repo, branch), nil)
+		req.Header.Set("Authorization", "token "+s.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(filepath.Join(s.Dir, "web.log"))
+			t.Fatalf("branch %s of %s never appeared in Gitea (last: %v)\n%s", branch, repo, err, tail(string(b), 3000))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // Comment is an issue comment as Gitea returns it.
