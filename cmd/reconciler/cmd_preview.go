@@ -91,6 +91,7 @@ func runPreview(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	switch {
 	case !pv.Valid():
+		fmt.Fprintf(env.stderr, "Error: %s\n", preview.StatusLine(pv))
 		return 1
 	case f.detailed && !pv.Plan.Empty():
 		return 2

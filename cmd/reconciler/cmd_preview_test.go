@@ -37,6 +37,28 @@ func pullRequest(t *testing.T, base, head map[string]string, branch string) (url
 	return gs.RepoURL("fleet.git"), baseRev, headRev
 }
 
+// TestPreviewFromLocalRepository: --repo may be a local git repository (its branches are read,
+// not its worktree).
+func TestPreviewFromLocalRepository(t *testing.T) {
+	srv := startEmulator(t)
+	seedProd(t, srv, "1.34.6", "web")
+	dir := t.TempDir()
+	gittest.Run(t, dir, "init", "--quiet", "-b", "main")
+	u := &gittest.User{Dir: dir}
+	u.Write(t, prodSpec("1.34", "web"))
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "--quiet", "-m", "base")
+	gittest.Run(t, dir, "checkout", "--quiet", "-b", "more")
+	u.Write(t, prodSpec("1.34", "web", "batch"))
+	gittest.Run(t, dir, "commit", "--quiet", "-am", "batch")
+	u.Write(t, prodSpec("1.34", "web", "uncommitted")) // the worktree is not what is previewed
+	code, out, errOut := cli(t, "", pargs("preview", "--repo", dir, "--head", "more", "-o", "text")...)
+	if code != 0 || !strings.Contains(out, "adds 1 action and removes 0") || !strings.Contains(out, "+ create-pool pool/prod-par/batch") ||
+		strings.Contains(out, "uncommitted") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
 // TestPreviewShowsWhatThePullRequestAdds: the base plans nothing against live state; the head
 // upgrades the cluster and adds a pool, and the preview says exactly that.
 func TestPreviewShowsWhatThePullRequestAdds(t *testing.T) {
@@ -106,8 +128,8 @@ func TestPreviewInvalidHeadListsEveryError(t *testing.T) {
 
 	for _, format := range []string{"markdown", "text"} {
 		code, out, errOut := cli(t, "", pargs("preview", "--repo", url, "--head", "broken", "-o", format)...)
-		if code != 1 {
-			t.Errorf("%s: exit %d, want 1\n%s\n%s", format, code, out, errOut)
+		if code != 1 || !strings.Contains(errOut, "Error: 3 spec errors in the head revision") {
+			t.Errorf("%s: exit %d, want 1 and the count on stderr\n%s\n%s", format, code, out, errOut)
 		}
 		for _, want := range []string{"clusters/prod-par.yaml:10:", "spec.colour", "clusters/edge.yaml:8:", "does not load: "} {
 			if !strings.Contains(out, want) {
