@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/forge/giteatest"
 	"github.com/scaleway-gitops/reconciler/pkg/gittest"
@@ -92,5 +97,94 @@ func TestPreviewOnGitea(t *testing.T) {
 		if strings.Contains(c.Body, g.Token) {
 			t.Fatal("the token was posted")
 		}
+	}
+}
+
+// TestRunPreviewsPullRequestsOnGiteaWebhook: `run --preview-forge gitea` receives Gitea's signed
+// pull_request webhook on its listener and posts the preview and the commit status by itself.
+func TestRunPreviewsPullRequestsOnGiteaWebhook(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Gitea server")
+	}
+	g := giteatest.Start(t)
+	srv := startEmulator(t)
+	seedProd(t, srv, "1.34.6", "web")
+	cloneURL := g.CreateRepo(t, "fleet")
+	u := gittest.Clone(t, g.AuthURL(cloneURL))
+	u.Write(t, prodSpec("1.34", "web"))
+	u.CommitAndPush(t, "base", 3)
+	gittest.Run(t, u.Dir, "checkout", "--quiet", "-b", "add-batch")
+	u.Write(t, prodSpec("1.34", "web", "batch"))
+	gittest.Run(t, u.Dir, "commit", "--quiet", "-am", "add batch")
+	gittest.Run(t, u.Dir, "push", "--quiet", "origin", "HEAD:refs/heads/add-batch")
+	head := gittest.Run(t, u.Dir, "rev-parse", "HEAD")
+
+	const secret = "pr-hook-secret"
+	secretFile := filepath.Join(t.TempDir(), "hook")
+	if err := os.WriteFile(secretFile, []byte(secret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_TOKEN", g.Token)
+	t.Setenv("FORGE_TOKEN", g.Token)
+	addr := freeAddr(t)
+	stderr := &syncBuffer{}
+	env := &cmdEnv{stdin: strings.NewReader(""), stdout: &syncBuffer{}, stderr: stderr, getenv: os.Getenv}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- runMain(ctx, env, []string{"run", "--repo", cloneURL, "--listen", addr, "--webhook-secret-file", secretFile,
+			"--interval", "1h", "--poll-interval", "20ms", "--cache-dir", t.TempDir(), "--preview-forge", "gitea"})
+	}()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("run exited %d: %s", code, stderr.String())
+		}
+	}
+	t.Cleanup(stop)
+	waitUntil(t, "run's listener", 30*time.Second, stderr, func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	})
+
+	g.API(t, "POST", "/repos/"+g.Admin+"/fleet/hooks", map[string]any{"type": "gitea", "active": true,
+		"events": []string{"pull_request"},
+		"config": map[string]string{"url": "http://" + addr + "/webhook", "content_type": "json", "secret": secret}}, nil)
+	pr := g.CreatePull(t, "fleet", "add-batch", "main", "Add a batch pool")
+
+	waitUntil(t, "the preview comment and status", 90*time.Second, stderr, func() bool {
+		cs := g.Comments(t, "fleet", pr)
+		st := g.Statuses(t, "fleet", head)
+		return len(cs) == 1 && len(st) > 0
+	})
+	cs := g.Comments(t, "fleet", pr)
+	if !strings.HasPrefix(cs[0].Body, preview.Marker) || !strings.Contains(cs[0].Body, "`create-pool` `pool/prod-par/batch`") {
+		t.Errorf("preview comment:\n%s", cs[0].Body)
+	}
+	if st := g.Statuses(t, "fleet", head); st[0].State != "success" {
+		t.Errorf("status = %+v, want success", st[0])
+	}
+	stop()
+	if strings.Contains(stderr.String(), g.Token) {
+		t.Error("run printed the token")
+	}
+}
+
+func waitUntil(t *testing.T, what string, timeout time.Duration, log *syncBuffer, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s; stderr:\n%s", timeout, what, log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
