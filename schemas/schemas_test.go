@@ -229,7 +229,7 @@ func specFiles(t *testing.T, repo string) (settings string, clusters []string) {
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !(errors.Is(err, fs.ErrNotExist) && settings != "") { // a repo may have retired its last cluster
 		t.Fatal(err)
 	}
 	return settings, clusters

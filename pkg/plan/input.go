@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strings"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
@@ -54,4 +55,13 @@ type Applied struct {
 // Key identifies a cluster across specs, live state and status files: "<region>/<project>/<name>".
 func Key(region, projectID, name string) string {
 	return region + "/" + projectID + "/" + name
+}
+
+// SplitKey is the inverse of Key.
+func SplitKey(key string) (region, projectID, name string, ok bool) {
+	parts := strings.SplitN(key, "/", 3)
+	if len(parts) != 3 {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], parts[2], true
 }

@@ -79,7 +79,8 @@ func (r *Reconciler) Plan(ctx context.Context) (*Pass, error) {
 		return nil, err // an ErrorList: every problem with file, line and path; no wrapping
 	}
 	r.fillDefaults(repo)
-	snaps, err := r.observe(ctx, repo)
+	applied := r.lastApplied(co)
+	snaps, err := r.observe(ctx, repo, applied)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +90,7 @@ func (r *Reconciler) Plan(ctx context.Context) (*Pass, error) {
 	}
 	p, err := plan.Compute(plan.Input{
 		Revision: co.Revision, Now: now.UTC(), Desired: repo.Clusters, Snapshots: snaps,
-		Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: r.lastApplied(co), Rotate: r.Rotate,
+		Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: applied, Rotate: r.Rotate,
 		Calendar: r.Calendar,
 	})
 	if err != nil {
@@ -129,18 +130,24 @@ func (r *Reconciler) fillDefaults(repo *spec.Repo) {
 
 // observe takes one snapshot per distinct (region, project) of the specs and the profile, in
 // sorted order.
-func (r *Reconciler) observe(ctx context.Context, repo *spec.Repo) ([]*cloud.Snapshot, error) {
+func (r *Reconciler) observe(ctx context.Context, repo *spec.Repo, applied map[string]plan.Applied) ([]*cloud.Snapshot, error) {
 	var refs []cloud.Ref
-	if r.DefaultRegion != "" {
-		// the profile's scope is observed even with no spec in it: a cluster whose spec was
-		// removed must still be seen, for the deletion check and its warning
-		refs = append(refs, cloud.Ref{Region: r.DefaultRegion, ProjectID: r.DefaultProjectID})
-	}
-	for _, c := range repo.Clusters {
-		ref := cloud.Ref{Region: c.Spec.Region, ProjectID: c.Spec.ProjectID}
-		if !slices.Contains(refs, ref) {
+	add := func(ref cloud.Ref) {
+		if ref.Region != "" && !slices.Contains(refs, ref) {
 			refs = append(refs, ref)
 		}
+	}
+	// The profile's scope, and every scope a status file recorded, are observed even with no
+	// spec in them: a cluster whose spec was removed must still be seen, for the deletion check
+	// and its warning.
+	add(cloud.Ref{Region: r.DefaultRegion, ProjectID: r.DefaultProjectID})
+	for key := range applied {
+		if region, project, _, ok := plan.SplitKey(key); ok {
+			add(cloud.Ref{Region: region, ProjectID: project})
+		}
+	}
+	for _, c := range repo.Clusters {
+		add(cloud.Ref{Region: c.Spec.Region, ProjectID: c.Spec.ProjectID})
 	}
 	slices.SortFunc(refs, func(a, b cloud.Ref) int {
 		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.ProjectID, b.ProjectID))

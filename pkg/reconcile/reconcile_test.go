@@ -140,3 +140,32 @@ func TestDeletionReadsLastAppliedFromStatusFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestRemovedSpecInAnUnwatchedScopeIsStillSeen: the last spec of a region is removed; the scope
+// recorded in its status file is still observed, so the deletion rule (and its warning) applies.
+func TestRemovedSpecInAnUnwatchedScopeIsStillSeen(t *testing.T) {
+	clk := stepClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
+	fake := cloudfake.New(cloudfake.WithClock(clk), cloudfake.WithReadyAfter(time.Minute))
+	ams := cloud.Ref{Region: "nl-ams", ProjectID: "p-other"}
+	if _, err := fake.CreateCluster(t.Context(), ams, cloud.Cluster{Name: "gone", Type: "kapsule", Version: "1.35.3",
+		Tags: []string{cloud.ManagedByTag}, Pools: []cloud.Pool{{Name: "default", NodeType: "PRO2-S", Size: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Step(time.Hour)
+	st, err := status.MarshalYAML(status.Build(status.Input{Cluster: "gone", Region: "nl-ams", ProjectID: "p-other",
+		Revision: "r0", Applied: true, DeletionProtection: false}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Reconciler{Source: memSource{fstest.MapFS{
+		"reconciler.yaml":  {Data: []byte("apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nprune: true\n")},
+		"status/gone.yaml": {Data: st},
+	}}, Provider: fake, Clock: clk, DefaultProjectID: "p-default", DefaultRegion: "fr-par"}
+	pass, err := r.Plan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pass.Plan.Summary.Delete != 1 {
+		t.Fatalf("want the removed cluster in nl-ams/p-other deleted, plan: %+v", pass.Plan.Clusters)
+	}
+}

@@ -4,7 +4,9 @@
 // A pass is called for when the specs changed (the spec digest ignores status/ and reports/, so
 // the loop never triggers itself), when the drift interval has elapsed since the last
 // observation, when an upgrade or rotation window is open or its cron schedule just fired, when
-// a webhook says the branch moved, or when the previous pass failed and must be retried.
+// a webhook says the branch moved, or when the previous pass failed in a way a retry can fix (a
+// transient error or a stale plan; a terminal failure waits for a new revision or the drift
+// interval).
 // Otherwise a tick only fetches.
 //
 // Invariants:

@@ -2,10 +2,12 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/rotation"
@@ -35,8 +37,26 @@ func (p *passResult) final() *reconcile.Pass {
 	return p.first
 }
 
-func (p *passResult) failed() bool {
-	return p != nil && p.applied != nil && p.applied.Failed()
+// retryable reports whether a cluster of the apply failed in a way the next tick can fix: a
+// transient error or a stale plan. A terminal failure waits for a new revision or the drift
+// interval, like the status's Stalled condition says.
+func (p *passResult) retryable() bool {
+	if p == nil || p.applied == nil {
+		return false
+	}
+	for _, c := range p.applied.Clusters {
+		if c.State == apply.ClusterStale || (c.State == apply.ClusterFailed && retryable(c.Err)) {
+			return true
+		}
+	}
+	return false
+}
+
+// retryable reports whether err is worth a pass at the next tick rather than at the drift
+// interval: a transient error (429, 5xx, network, retries exhausted) or a stale plan.
+func retryable(err error) bool {
+	var stale *apply.StalePlanError
+	return err != nil && (cloud.IsTransient(err) || errors.As(err, &stale))
 }
 
 // staticSource hands the reconciler the revision in force.

@@ -215,6 +215,8 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
 	r.ready.Store(true)
+	// Before any pass: the deletion check needs the last applied specs the status files record.
+	r.loadPreviousStatuses(co)
 	now := r.clock().Now()
 	res := &TickResult{Revision: co.Revision}
 	reason := r.passReason(co, now, why)
@@ -234,7 +236,7 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	pass, perr := r.pass(ctx, now)
 	res.Planned = true
 	r.state.lastObserve = now
-	r.state.retry = perr != nil || pass.failed()
+	r.state.retry = retryable(perr) || pass.retryable()
 	if pass != nil && pass.applied != nil {
 		res.Applied = pass.applied.Count(apply.Done)
 	}

@@ -44,6 +44,13 @@ func (r *Runner) writeStatuses(ctx context.Context, co *source.Checkout, po *pas
 		files[sp] = y
 		files[rp] = status.Report(st)
 	}
+	// A cluster this pass deleted takes its status and report with it (nil content deletes),
+	// unless the plan made after the delete still shows it.
+	for _, name := range r.deletedClusters(po) {
+		if sp, rp := status.Paths(name); files[sp] == nil {
+			files[sp], files[rp] = nil, nil
+		}
+	}
 	// Once a revision is valid, the repository-level status of an earlier invalid first
 	// revision is obsolete: delete it (nil content deletes).
 	if sp, rp := status.Paths(RepositoryStatusName); r.state.good != nil && r.state.statuses[sp] != nil {
@@ -177,7 +184,92 @@ func (r *Runner) statusInputs(po *passOutcome) []status.Input {
 		in.Applied = po != nil && in.Err == "" && verrs == nil
 		out = append(out, in)
 	}
+	return append(out, r.orphanInputs(final, applied, attempted)...)
+}
+
+// orphanInputs reports the live clusters the plan shows that no spec names (DESIGN §7: the
+// warning saying why one is kept, or its pending delete-cluster, is said in its status too).
+// Their record of the last applied spec is kept as it is (Applied stays false). Only clusters
+// this repository has a status for are reported (a tagged cluster of another repository in the
+// same project is not this one's to describe), and a name a spec uses is left to that spec's
+// status (status files are named by cluster name only).
+func (r *Runner) orphanInputs(final *reconcile.Pass, applied *apply.Result, rev string) []status.Input {
+	if final == nil || final.Plan == nil {
+		return nil
+	}
+	specNames := map[string]bool{}
+	for _, c := range r.state.good.repo.Clusters {
+		specNames[c.Metadata.Name] = true
+	}
+	var out []status.Input
+	for i := range final.Plan.Clusters {
+		cp := &final.Plan.Clusters[i]
+		if specNames[cp.Name] {
+			continue
+		}
+		prev := r.previous(cp.Name)
+		if prev == nil || prev.Region != cp.Region || prev.ProjectID != cp.ProjectID {
+			continue
+		}
+		in := status.Input{Cluster: cp.Name, Region: cp.Region, ProjectID: cp.ProjectID, Revision: rev,
+			SpecFile: prev.SpecFile, Live: liveCluster(final, cp), Plan: cp, Previous: prev}
+		if cr := findResult(applied, cp.Name, cp.Region); cr != nil {
+			in.Outcomes = outcomes(cr)
+			if cr.State != apply.ClusterApplied {
+				in.Err, in.ErrAt = cr.Error, failedAction(cr)
+				in.Terminal = cr.State == apply.ClusterFailed && !cloud.IsTransient(cr.Err)
+			}
+		}
+		out = append(out, in)
+	}
 	return out
+}
+
+// deletedClusters names the clusters this pass deleted that no spec names: their status and
+// report go with them.
+func (r *Runner) deletedClusters(po *passOutcome) []string {
+	if po == nil || po.pass == nil || po.pass.applied == nil || r.state.good == nil {
+		return nil
+	}
+	specNames := map[string]bool{}
+	for _, c := range r.state.good.repo.Clusters {
+		specNames[c.Metadata.Name] = true
+	}
+	var out []string
+	for _, cr := range po.pass.applied.Clusters {
+		for _, a := range cr.Actions {
+			if a.Type == plan.DeleteCluster && a.Outcome == apply.Done && !specNames[cr.Name] {
+				out = append(out, cr.Name)
+			}
+		}
+	}
+	return out
+}
+
+func liveCluster(p *reconcile.Pass, cp *plan.ClusterPlan) *cloud.Cluster {
+	for _, s := range p.Snapshots {
+		if s.Ref.Region != cp.Region || s.Ref.ProjectID != cp.ProjectID {
+			continue
+		}
+		for i := range s.Clusters {
+			if s.Clusters[i].Name == cp.Name && s.Clusters[i].Status != "deleted" {
+				return &s.Clusters[i]
+			}
+		}
+	}
+	return nil
+}
+
+func findResult(res *apply.Result, name, region string) *apply.ClusterResult {
+	if res == nil {
+		return nil
+	}
+	for i := range res.Clusters {
+		if res.Clusters[i].Name == name && res.Clusters[i].Region == region {
+			return &res.Clusters[i]
+		}
+	}
+	return nil
 }
 
 // inputsWithoutGoodRevision reports validation errors before any revision was valid: into the

@@ -75,7 +75,12 @@ func (l *loader) load() *Repo {
 	err := fs.WalkDir(l.fsys, ClustersDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == ClustersDir && errors.Is(err, fs.ErrNotExist) {
-				l.errs = append(l.errs, FieldError{File: ClustersDir + "/", Message: "directory not found", Hint: "run from the repository root or pass --repo"})
+				// Git keeps no empty directory: a repository whose reconciler.yaml remains after its
+				// last cluster file was removed declares zero clusters (how a user retires the last
+				// one). Without reconciler.yaml either, this is not a reconciler repository.
+				if _, serr := fs.Stat(l.fsys, SettingsFile); serr != nil {
+					l.errs = append(l.errs, FieldError{File: ClustersDir + "/", Message: "directory not found", Hint: "run from the repository root or pass --repo"})
+				}
 				return fs.SkipAll
 			}
 			l.fileError(p, "cannot read: %v", err)
@@ -347,12 +352,14 @@ func topScalar(root *yaml.Node, key string) (string, *yaml.Node) {
 	return "", nil
 }
 
-// duplicateClusters reports every cluster declared more than once (same project, region, name).
+// duplicateClusters reports every cluster name declared more than once. Scaleway names are unique
+// per project and region, but the repository keys status/<name>.yaml and reports/<name>.md by name
+// alone (DESIGN §1), so a name may appear once per repository.
 func (l *loader) duplicateClusters(docs []loaded[Cluster]) {
 	byKey := map[string][]loaded[Cluster]{}
 	var keys []string
 	for _, d := range docs {
-		k := d.val.Key()
+		k := d.val.Metadata.Name
 		if _, seen := byKey[k]; !seen {
 			keys = append(keys, k)
 		}
@@ -374,8 +381,8 @@ func (l *loader) duplicateClusters(docs []loaded[Cluster]) {
 			p := d.idx.nearest("metadata.name")
 			l.errs = append(l.errs, FieldError{
 				File: d.idx.file, Line: p.line, Column: p.col, Path: "metadata.name",
-				Message: fmt.Sprintf("cluster %s is declared more than once: also at %s", k, strings.Join(others, ", ")),
-				Hint:    "a cluster is identified by project, region and name; keep one declaration",
+				Message: fmt.Sprintf("cluster name %q is declared more than once: also at %s", k, strings.Join(others, ", ")),
+				Hint:    "keep one declaration; clusters in other regions or projects need distinct names here, since status/<name>.yaml is per name",
 			})
 		}
 	}

@@ -96,7 +96,7 @@ func TestGoldenFilesHaveCases(t *testing.T) {
 func TestValidRepos(t *testing.T) {
 	wantClusters := map[string]int{
 		"minimal": 1, "multi-document-and-nested": 3, "anchors-and-merge-keys": 1,
-		"settings-defaults": 1, "empty-clusters-dir": 0,
+		"settings-defaults": 1, "empty-clusters-dir": 0, "last-cluster-retired": 0,
 	}
 	for _, name := range caseDirs(t, "valid") {
 		t.Run(name, func(t *testing.T) {

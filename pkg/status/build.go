@@ -20,7 +20,9 @@ type Input struct {
 	Revision string
 	// Applied is true when this pass applied Revision to completion (or found nothing to do).
 	Applied bool
-	// DeletionProtection is the attempted spec's value (recorded as LastApplied when Applied).
+	// DeletionProtection is the attempted spec's value, recorded as LastApplied when Applied; a
+	// true is recorded as soon as a valid spec with it is attempted, even if the apply failed
+	// (DESIGN §7 fails closed: protection rises at once and is lowered only by a completed apply).
 	DeletionProtection bool
 	// DriftPolicy is the spec's drift policy: "revert" (default) or "report".
 	DriftPolicy string
@@ -59,6 +61,8 @@ func Build(in Input) *ClusterStatus {
 	if in.Applied && len(in.ValidationErrors) == 0 && in.Err == "" {
 		s.ObservedRevision = in.Revision
 		s.LastApplied = &LastApplied{DeletionProtection: in.DeletionProtection}
+	} else if in.DeletionProtection && len(in.ValidationErrors) == 0 {
+		s.LastApplied = &LastApplied{DeletionProtection: true}
 	}
 	if did := meaningfulOutcomes(in.Outcomes); len(did) > 0 {
 		s.RecentActions = did

@@ -168,3 +168,25 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
 	}
 }
+
+// DESIGN §7 fails closed: once a valid spec with deletionProtection: true has been attempted,
+// the record protects the cluster even if that apply failed; only a completed apply lowers it.
+func TestDeletionProtectionRecordedOnAttempt(t *testing.T) {
+	prev := Build(Input{Cluster: "prod-par", Revision: "unprotected", Applied: true, DeletionProtection: false, Live: liveCluster()})
+	if prev.LastApplied == nil || prev.LastApplied.DeletionProtection {
+		t.Fatalf("first pass: %+v", prev.LastApplied)
+	}
+	failed := Build(Input{Cluster: "prod-par", Revision: "protected", Live: liveCluster(), Previous: prev,
+		DeletionProtection: true, Err: "update cluster: quotas exceeded", Terminal: true})
+	if failed.LastApplied == nil || !failed.LastApplied.DeletionProtection {
+		t.Fatalf("a failed apply of deletionProtection: true left the record at %+v: the cluster could be deleted", failed.LastApplied)
+	}
+	if failed.ObservedRevision != "unprotected" {
+		t.Errorf("observedRevision = %q, want the last applied %q", failed.ObservedRevision, "unprotected")
+	}
+	lowered := Build(Input{Cluster: "prod-par", Revision: "unprotect-again", Live: liveCluster(), Previous: failed,
+		DeletionProtection: false, Err: "update cluster: quotas exceeded"})
+	if !lowered.LastApplied.DeletionProtection {
+		t.Error("a failed apply of deletionProtection: false lowered the protection")
+	}
+}
