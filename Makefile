@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/reconciler
 PKGS    ?= ./...
 
-.PHONY: all build test test-short demo bench lint fmt vet clean k8s-testbin
+.PHONY: all build test test-short demo bench lint fmt vet clean k8s-testbin gitea
 
 all: build
 
@@ -19,6 +19,11 @@ test: k8s-testbin
 ## $K8S_TESTBIN_DIR (default ~/.cache/reconciler/k8s-testbin/<key>); cold ~10-15 min, then a stamp check
 k8s-testbin:
 	@hack/k8s-testbin/build.sh
+
+## gitea: build the Gitea server the forge tests use, from the Go module proxy, into $GITEA_DIR
+## (default ~/.cache/reconciler/gitea/<version>-<go>); tests that need it skip when it is absent
+gitea:
+	@hack/gitea/build.sh
 
 ## test-short: the quick unit tests only
 test-short:

@@ -41,6 +41,8 @@ type runFlags struct {
 	authorName, authorEmail               string
 	signKeyFile, verifyKeyRingFile        string
 	concurrency                           int
+	// previewForge (gitea|github) turns pull_request webhooks into posted previews.
+	previewForge, forgeURL, forgeRepo string
 }
 
 func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
@@ -57,6 +59,9 @@ func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
 	fs.IntVar(&f.concurrency, "concurrency", 4, "clusters applied at once")
 	fs.StringVar(&f.listen, "listen", ":8080", "address of /healthz, /readyz, /metrics and /webhook (empty: none)")
 	fs.StringVar(&f.webhookSecretFile, "webhook-secret-file", "", "file holding the push webhook's shared secret (required for /webhook)")
+	fs.StringVar(&f.previewForge, "preview-forge", "", "post a plan preview on each pull request into --branch (pull_request webhooks): gitea or github; token from FORGE_TOKEN")
+	fs.StringVar(&f.forgeURL, "forge-url", "", "with --preview-forge: Gitea's root URL (default: from --repo) or GitHub's API URL")
+	fs.StringVar(&f.forgeRepo, "forge-repo", "", "with --preview-forge: owner/name on the forge (default: from --repo)")
 	fs.StringVar(&f.sshKey, "ssh-key", "", "private key file for ssh remotes")
 	fs.StringVar(&f.knownHosts, "known-hosts", "", "known_hosts file the ssh server's key is checked against")
 	fs.StringVar(&f.hostKey, "ssh-host-key", "", "pinned ssh host key (\"ssh-ed25519 AAAA…\"), instead of --known-hosts")
@@ -94,7 +99,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		return 1
 	}
 	if f.listen != "" {
-		srv, err := startServer(env, f, r, reg, log)
+		srv, err := startServer(ctx, env, f, r, reg, log)
 		if err != nil {
 			fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
 			return 1
@@ -166,17 +171,28 @@ func newGitSource(env *cmdEnv, f *runFlags, log *slog.Logger) (*source.Source, e
 	return source.New(o)
 }
 
-func startServer(env *cmdEnv, f *runFlags, r *runner.Runner, reg *prometheus.Registry, log *slog.Logger) (*http.Server, error) {
+func startServer(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner, reg *prometheus.Registry, log *slog.Logger) (*http.Server, error) {
 	var hook http.Handler
+	if f.previewForge != "" && f.webhookSecretFile == "" {
+		return nil, fmt.Errorf("--preview-forge needs --webhook-secret-file (previews are triggered by pull_request webhooks)")
+	}
 	if f.webhookSecretFile != "" {
 		secret, err := os.ReadFile(f.webhookSecretFile)
 		if err != nil {
 			return nil, fmt.Errorf("--webhook-secret-file: %w", err)
 		}
-		hook, err = newWebhook(secret, f.branch, r, log)
+		h, err := newWebhook(secret, f.branch, r, log)
 		if err != nil {
 			return nil, err
 		}
+		if f.previewForge != "" {
+			pr, err := startPreviewer(ctx, env, f, log)
+			if err != nil {
+				return nil, err
+			}
+			h.OnPullRequest(pr)
+		}
+		hook = h
 	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
@@ -190,7 +206,7 @@ func startServer(env *cmdEnv, f *runFlags, r *runner.Runner, reg *prometheus.Reg
 
 // newWebhook verifies push webhooks (GitHub X-Hub-Signature-256, Gitea X-Gitea-Signature) and
 // triggers a tick at once when the watched branch moved.
-func newWebhook(secret []byte, branch string, r *runner.Runner, log *slog.Logger) (http.Handler, error) {
+func newWebhook(secret []byte, branch string, r *runner.Runner, log *slog.Logger) (*webhook.Handler, error) {
 	h, err := webhook.New(bytes.TrimSpace(secret), branch, func(p webhook.Push) { r.Trigger("webhook") }, log)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)

@@ -98,7 +98,13 @@ func newReconciler(env *cmdEnv, pf *pipelineFlags) (_ *reconcile.Reconciler, err
 			cleanup()
 		}
 	}()
+	return wireReconciler(env, pf, src)
+}
+
+// wireReconciler is newReconciler for a source the caller made (preview plans fixed revisions).
+func wireReconciler(env *cmdEnv, pf *pipelineFlags, src reconcile.Source) (*reconcile.Reconciler, error) {
 	var now time.Time
+	var err error
 	if pf.now != "" {
 		if now, err = time.Parse(time.RFC3339, pf.now); err != nil {
 			return nil, fmt.Errorf("--now: %w", err)

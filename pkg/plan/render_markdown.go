@@ -18,6 +18,13 @@ func Markdown(p *Plan) string {
 	return markdown(p, MarkdownLimit)
 }
 
+// MarkdownWithin is Markdown cut to at most limit characters (a caller that
+// adds its own text around the plan, such as a pull-request preview, passes
+// what is left of the forge's limit).
+func MarkdownWithin(p *Plan, limit int) string {
+	return markdown(p, limit)
+}
+
 func markdown(p *Plan, limit int) string {
 	var head strings.Builder
 	head.WriteString("### Reconciler plan\n\n")

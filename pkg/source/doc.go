@@ -4,7 +4,7 @@
 //
 // Invariants:
 //   - The cache is a bare, shallow (depth 1), single-branch repository on disk,
-//     kept between ticks. There is never a worktree: specs are read straight
+//     kept between ticks (FetchRef, for previews, adds refs under refs/fetched/). There is never a worktree: specs are read straight
 //     from the commit tree (TreeFS) and commits are built from tree objects.
 //   - Credentials never leave this package in text: URLs are stripped of their
 //     user info before go-git sees them, auth travels as an AuthMethod, and every

@@ -100,6 +100,13 @@ func (s *Source) Fetch(ctx context.Context) (*Checkout, error) {
 }
 
 func (s *Source) fetchCheckout(ctx context.Context) (*Checkout, error) {
+	b := s.opts.Branch
+	return s.fetchCheckoutOf(ctx, plumbing.NewBranchReferenceName(b), trackingRef(b), b)
+}
+
+// fetchCheckoutOf fetches remoteRef into local and returns a checkout of it,
+// named label (a branch name or the ref asked for).
+func (s *Source) fetchCheckoutOf(ctx context.Context, remoteRef, local plumbing.ReferenceName, label string) (*Checkout, error) {
 	if err := s.maybeCompact(); err != nil {
 		return nil, err
 	}
@@ -107,7 +114,7 @@ func (s *Source) fetchCheckout(ctx context.Context) (*Checkout, error) {
 	if err != nil {
 		return nil, err
 	}
-	head, err := s.fetchBranch(ctx, r, s.opts.Branch)
+	head, err := s.fetchRef(ctx, r, remoteRef, local, label)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +122,7 @@ func (s *Source) fetchCheckout(ctx context.Context) (*Checkout, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read commit %s: %w", head, err)
 	}
-	co, err := s.checkoutOf(c, s.opts.Branch)
+	co, err := s.checkoutOf(c, label)
 	if err != nil {
 		return nil, err
 	}
@@ -154,11 +161,16 @@ func (s *Source) checkoutOf(c *object.Commit, branch string) (*Checkout, error) 
 // returns the head. Depth 1 matters for speed: go-git then offers only local
 // tips as haves and wants nothing it already has (remote.go getWants).
 func (s *Source) fetchBranch(ctx context.Context, r *git.Repository, branch string) (plumbing.Hash, error) {
+	return s.fetchRef(ctx, r, plumbing.NewBranchReferenceName(branch), trackingRef(branch), branch)
+}
+
+// fetchRef fetches one remote ref at depth 1 into the local ref tracking and
+// returns its commit; branch names the ref in errors.
+func (s *Source) fetchRef(ctx context.Context, r *git.Repository, remoteRef, tracking plumbing.ReferenceName, branch string) (plumbing.Hash, error) {
 	rem := s.remote(r)
-	tracking := trackingRef(branch)
 	err := rem.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: remoteName,
-		RefSpecs:   []config.RefSpec{config.RefSpec(fmt.Sprintf("+refs/heads/%s:%s", branch, tracking))},
+		RefSpecs:   []config.RefSpec{config.RefSpec(fmt.Sprintf("+%s:%s", remoteRef, tracking))},
 		Depth:      1,
 		Auth:       s.ep.auth,
 		Tags:       git.NoTags,

@@ -1,6 +1,8 @@
 // Package webhook receives push webhooks from GitHub and Gitea, verifies
 // their HMAC-SHA256 signature against a shared secret, and asks the
-// reconcile loop to run at once when the watched branch moved.
+// reconcile loop to run at once when the watched branch moved. With
+// OnPullRequest set, signed pull_request events into the watched branch
+// (opened, reopened, edited, new commits) ask for a plan preview.
 //
 // Invariants: a secret is required (New refuses an empty one, so an
 // unauthenticated endpoint can never be started); signatures are compared in

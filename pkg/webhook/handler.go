@@ -23,6 +23,7 @@ type Handler struct {
 	secret  []byte
 	branch  string
 	trigger func(Push)
+	pull    func(PullRequest) // nil: pull_request events are ignored
 	log     *slog.Logger
 }
 
@@ -84,6 +85,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
 		http.Error(w, "body is not JSON", http.StatusBadRequest)
+		return
+	}
+	if isPullEvent(event) && h.pull != nil {
+		h.servePull(w, r, body)
 		return
 	}
 	if event != "" && event != "push" {

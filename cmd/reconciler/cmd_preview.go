@@ -1,0 +1,221 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/scaleway-gitops/reconciler/pkg/forge"
+	"github.com/scaleway-gitops/reconciler/pkg/preview"
+	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
+	"github.com/scaleway-gitops/reconciler/pkg/source"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
+)
+
+func init() {
+	register(&command{name: "preview", summary: "pull-request plan preview: the head's plan and what it changes against the base", run: runPreview})
+}
+
+// previewFlags are preview's own flags (the plan flags it shares live in pipelineFlags).
+type previewFlags struct {
+	base, head                  string
+	detailed, post              bool
+	forgeKind, forgeURL, fRepo  string
+	pr                          int
+	statusContext, statusTarget string
+}
+
+func runPreview(ctx context.Context, env *cmdEnv, args []string) int {
+	var pf pipelineFlags
+	var f previewFlags
+	fs := flag.NewFlagSet("preview", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.StringVar(&pf.repo, "repo", ".", "the repository: a local git repository, or a git URL (https://, ssh://, file://, user@host:path)")
+	fs.StringVar(&f.base, "base", "main", "the pull request's base: a branch or a full ref")
+	fs.StringVar(&f.head, "head", "", "the pull request's head: a branch or a full ref (refs/pull/N/head)")
+	fs.StringVar(&pf.output, "o", "markdown", "output format: markdown, text or json")
+	fs.StringVar(&pf.now, "now", "", "evaluate windows and ages at this time (RFC 3339) instead of the clock")
+	fs.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the head plan has changes (0: none, 1: error)")
+	fs.BoolVar(&f.post, "post", false, "write the preview as the pull request's comment (edited in place) and set a commit status on the head")
+	fs.StringVar(&f.forgeKind, "forge", forge.KindGitea, "with --post: the forge, gitea or github")
+	fs.StringVar(&f.forgeURL, "forge-url", "", "with --post: Gitea's root URL (default: the scheme and host of --repo) or GitHub's API URL (default https://api.github.com)")
+	fs.StringVar(&f.fRepo, "forge-repo", "", "with --post: owner/name on the forge (default: from --repo)")
+	fs.IntVar(&f.pr, "pr", 0, "with --post: the pull request number")
+	fs.StringVar(&f.statusContext, "status-context", "reconciler/preview", "with --post: the commit status name")
+	fs.StringVar(&f.statusTarget, "status-url", "", "with --post: the commit status link (default: the preview comment)")
+	fs.IntVar(&pf.retry.Attempts, "retry-attempts", 8, "tries of one API call on transient errors (429, 5xx, 409 transient_state)")
+	fs.DurationVar(&pf.retry.Base, "retry-base", time.Second, "first retry delay (doubles, with jitter)")
+	fs.DurationVar(&pf.retry.Max, "retry-max", 30*time.Second, "longest retry delay")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage(err)
+	}
+	if f.head == "" {
+		fmt.Fprintln(env.stderr, "reconciler preview: --head is required")
+		return 1
+	}
+	var fg forge.Forge
+	if f.post {
+		var err error
+		if fg, err = newForge(env, pf.repo, &f); err != nil {
+			return fail(env, err)
+		}
+	}
+	pv, err := buildPreview(ctx, env, &pf, f.base, f.head)
+	if err != nil {
+		if fg != nil && pv != nil && pv.Head.Revision != "" {
+			// the reviewer sees why there is no preview on the commit itself
+			if serr := fg.SetStatus(ctx, pv.Head.Revision, forge.Error, f.statusContext, "preview failed: "+err.Error(), f.statusTarget); serr != nil {
+				fmt.Fprintf(env.stderr, "Error: set commit status: %v\n", serr)
+			}
+		}
+		return fail(env, err)
+	}
+	out, err := preview.Render(pv, pf.output)
+	if err != nil {
+		return fail(env, err)
+	}
+	if _, err := env.stdout.Write(out); err != nil {
+		return fail(env, err)
+	}
+	if fg != nil {
+		if err := postPreview(ctx, env, fg, pv, &f); err != nil {
+			return fail(env, err)
+		}
+	}
+	switch {
+	case !pv.Valid():
+		fmt.Fprintf(env.stderr, "Error: %s\n", preview.StatusLine(pv))
+		return 1
+	case f.detailed && !pv.Plan.Empty():
+		return 2
+	}
+	return 0
+}
+
+// buildPreview fetches base and head into one throw-away cache, plans both against live state
+// and compares them. A head that does not load is a preview with Errors, not an error; the
+// returned preview carries the revisions even when err is set.
+func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, head string) (*preview.Preview, error) {
+	repo := pf.repo
+	if !looksRemote(repo) {
+		abs, err := filepath.Abs(repo)
+		if err != nil {
+			return nil, err
+		}
+		repo = abs
+	}
+	cache, err := os.MkdirTemp("", "reconciler-preview-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(cache)
+	src, err := source.New(source.Options{URL: repo, CacheDir: cache,
+		Auth: source.Auth{Token: env.getenv("GIT_TOKEN"), Username: env.getenv("GIT_USERNAME"), Password: env.getenv("GIT_PASSWORD")}})
+	if err != nil {
+		return nil, err
+	}
+	bco, err := src.FetchRef(ctx, base)
+	if err != nil {
+		return nil, fmt.Errorf("base: %w", err)
+	}
+	hco, err := src.FetchRef(ctx, head)
+	if err != nil {
+		return nil, fmt.Errorf("head: %w", err)
+	}
+	pv := &preview.Preview{FormatVersion: preview.FormatVersion,
+		Base: preview.Rev{Ref: base, Revision: bco.Revision}, Head: preview.Rev{Ref: head, Revision: hco.Revision}}
+	if pv.Files, err = src.SpecChanges(ctx, bco.Revision, hco.Revision); err != nil {
+		return pv, err
+	}
+	hp, err := planCheckout(ctx, env, pf, hco)
+	var list spec.ErrorList
+	switch {
+	case errors.As(err, &list):
+		for _, e := range list {
+			pv.Errors = append(pv.Errors, e.Error())
+		}
+		return pv, nil
+	case err != nil:
+		return pv, err
+	}
+	pv.Plan = hp.Plan
+	bp, err := planCheckout(ctx, env, pf, bco)
+	switch {
+	case errors.As(err, &list):
+		pv.BaseError = fmt.Sprintf("the base revision does not load (%d spec errors)", len(list))
+	case err != nil:
+		pv.BaseError = "the base revision could not be planned: " + err.Error()
+	default:
+		pv.Compared = preview.Compare(bp.Plan, hp.Plan)
+	}
+	return pv, nil
+}
+
+// planCheckout plans one fetched revision against live state, as `plan` does.
+func planCheckout(ctx context.Context, env *cmdEnv, pf *pipelineFlags, co *source.Checkout) (*reconcile.Pass, error) {
+	r, err := wireReconciler(env, pf, fixedSource{&reconcile.Checkout{Revision: co.Revision, FS: co.FS}})
+	if err != nil {
+		return nil, err
+	}
+	return r.Plan(ctx)
+}
+
+// fixedSource hands out one checkout.
+type fixedSource struct{ co *reconcile.Checkout }
+
+func (s fixedSource) Fetch(context.Context) (*reconcile.Checkout, error) { return s.co, nil }
+
+// newForge checks the --post flags and builds the forge client; the token comes from
+// FORGE_TOKEN only.
+func newForge(env *cmdEnv, repo string, f *previewFlags) (forge.Forge, error) {
+	if f.pr <= 0 {
+		return nil, errors.New("--post needs --pr N")
+	}
+	tok := env.getenv("FORGE_TOKEN")
+	if tok == "" {
+		return nil, errors.New("--post needs the forge token in FORGE_TOKEN")
+	}
+	fURL, fRepo := f.forgeURL, f.fRepo
+	if u, err := url.Parse(repo); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		parts := strings.Split(strings.TrimSuffix(strings.Trim(u.Path, "/"), ".git"), "/")
+		if n := len(parts); n >= 2 && parts[n-2] != "" {
+			fRepo = cmp.Or(fRepo, parts[n-2]+"/"+parts[n-1])
+		}
+		if f.forgeKind == forge.KindGitea {
+			fURL = cmp.Or(fURL, u.Scheme+"://"+u.Host)
+		}
+	}
+	if fRepo == "" {
+		return nil, errors.New("--post needs --forge-repo owner/name (it cannot be told from --repo)")
+	}
+	return forge.New(f.forgeKind, forge.Options{URL: fURL, Repo: fRepo, Token: tok})
+}
+
+// postPreview writes the pull request's preview comment (editing the previous one) and the
+// head's commit status: success when the head plans, failure when its specs are invalid.
+func postPreview(ctx context.Context, env *cmdEnv, fg forge.Forge, pv *preview.Preview, f *previewFlags) error {
+	c, err := fg.UpsertComment(ctx, f.pr, preview.Marker, preview.Markdown(pv, forge.GitHubLimit))
+	if err != nil {
+		return fmt.Errorf("post preview comment: %w", err)
+	}
+	verb := "updated"
+	if c.Created {
+		verb = "created"
+	}
+	fmt.Fprintf(env.stderr, "Preview comment %s: %s\n", verb, c.URL)
+	state := forge.Success
+	if !pv.Valid() {
+		state = forge.Failure
+	}
+	if err := fg.SetStatus(ctx, pv.Head.Revision, state, f.statusContext, preview.StatusLine(pv), cmp.Or(f.statusTarget, c.URL)); err != nil {
+		return fmt.Errorf("set commit status: %w", err)
+	}
+	return nil
+}
