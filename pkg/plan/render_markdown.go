@@ -84,7 +84,7 @@ func mdCluster(c ClusterPlan) string {
 				body.WriteString("    " + l + "\n")
 			}
 		}
-		fence := fenceFor(body.String())
+		fence := MarkdownFence(body.String())
 		b.WriteString(fence + "diff\n" + body.String() + fence + "\n\n")
 	} else {
 		b.WriteString("No actions.\n\n")
@@ -113,7 +113,7 @@ func mdCluster(c ClusterPlan) string {
 	if len(c.RotationCalendar) > 0 {
 		b.WriteString("**Rotation calendar**\n\n")
 		for _, pc := range c.RotationCalendar {
-			head, lines := calendarLines(pc, mdName)
+			head, lines := calendarLines(pc, MarkdownCode)
 			b.WriteString("- " + mdEscapeText(head) + "\n")
 			for _, l := range lines {
 				b.WriteString("  - " + mdEscapeText(l) + "\n")
@@ -125,8 +125,8 @@ func mdCluster(c ClusterPlan) string {
 	return b.String()
 }
 
-// fenceFor returns a backtick fence longer than any backtick run in body.
-func fenceFor(body string) string {
+// MarkdownFence returns a backtick fence longer than any backtick run in body.
+func MarkdownFence(body string) string {
 	longest, run := 0, 0
 	for _, r := range body {
 		if r == '`' {
@@ -141,9 +141,9 @@ func fenceFor(body string) string {
 
 // mdCode writes s as inline code, with a delimiter longer than any backtick run in s.
 func mdCode(s string) string {
-	f := strings.TrimSuffix(fenceFor(s), "``")
+	f := strings.TrimSuffix(MarkdownFence(s), "``")
 	if strings.Contains(s, f) {
-		f = fenceFor(s)
+		f = MarkdownFence(s)
 	}
 	return f + " " + strings.ReplaceAll(s, "\n", " ") + " " + f
 }
@@ -159,8 +159,8 @@ func mdEscapeText(s string) string {
 	return strings.NewReplacer("<", "&lt;", ">", "&gt;", "\n", " ").Replace(s)
 }
 
-// mdName writes a name as inline code: `name`, or mdCode's padded form when it holds backticks.
-func mdName(s string) string {
+// MarkdownCode writes a name as inline code: `name`, or mdCode's padded form when it holds backticks.
+func MarkdownCode(s string) string {
 	if !strings.Contains(s, "`") {
 		return "`" + s + "`"
 	}

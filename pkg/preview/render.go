@@ -75,12 +75,12 @@ func Markdown(p *Preview, limit int) string {
 	var b strings.Builder
 	b.WriteString(Marker + "\n")
 	b.WriteString("## Reconciler preview\n\n")
-	fmt.Fprintf(&b, "Head %s (`%s`) against base %s (`%s`)\n\n", code(p.Head.Ref), short(p.Head.Revision), code(p.Base.Ref), short(p.Base.Revision))
+	fmt.Fprintf(&b, "Head %s (`%s`) against base %s (`%s`)\n\n", plan.MarkdownCode(p.Head.Ref), short(p.Head.Revision), plan.MarkdownCode(p.Base.Ref), short(p.Base.Revision))
 	if len(p.Errors) > 0 {
 		fmt.Fprintf(&b, "**❌ The head revision does not load: %d spec %s.** Nothing can be planned until %s fixed.\n\n",
 			len(p.Errors), plural(len(p.Errors), "error"), map[bool]string{true: "it is", false: "they are"}[len(p.Errors) == 1])
 		body := strings.Join(p.Errors, "\n") + "\n"
-		f := fence(body)
+		f := plan.MarkdownFence(body)
 		errs := f + "text\n" + body + f + "\n\n"
 		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(errs) > limit-200 {
 			// keep whole lines that fit, inside the fence
@@ -98,7 +98,7 @@ func Markdown(p *Preview, limit int) string {
 		b.WriteString(errs)
 	}
 	b.WriteString("### Compared with base\n\n")
-	for _, l := range compareLines(p, code) {
+	for _, l := range compareLines(p, plan.MarkdownCode) {
 		b.WriteString("- " + l + "\n")
 	}
 	b.WriteString("\n")
@@ -162,32 +162,6 @@ func short(rev string) string {
 		return "-"
 	}
 	return rev[:min(len(rev), 12)]
-}
-
-// code writes s as inline code with a delimiter longer than any backtick run in it.
-func code(s string) string {
-	if !strings.Contains(s, "`") {
-		return "`" + s + "`"
-	}
-	f := strings.TrimSuffix(fence(s), "``")
-	if strings.Contains(s, f) {
-		f = fence(s)
-	}
-	return f + " " + strings.ReplaceAll(s, "\n", " ") + " " + f
-}
-
-// fence returns a backtick fence longer than any backtick run in body.
-func fence(body string) string {
-	longest, run := 0, 0
-	for _, r := range body {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return strings.Repeat("`", max(3, longest+1))
 }
 
 func plural(n int, word string) string {
