@@ -12,8 +12,9 @@ import (
 // the remote tip: no commit is made.
 var ErrNoChanges = errors.New("source: no changes to commit")
 
-// ErrBranchNotFound is returned (wrapped) when the source branch does not
-// exist on the remote.
+// ErrBranchNotFound is returned (wrapped) when the source branch (Fetch), the
+// ref asked for (FetchRef) or the target branch (StatusTree) does not exist on
+// the remote.
 var ErrBranchNotFound = errors.New("source: branch not found")
 
 // ErrUnknownRevision is returned (wrapped) when a revision is not in the local
