@@ -16,6 +16,10 @@
 //   - Status and reports are committed only when their content changed (source.ErrNoChanges
 //     otherwise), and they carry no timestamps that move on their own, so an idle loop writes
 //     nothing.
+//   - Before its first pass the loop reads the previous statuses (the last applied specs the
+//     deletion rule needs, history, observedRevision) from where it commits them: the fetched
+//     spec tree, or the status branch's head when status goes to another branch. When they
+//     cannot be read, no pass runs; the next tick tries again.
 //   - Credentials never reach a log line, a status file or a commit: errors from the source are
 //     sanitised there, and this package writes only names, IDs and API messages.
 package runner

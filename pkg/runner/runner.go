@@ -26,6 +26,17 @@ type GitSource interface {
 
 var _ GitSource = (*source.Source)(nil)
 
+// StatusBranchSource is a GitSource that may commit status to another branch than the one it
+// reads specs from; *source.Source implements it. When the two differ, the loop reads its
+// previous statuses from the status branch (StatusTree), not from the spec checkout.
+type StatusBranchSource interface {
+	Branch() string
+	TargetBranch() string
+	StatusTree(ctx context.Context) (*source.TreeFS, error)
+}
+
+var _ StatusBranchSource = (*source.Source)(nil)
+
 // Runner is the reconcile loop. Source, Provider and Exec are required.
 type Runner struct {
 	Source   GitSource
@@ -216,7 +227,10 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	}
 	r.ready.Store(true)
 	// Before any pass: the deletion check needs the last applied specs the status files record.
-	r.loadPreviousStatuses(co)
+	if err := r.loadPreviousStatuses(ctx, co); err != nil {
+		r.state.retry = true
+		return nil, fmt.Errorf("read previous statuses: %w", err)
+	}
 	now := r.clock().Now()
 	res := &TickResult{Revision: co.Revision}
 	reason := r.passReason(co, now, why)

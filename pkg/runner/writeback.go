@@ -32,7 +32,9 @@ type passOutcome struct {
 
 // writeStatuses renders every cluster's status and report and commits them when they changed.
 func (r *Runner) writeStatuses(ctx context.Context, co *source.Checkout, po *passOutcome, res *TickResult) error {
-	r.loadPreviousStatuses(co)
+	if err := r.loadPreviousStatuses(ctx, co); err != nil {
+		return fmt.Errorf("read previous statuses: %w", err)
+	}
 	files := map[string][]byte{}
 	for _, in := range r.statusInputs(po) {
 		st := status.Build(in)
@@ -94,25 +96,46 @@ func (r *Runner) remember(files map[string][]byte) {
 	}
 }
 
-// loadPreviousStatuses reads status/*.yaml from the fetched tree once, so a restarted loop
-// knows the last applied specs and writes nothing when nothing changed.
-func (r *Runner) loadPreviousStatuses(co *source.Checkout) {
+// loadPreviousStatuses reads status/*.yaml once, so a restarted loop knows the last applied
+// specs and writes nothing when nothing changed. They are read from the fetched tree, or, when
+// status is committed to another branch, from that branch's head (a status branch that does
+// not exist yet is created from the spec head by the first commit, so the fetched tree is what
+// it will hold). A failed read leaves nothing loaded: the next tick tries again, and no pass
+// runs without the record of what was last applied.
+func (r *Runner) loadPreviousStatuses(ctx context.Context, co *source.Checkout) error {
 	if r.state.statuses != nil {
-		return
+		return nil
 	}
-	r.state.statuses = map[string][]byte{}
-	entries, err := fs.ReadDir(co.FS, "status")
+	var tree fs.FS = co.FS
+	if sb, ok := r.Source.(StatusBranchSource); ok && sb.TargetBranch() != sb.Branch() {
+		t, err := sb.StatusTree(ctx)
+		switch {
+		case err == nil:
+			tree = t
+		case !errors.Is(err, source.ErrBranchNotFound):
+			return err
+		}
+	}
+	r.state.statuses = readStatuses(tree)
+	return nil
+}
+
+// readStatuses returns the content of every status/*.yaml in tree, by path.
+func readStatuses(tree fs.FS) map[string][]byte {
+	out := map[string][]byte{}
+	entries, err := fs.ReadDir(tree, "status")
 	if err != nil {
-		return
+		return out
 	}
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
 			continue
 		}
-		if b, err := fs.ReadFile(co.FS, "status/"+e.Name()); err == nil {
-			r.state.statuses["status/"+e.Name()] = b
+		if b, err := fs.ReadFile(tree, "status/"+e.Name()); err == nil {
+			out["status/"+e.Name()] = b
 		}
 	}
+	return out
 }
 
 // revisionInForce is the spec revision the statuses describe: the failed one when the newest
