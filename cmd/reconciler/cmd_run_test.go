@@ -37,12 +37,16 @@ func sign(secret, body string) string {
 
 // runLoop is `reconciler run` against a token-protected smart-HTTP git remote and the emulator.
 type runLoop struct {
-	t      *testing.T
-	addr   string
-	bare   string
-	user   *gittest.User
-	stderr *syncBuffer
-	stop   func()
+	t          *testing.T
+	addr       string
+	bare       string
+	url        string
+	secretFile string
+	args       []string // extra flags
+	statusRef  string   // branch the status is read from
+	user       *gittest.User
+	stderr     *syncBuffer
+	stop       func()
 }
 
 const (
@@ -50,7 +54,8 @@ const (
 	webhookSecret = "hook-secret-42"
 )
 
-func startRunLoop(t *testing.T) *runLoop {
+// startRunLoop starts `reconciler run`; a non-empty statusBranch adds --status-branch.
+func startRunLoop(t *testing.T, statusBranch string) *runLoop {
 	t.Helper()
 	startEmulator(t)
 	gs := gittest.NewHTTPServer(t, gitToken)
@@ -64,18 +69,28 @@ func startRunLoop(t *testing.T) *runLoop {
 		t.Fatal(err)
 	}
 	t.Setenv("GIT_TOKEN", gitToken)
-	addr := freeAddr(t)
+	l := &runLoop{t: t, bare: bare, url: gs.RepoURL("fleet.git"), secretFile: secretFile, user: user, statusRef: "main"}
+	if statusBranch != "" {
+		l.args, l.statusRef = []string{"--status-branch", statusBranch}, statusBranch
+	}
+	l.start()
+	return l
+}
+
+// start runs the loop (again) with a fresh cache directory, on a new address.
+func (l *runLoop) start() {
+	t := l.t
+	l.addr = freeAddr(t)
 	var out syncBuffer
 	stderr := &syncBuffer{}
 	env := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: stderr, getenv: os.Getenv}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
-	go func() {
-		done <- runMain(ctx, env, []string{"run", "--repo", gs.RepoURL("fleet.git"), "--listen", addr,
-			"--webhook-secret-file", secretFile, "--interval", "1h", "--poll-interval", "20ms",
-			"--cache-dir", t.TempDir()})
-	}()
-	l := &runLoop{t: t, addr: addr, bare: bare, user: user, stderr: stderr}
+	args := append([]string{"run", "--repo", l.url, "--listen", l.addr,
+		"--webhook-secret-file", l.secretFile, "--interval", "1h", "--poll-interval", "20ms",
+		"--cache-dir", t.TempDir()}, l.args...)
+	go func() { done <- runMain(ctx, env, args) }()
+	l.stderr = stderr
 	l.stop = func() {
 		cancel()
 		if code := <-done; code != 0 {
@@ -87,7 +102,6 @@ func startRunLoop(t *testing.T) *runLoop {
 			l.stop()
 		}
 	})
-	return l
 }
 
 func (l *runLoop) get(path string) int {
@@ -116,7 +130,7 @@ func (l *runLoop) webhook(body, sig string) int {
 
 // attempted returns the revision the cluster's status last attempted, "" before any status.
 func (l *runLoop) attempted(cluster string) string {
-	out, err := gittest.RunErr(l.bare, nil, "show", "main:status/"+cluster+".yaml")
+	out, err := gittest.RunErr(l.bare, nil, "show", l.statusRef+":status/"+cluster+".yaml")
 	if err != nil {
 		return ""
 	}
@@ -143,7 +157,7 @@ func TestRunWebhookTriggersAndCredentialsNeverLeak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the run loop against real git and the emulator")
 	}
-	l := startRunLoop(t)
+	l := startRunLoop(t, "")
 	l.waitFor("/readyz", 30*time.Second, func() bool { return l.get("/readyz") == http.StatusOK })
 	if got := l.get("/healthz"); got != http.StatusOK {
 		t.Errorf("/healthz = %d", got)
@@ -170,19 +184,9 @@ func TestRunWebhookTriggersAndCredentialsNeverLeak(t *testing.T) {
 	took := l.waitFor("the pushed revision's status", 30*time.Second, func() bool { return l.attempted("edge") == rev })
 	t.Logf("webhook → status commit for the new revision (fetch, plan, apply a resize, commit): %s", took)
 
-	scrape := func() string {
-		resp, err := http.Get("http://" + l.addr + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b bytes.Buffer
-		b.ReadFrom(resp.Body)
-		return b.String()
-	}
 	var metrics string
 	l.waitFor("the tick's metrics", 10*time.Second, func() bool {
-		metrics = scrape()
+		metrics = l.metrics()
 		return !strings.Contains(metrics, `reconciler_ticks_total{result="planned"} 1`+"\n")
 	})
 	for _, m := range []string{"reconciler_ticks_total", "reconciler_status_commits_total", "reconciler_actions_applied_total"} {
@@ -209,6 +213,63 @@ func TestRunWebhookTriggersAndCredentialsNeverLeak(t *testing.T) {
 	}
 	if !strings.Contains(history, "status/edge.yaml") || !strings.Contains(history, "reports/edge.md") {
 		t.Error("the scan did not cover status and reports")
+	}
+}
+
+// metrics scrapes /metrics, "" while the server is not up.
+func (l *runLoop) metrics() string {
+	resp, err := http.Get("http://" + l.addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return b.String()
+}
+
+// With --status-branch, status goes to that branch and the spec branch is left alone; a
+// restarted process (fresh cache) reads its previous statuses there, so a first pass with
+// nothing changed commits nothing. (The first process's status is written right after the
+// create; the first restart may rewrite it with the cluster now ready, so the second restart is
+// the one that must write nothing.)
+func TestRunStatusBranchSurvivesRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the run loop against real git and the emulator")
+	}
+	const branch = "reconciler-status"
+	l := startRunLoop(t, branch)
+	specHead := gittest.Head(t, l.bare, "main")
+	l.waitFor("the first status commit", 30*time.Second, func() bool { return l.attempted("edge") == specHead })
+	l.stop()
+	firstPass := func() {
+		l.t.Helper()
+		l.start()
+		l.waitFor("the restarted loop's first pass", 30*time.Second, func() bool {
+			return strings.Contains(l.metrics(), `reconciler_ticks_total{result="planned"} 1`+"\n")
+		})
+		l.stop()
+	}
+	firstPass()
+	statusHead := gittest.Head(t, l.bare, branch)
+	firstPass()
+	if h := gittest.Head(t, l.bare, branch); h != statusHead {
+		t.Errorf("the restarted loop rewrote the status: %s head %s, want %s\n%s", branch, h, statusHead,
+			gittest.Run(t, l.bare, "diff", statusHead, h))
+	}
+	if h := gittest.Head(t, l.bare, "main"); h != specHead {
+		t.Errorf("spec branch moved to %s, want %s", h, specHead)
+	}
+	if _, err := gittest.RunErr(l.bare, nil, "cat-file", "-e", "main:status/edge.yaml"); err == nil {
+		t.Error("status written to the spec branch")
+	}
+	st, err := status.ParseYAML([]byte(gittest.Show(t, l.bare, branch, "status/edge.yaml")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ObservedRevision != specHead || len(st.RecentActions) == 0 {
+		t.Errorf("status after restarts: observedRevision %s, recent actions %+v; want %s and the create kept",
+			st.ObservedRevision, st.RecentActions, specHead)
 	}
 }
 
