@@ -78,7 +78,7 @@ func (r *Reconciler) Plan(ctx context.Context) (*Pass, error) {
 	if err != nil {
 		return nil, err // an ErrorList: every problem with file, line and path; no wrapping
 	}
-	r.fillDefaults(repo)
+	FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID)
 	applied := r.lastApplied(co)
 	snaps, err := r.observe(ctx, repo, applied)
 	if err != nil {
@@ -119,12 +119,13 @@ func (r *Reconciler) Apply(ctx context.Context, pass *Pass) error {
 	return nil
 }
 
-// fillDefaults gives every spec a region and project: its own, else the repo settings' (merged
-// by spec.Load), else the profile's. spec is pure and cannot read the profile, hence here.
-func (r *Reconciler) fillDefaults(repo *spec.Repo) {
+// FillProfileDefaults gives every spec a region and project: its own, else the repo settings'
+// (merged by spec.Load), else the profile's. spec is pure and cannot read the profile, hence here;
+// everything that matches specs to live clusters or status files must see the same values.
+func FillProfileDefaults(repo *spec.Repo, region, projectID string) {
 	for _, c := range repo.Clusters {
-		c.Spec.Region = cmp.Or(c.Spec.Region, r.DefaultRegion)
-		c.Spec.ProjectID = cmp.Or(c.Spec.ProjectID, r.DefaultProjectID)
+		c.Spec.Region = cmp.Or(c.Spec.Region, region)
+		c.Spec.ProjectID = cmp.Or(c.Spec.ProjectID, projectID)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
@@ -281,6 +282,8 @@ func (r *Runner) passReason(co *source.Checkout, now time.Time, why string) stri
 func (r *Runner) loadRevision(co *source.Checkout, res *TickResult) {
 	repo, err := spec.Load(co.FS)
 	if err == nil {
+		// The same region and project the pass plans with, so statuses match live clusters.
+		reconcile.FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID)
 		r.state.good = &goodRevision{checkout: co, repo: repo}
 		r.state.failed = nil
 		r.notify("fetched", "revision %s: %d cluster(s) valid", short(co.Revision), len(repo.Clusters))

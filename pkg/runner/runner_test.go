@@ -272,3 +272,19 @@ func TestInvalidFirstRevisionThenFixed(t *testing.T) {
 		t.Errorf("Ready = %s", got)
 	}
 }
+
+// TestSpecWithoutProjectUsesTheProfileDefault: a spec naming no project is matched to its live
+// cluster in the profile's project, in the status as in the plan.
+func TestSpecWithoutProjectUsesTheProfileDefault(t *testing.T) {
+	e := newEnv(t, "revert")
+	e.user.Write(t, map[string]string{"clusters/prod-par.yaml": strings.Replace(
+		strings.Replace(clusterYAML, "DRIFT", "revert", 1), "  projectID: "+project+"\n", "", 1)})
+	e.user.CommitAndPush(t, "no project", 3)
+	if res := e.tick("start"); res.Applied == 0 {
+		t.Fatalf("tick = %+v", res)
+	}
+	st := e.status("prod-par")
+	if got := cond(st, status.Ready); got != "True/Succeeded" || st.ProjectID != project || st.ID == "" {
+		t.Errorf("Ready = %s, project %q, id %q: the status must describe the live cluster", got, st.ProjectID, st.ID)
+	}
+}
