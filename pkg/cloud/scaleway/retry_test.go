@@ -146,8 +146,8 @@ func TestReadRetryCapsTheBackoff(t *testing.T) {
 func TestMutationsAndTerminalReadsAreNotRetried(t *testing.T) {
 	s := newCannedServer(t, map[string]reply{
 		"POST " + base + "/clusters/" + clusterID + "/upgrade": {status: 503, body: `{"message":"service unavailable","type":"service_unavailable"}`},
-		"GET " + base + "/clusters/" + clusterID:              {status: 403, body: `{"message":"insufficient permissions","type":"permissions_denied","details":[]}`},
-		"POST " + base + "/clusters":                          {status: 429, body: `{"message":"too many requests","type":"too_many_requests"}`},
+		"GET " + base + "/clusters/" + clusterID:               {status: 403, body: `{"message":"insufficient permissions","type":"permissions_denied","details":[]}`},
+		"POST " + base + "/clusters":                           {status: 429, body: `{"message":"too many requests","type":"too_many_requests"}`},
 	})
 	clk := newInstantClock()
 	p := s.provider(t, WithClock(clk))
