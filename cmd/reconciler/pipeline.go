@@ -110,7 +110,9 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags, src reconcile.Source) (*reco
 			return nil, fmt.Errorf("--now: %w", err)
 		}
 	}
-	var opts []scaleway.Option
+	// Reads retry inside the adapter with its defaults, never pausing longer than the flags allow.
+	opts := []scaleway.Option{scaleway.WithReadRetry(scaleway.ReadRetry{
+		Base: min(pf.retry.Base, scaleway.DefaultReadBase), Cap: min(pf.retry.Max, scaleway.DefaultReadCap)})}
 	if u := env.getenv("SCW_API_URL"); u != "" {
 		opts = append(opts, scaleway.WithAPIURL(u)) // the profile and os environment give the rest
 	}

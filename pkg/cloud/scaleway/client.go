@@ -8,6 +8,7 @@ import (
 
 	k8s "github.com/scaleway/scaleway-sdk-go/api/k8s/v1"
 	"github.com/scaleway/scaleway-sdk-go/scw"
+	"k8s.io/utils/clock"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 )
@@ -23,6 +24,9 @@ type Provider struct {
 
 	defaultProject, defaultRegion string
 
+	retry ReadRetry        // per-request retry of reads
+	clock clock.WithTicker // what the read retry sleeps on
+
 	// warm fetches GET /metadata once before the first call: the SDK caches it in the client
 	// without a lock, so letting concurrent first calls fill it would race.
 	warm sync.Once
@@ -35,6 +39,8 @@ type options struct {
 	httpClient *http.Client
 	secret     string
 	creds      *Credentials
+	retry      ReadRetry
+	clock      clock.WithTicker
 }
 
 // Credentials are explicit values layered over the profile and environment (the demo uses fake
@@ -50,7 +56,8 @@ func WithCredentials(c Credentials) Option { return func(o *options) { o.creds =
 type Option func(*options)
 
 // WithClient uses c as is (no config file, no environment). Tests use it; give the secret with
-// WithSecret if errors must be redacted.
+// WithSecret if errors must be redacted. Reads are still retried, but a Retry-After is only seen
+// when c's HTTP client came from New (WithClient leaves c's transport alone).
 func WithClient(c *scw.Client) Option { return func(o *options) { o.client = c } }
 
 // WithSecret names a secret to redact from errors when the client comes from WithClient.
@@ -67,12 +74,12 @@ func WithHTTPClient(h *http.Client) Option { return func(o *options) { o.httpCli
 
 // New builds the provider from the scw config profile merged under the SCW_* environment.
 func New(opts ...Option) (*Provider, error) {
-	o := options{version: "dev"}
+	o := options{version: "dev", clock: clock.RealClock{}}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if o.client != nil {
-		return newProvider(o.client, o.secret), nil
+		return newProvider(o.client, o.secret, o), nil
 	}
 	profile, err := loadProfile()
 	if err != nil {
@@ -94,18 +101,16 @@ func New(opts ...Option) (*Provider, error) {
 	if o.apiURL != "" {
 		copts = append(copts, scw.WithAPIURL(o.apiURL))
 	}
-	if o.httpClient != nil {
-		copts = append(copts, scw.WithHTTPClient(o.httpClient))
-	}
+	copts = append(copts, scw.WithHTTPClient(withRetryAfter(o.httpClient, o.clock.Now)))
 	client, err := scw.NewClient(copts...)
 	if err != nil {
 		return nil, fmt.Errorf("scaleway client: %w", redact(err, secret))
 	}
-	return newProvider(client, secret), nil
+	return newProvider(client, secret, o), nil
 }
 
-func newProvider(c *scw.Client, secret string) *Provider {
-	p := &Provider{client: c, api: k8s.NewAPI(c), secret: secret}
+func newProvider(c *scw.Client, secret string, o options) *Provider {
+	p := &Provider{client: c, api: k8s.NewAPI(c), secret: secret, retry: o.retry.withDefaults(), clock: o.clock}
 	if v, ok := c.GetDefaultProjectID(); ok {
 		p.defaultProject = v
 	}

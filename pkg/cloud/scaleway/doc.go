@@ -10,9 +10,15 @@
 //     short context; a cancellation of the caller's context is returned as is, never as transient;
 //   - the secret key never appears in an error text: texts that contain it are redacted and the
 //     SDK error that held it is dropped from the chain;
+//   - reads (the GETs of Observe, GetCluster, ListClusterAvailableTypes, Kubeconfig) are retried
+//     per request, each page of a list on its own, while their error maps to *cloud.TransientError:
+//     at most ReadRetry.Attempts tries (default 5), pausing min(cap, base·2ⁿ) with equal jitter
+//     (base 200ms, cap 5s) or the server's Retry-After when longer (seen only through New's own
+//     HTTP client; over a minute is returned at once), on the injected clock, never once the
+//     caller's ctx is done; mutations are never retried here (a retried POST could act twice);
 //   - Observe costs one cluster list (all pages) per call, one pool list and one node list (all
 //     pages, whole cluster) per cluster, and one version list, plus the SDK's own GET /metadata
-//     (once per client after its first success);
+//     (once per client after its first success), plus one request per retried fault;
 //   - mapping is lossless for every field the cloud model holds: sizes in bytes become GB (10^9),
 //     scw.Duration becomes time.Duration, node types are kept as the API normalised them.
 package scaleway

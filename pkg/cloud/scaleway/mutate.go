@@ -57,8 +57,12 @@ func (p *Provider) SetClusterType(ctx context.Context, region, id, clusterType s
 // ListClusterAvailableTypes lists the type names the cluster may move to, in the API's order.
 func (p *Provider) ListClusterAvailableTypes(ctx context.Context, region, id string) ([]string, error) {
 	p.warmUp()
-	res, err := p.api.ListClusterAvailableTypes(&k8s.ListClusterAvailableTypesRequest{Region: scw.Region(region), ClusterID: id},
-		scw.WithContext(ctx))
+	var res *k8s.ListClusterAvailableTypesResponse
+	err := p.read(ctx, func(ctx context.Context) (err error) {
+		res, err = p.api.ListClusterAvailableTypes(&k8s.ListClusterAvailableTypesRequest{Region: scw.Region(region), ClusterID: id},
+			scw.WithContext(ctx))
+		return err
+	})
 	if err != nil {
 		return nil, p.wrap(ctx, err, "list available types of cluster %q", id)
 	}
@@ -152,8 +156,12 @@ func (p *Provider) ReplaceNode(ctx context.Context, region, nodeID string) error
 // Kubeconfig returns the admin kubeconfig as the API serves it (YAML).
 func (p *Provider) Kubeconfig(ctx context.Context, region, clusterID string) ([]byte, error) {
 	p.warmUp()
-	kc, err := p.api.GetClusterKubeConfig(&k8s.GetClusterKubeConfigRequest{Region: scw.Region(region), ClusterID: clusterID},
-		scw.WithContext(ctx))
+	var kc *k8s.Kubeconfig
+	err := p.read(ctx, func(ctx context.Context) (err error) {
+		kc, err = p.api.GetClusterKubeConfig(&k8s.GetClusterKubeConfigRequest{Region: scw.Region(region), ClusterID: clusterID},
+			scw.WithContext(ctx))
+		return err
+	})
 	if err != nil {
 		return nil, p.wrap(ctx, err, "kubeconfig of cluster %q", clusterID)
 	}

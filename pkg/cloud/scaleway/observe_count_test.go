@@ -2,6 +2,8 @@ package scaleway
 
 import (
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -112,32 +114,57 @@ func TestObserveRequestCount(t *testing.T) {
 }
 
 // BenchmarkObserve reports API requests per Observe (k8s requests and the SDK's /metadata apart)
-// and the ratio to the target 1 + 2·clusters + 1.
+// and the ratio to the target 1 + 2·clusters + 1. The faults=10% variants answer a seeded 10% of
+// the k8s GETs with 429 (the read retry sleeps on an instant fake clock): ratio-to-target - 1 is
+// then the retry overhead, about the fault rate when each fault costs exactly one more request.
 func BenchmarkObserve(b *testing.B) {
-	for _, n := range []int{1, 10, 200} {
-		b.Run(fmt.Sprintf("clusters=%d", n), func(b *testing.B) {
-			s := newFleetServer(b, n)
-			p := s.provider(b)
-			ref := cloud.Ref{Region: "fr-par", ProjectID: testProject}
-			if _, err := p.Observe(b.Context(), ref); err != nil { // warm: /metadata is cached per client
-				b.Fatal(err)
+	for _, rate := range []float64{0, 0.10} {
+		for _, n := range []int{1, 10, 200} {
+			name := fmt.Sprintf("clusters=%d", n)
+			if rate > 0 {
+				name += fmt.Sprintf(",faults=%.0f%%", rate*100)
 			}
-			s.reset()
-			b.ResetTimer()
-			for b.Loop() {
-				if _, err := p.Observe(b.Context(), ref); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
-			c := countRequests(s.requests(true))
-			ops := float64(b.N)
-			k8sReqs := float64(c.clusterLists+c.pools+c.nodes+c.versions+c.other) / ops
-			target := float64(1 + 2*n + 1)
-			b.ReportMetric(k8sReqs, "requests/observe")
-			b.ReportMetric(float64(c.clusterLists)/ops, "cluster-list-pages/observe")
-			b.ReportMetric(float64(c.metadata)/ops, "metadata/observe")
-			b.ReportMetric(k8sReqs/target, "ratio-to-target")
-		})
+			b.Run(name, func(b *testing.B) { benchObserve(b, n, rate) })
+		}
 	}
+}
+
+func benchObserve(b *testing.B, n int, rate float64) {
+	s := newFleetServer(b, n)
+	p := s.provider(b)
+	ref := cloud.Ref{Region: "fr-par", ProjectID: testProject}
+	if _, err := p.Observe(b.Context(), ref); err != nil { // warm: /metadata is cached per client
+		b.Fatal(err)
+	}
+	var faults int
+	if rate > 0 {
+		rng := rand.New(rand.NewPCG(7, 7))
+		s.intercept = func(w http.ResponseWriter, r *http.Request) bool {
+			if r.Method != http.MethodGet || r.URL.Path == "/metadata" || rng.Float64() >= rate {
+				return false
+			}
+			faults++
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `{"message":"too many requests","type":"too_many_requests"}`)
+			return true
+		}
+	}
+	s.reset()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := p.Observe(b.Context(), ref); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	c := countRequests(s.requests(true))
+	ops := float64(b.N)
+	k8sReqs := float64(c.clusterLists+c.pools+c.nodes+c.versions+c.other) / ops
+	target := float64(1 + 2*n + 1)
+	b.ReportMetric(k8sReqs, "requests/observe")
+	b.ReportMetric(float64(c.clusterLists)/ops, "cluster-list-pages/observe")
+	b.ReportMetric(float64(c.metadata)/ops, "metadata/observe")
+	b.ReportMetric(float64(faults)/ops, "faults/observe")
+	b.ReportMetric(k8sReqs/target, "ratio-to-target")
 }

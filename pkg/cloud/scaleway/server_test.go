@@ -48,6 +48,8 @@ type cannedServer struct {
 	reqs   []request
 	routes map[string]reply
 	dyn    func(r *http.Request) (reply, bool)
+	// intercept, if set, sees every recorded request first and may answer it itself (true).
+	intercept func(w http.ResponseWriter, r *http.Request) bool
 }
 
 func newCannedServer(t testing.TB, routes map[string]reply) *cannedServer {
@@ -62,8 +64,11 @@ func (s *cannedServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.reqs = append(s.reqs, request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body), Header: r.Header.Clone()})
 	rep, ok := s.routes[r.Method+" "+r.URL.Path]
-	dyn := s.dyn
+	dyn, intercept := s.dyn, s.intercept
 	s.mu.Unlock()
+	if intercept != nil && intercept(w, r) {
+		return
+	}
 	if !ok && dyn != nil {
 		rep, ok = dyn(r)
 	}
@@ -103,15 +108,16 @@ func (s *cannedServer) reset() {
 	s.reqs = nil
 }
 
-// provider returns an adapter talking to s with test credentials.
-func (s *cannedServer) provider(t testing.TB) *Provider {
+// provider returns an adapter talking to s with test credentials; its read retries sleep on an
+// instant fake clock unless opts give another.
+func (s *cannedServer) provider(t testing.TB, opts ...Option) *Provider {
 	t.Helper()
 	c, err := scw.NewClient(scw.WithAuth(testAccessKey, testSecretKey), scw.WithAPIURL(s.URL),
 		scw.WithDefaultProjectID(testProject), scw.WithDefaultRegion(scw.RegionFrPar))
 	if err != nil {
 		t.Fatalf("scw client: %v", err)
 	}
-	p, err := New(WithClient(c), WithSecret(testSecretKey))
+	p, err := New(append([]Option{WithClient(c), WithSecret(testSecretKey), WithClock(newInstantClock())}, opts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
