@@ -52,9 +52,8 @@ func (r *clusterRun) waitFor(ctx context.Context, a plan.Action, what string, re
 	}
 }
 
-// Settled states (the SDK's WaitForClusterPool terminal set).
+// clusterSettled: the SDK's WaitForClusterPool terminal states of a cluster.
 func clusterSettled(s string) bool { return s == "ready" || s == "pool_required" }
-func poolSettled(s string) bool    { return s == "ready" || s == "warning" }
 
 // errLocked ends a wait: a locked resource will not become ready by waiting.
 func errLocked(what string) error {

@@ -70,10 +70,6 @@ func errBadRequest(msg string) *apiError {
 		"message": "invalid argument(s)", "type": "invalid_arguments"}}
 }
 
-func errRoute() *apiError {
-	return &apiError{http.StatusNotFound, map[string]any{"message": "route not found", "type": "not_found"}}
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {

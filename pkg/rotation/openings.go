@@ -9,11 +9,8 @@ import (
 // opener yields the openings rotation may use: a cron window's, or UTC days when the policy
 // has no window (any time).
 type opener interface {
-	// active returns the opening that contains now, if any.
-	active(now time.Time) (window.Interval, bool)
 	// openings lists the openings that intersect [from, to), in order.
 	openings(from, to time.Time) []window.Interval
-	location() *time.Location
 }
 
 func openerFor(p Policy) opener {
@@ -25,21 +22,14 @@ func openerFor(p Policy) opener {
 
 type cronWindow struct{ w *window.Window }
 
-func (c cronWindow) active(now time.Time) (window.Interval, bool) { return c.w.Active(now) }
 func (c cronWindow) openings(from, to time.Time) []window.Interval {
 	return c.w.Openings(from, to)
 }
-func (c cronWindow) location() *time.Location { return c.w.Location }
 
 // anyTime is always open; its openings are UTC days, the unit the soft schedule spreads over.
 type anyTime struct{}
 
 const day = 24 * time.Hour
-
-func (anyTime) active(now time.Time) (window.Interval, bool) {
-	s := now.UTC().Truncate(day)
-	return window.Interval{Start: s, End: s.Add(day)}, true
-}
 
 func (anyTime) openings(from, to time.Time) []window.Interval {
 	var out []window.Interval
@@ -48,5 +38,3 @@ func (anyTime) openings(from, to time.Time) []window.Interval {
 	}
 	return out
 }
-
-func (anyTime) location() *time.Location { return time.UTC }

@@ -109,17 +109,16 @@ func defaultRotation(r *Rotation, external bool) {
 	}
 }
 
-// ApplySettings merges the repo-level defaults of reconciler.yaml under the cluster: the
+// applySettings merges the repo-level defaults of reconciler.yaml under the cluster: the
 // cluster's own values win.
 //   - projectID, region: used when the cluster leaves them empty
 //   - upgrade: used when the cluster has none; upgrade.window likewise
 //   - rotation: merged field by field under each pool's rotation (enabled is not inherited by
 //     external pools)
 //   - tags: appended to the cluster's tags, skipping those already present
-func ApplySettings(c *Cluster, s *Settings) { applySettings(c, s) }
-
-// applySettings is ApplySettings; it returns which cluster paths were filled from which
-// settings paths, so errors in inherited values point at reconciler.yaml.
+//
+// It returns which cluster paths were filled from which settings paths, so errors in inherited
+// values point at reconciler.yaml.
 func applySettings(c *Cluster, s *Settings) map[string]string {
 	origins := map[string]string{}
 	if s == nil {

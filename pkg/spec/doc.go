@@ -10,17 +10,18 @@
 //
 //   - Load(fsys) (*Repo, error): every `kind: Cluster` document in *.yaml/*.yml under clusters/
 //     (any depth, several documents per file), plus the optional reconciler.yaml (Settings). On
-//     success every cluster has the repo defaults merged (ApplySettings) and the built-in
+//     success every cluster has the repo defaults merged (reconciler.yaml) and the built-in
 //     defaults applied (Default), and is valid. On failure Load returns a nil Repo and an
 //     ErrorList with every problem: never act on a partially loaded repository.
 //   - Repo{Settings, Clusters, Files}: Clusters are in file, then line order; Source gives each
 //     one's file and line.
-//   - (*Cluster).Key(): "project/region/name" ("default" for an empty project), the identity of
-//     a cluster across files and the cloud; Load rejects duplicates.
+//   - Identity: a cluster is matched to the cloud by project, region and name (plan.Key, after
+//     the profile's project and region fill empty ones). Load rejects a name declared twice
+//     anywhere in the repository, since status/<name>.yaml and reports/<name>.md are per name.
 //   - ParseVersion / Version: "1.35" (a minor: follow its latest patch) or "1.35.3" (exact);
 //     Compare, CompareMinor, Matches.
-//   - Default(*Cluster), ApplySettings(*Cluster, *Settings), Validate(*Cluster): the same steps
-//     for clusters built in code (tests, the plan engineer's fixtures).
+//   - Default(*Cluster), Validate(*Cluster): the same steps for clusters built in code (tests,
+//     fixtures).
 //   - MarshalClusters: the fully defaulted YAML (`reconciler validate --show-defaults`).
 //   - Helpers: IsKosmos, (*Pool).IsExternal, NormalizeNodeType ("PRO2-S" → "pro2_s", the API's
 //     spelling), ZoneRegion, (*Cluster).Pool(name), Regions, ClusterTypes.

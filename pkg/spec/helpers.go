@@ -51,16 +51,6 @@ func ZoneRegion(zone string) string {
 	return ""
 }
 
-// Key identifies a cluster across the repository and the cloud: "project/region/name", with
-// "default" for an empty project (the one of the credentials' profile).
-func (c *Cluster) Key() string {
-	p := c.Spec.ProjectID
-	if p == "" {
-		p = "default"
-	}
-	return p + "/" + c.Spec.Region + "/" + c.Metadata.Name
-}
-
 // Kosmos reports whether the cluster is a Kosmos (multicloud) cluster.
 func (c *Cluster) Kosmos() bool { return IsKosmos(c.Spec.Type) }
 

@@ -177,9 +177,6 @@ func TestDefaultsApplied(t *testing.T) {
 	if c.Source != (Source{File: "clusters/c.yaml", Line: 1}) {
 		t.Errorf("source = %+v", c.Source)
 	}
-	if got := c.Key(); got != "default/fr-par/edge" {
-		t.Errorf("Key() = %q", got)
-	}
 
 	// Default is idempotent.
 	before, _ := MarshalClusters([]*Cluster{c})
