@@ -104,36 +104,6 @@ func (r *Rotator) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// RotatePool runs a pool's rotate-node actions one node at a time, in plan order. It stops the
-// pool at the first abort or failure; the remaining actions are reported as not run.
-func (r *Rotator) RotatePool(ctx context.Context, region string, actions []plan.Action) []Result {
-	var out []Result
-	var drainer Drainer
-	for i, a := range actions {
-		if drainer == nil {
-			d, err := r.drainerFor(ctx, region, a.Details["cluster_id"])
-			if err != nil {
-				return append(out, notRun(actions[i:], fmt.Sprintf("kubernetes access: %v", err))...)
-			}
-			drainer = d
-		}
-		res := r.RotateNode(ctx, region, drainer, a)
-		out = append(out, res)
-		if res.Outcome == Aborted || res.Outcome == Failed {
-			return append(out, notRun(actions[i+1:], "stopped after "+res.Node+": "+res.Outcome)...)
-		}
-	}
-	return out
-}
-
-func notRun(actions []plan.Action, why string) []Result {
-	out := make([]Result, 0, len(actions))
-	for _, a := range actions {
-		out = append(out, Result{ActionID: a.ID, Node: nodeName(a), Outcome: Skipped, Message: "not run: " + why})
-	}
-	return out
-}
-
 func (r *Rotator) drainerFor(ctx context.Context, region, clusterID string) (Drainer, error) {
 	kc, err := r.Provider.Kubeconfig(ctx, region, clusterID)
 	if err != nil {

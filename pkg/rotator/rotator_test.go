@@ -3,6 +3,7 @@ package rotator
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,9 +106,20 @@ func setup(n int) (*Rotator, *fakeCloud, *fakeDrainer, *[]string, []plan.Action,
 	return r, fc, d, events, actions, clk
 }
 
-func TestRotatePoolDrainsBeforeReplacingOneAtATime(t *testing.T) {
+// rotateEach runs RotateNode for each action in order, as apply does for a pool (apply, not the
+// rotator, stops a pool's remaining actions after an abort).
+func rotateEach(r *Rotator, actions []plan.Action) []Result {
+	d, _ := r.NewDrainer(nil)
+	var out []Result
+	for _, a := range actions {
+		out = append(out, r.RotateNode(context.Background(), "fr-par", d, a))
+	}
+	return out
+}
+
+func TestDrainsBeforeReplacingOneAtATime(t *testing.T) {
 	r, fc, _, events, actions, _ := setup(2)
-	res := r.RotatePool(context.Background(), "fr-par", actions)
+	res := rotateEach(r, actions)
 	want := []string{
 		"drain scw-old-1 (10m0s, skip)", "replace old-1", "k8s-ready scw-new-1",
 		"drain scw-old-2 (10m0s, skip)", "replace old-2", "k8s-ready scw-new-2",
@@ -128,7 +140,7 @@ func TestRotatePoolDrainsBeforeReplacingOneAtATime(t *testing.T) {
 func TestDrainSkipLeavesNodeAndContinues(t *testing.T) {
 	r, fc, d, _, actions, _ := setup(2)
 	d.drainErr["scw-old-1"] = fmt.Errorf("pdb default/web blocks eviction: %w", ErrDrainSkipped)
-	res := r.RotatePool(context.Background(), "fr-par", actions)
+	res := rotateEach(r, actions)
 	if res[0].Outcome != Skipped || res[1].Outcome != Done {
 		t.Fatalf("outcomes = %s, %s", res[0].Outcome, res[1].Outcome)
 	}
@@ -137,24 +149,24 @@ func TestDrainSkipLeavesNodeAndContinues(t *testing.T) {
 	}
 }
 
-func TestDrainAbortStopsPool(t *testing.T) {
-	r, fc, d, _, actions, _ := setup(3)
+func TestDrainAbortIsReportedAndNothingReplaced(t *testing.T) {
+	r, fc, d, _, actions, _ := setup(1)
 	d.drainErr["scw-old-1"] = fmt.Errorf("pdb default/web: %w", ErrDrainAborted)
-	res := r.RotatePool(context.Background(), "fr-par", actions)
-	if res[0].Outcome != Aborted || res[1].Outcome != Skipped || res[2].Outcome != Skipped {
-		t.Fatalf("outcomes = %+v", res)
+	res := rotateEach(r, actions)
+	if res[0].Outcome != Aborted || !strings.Contains(res[0].Message, "default/web") {
+		t.Fatalf("outcome = %+v", res[0])
 	}
 	if len(fc.replaced) != 0 {
 		t.Errorf("replaced %v after abort", fc.replaced)
 	}
 }
 
-func TestReplaceFailureUncordonsAndStops(t *testing.T) {
-	r, fc, _, events, actions, _ := setup(2)
+func TestReplaceFailureUncordons(t *testing.T) {
+	r, fc, _, events, actions, _ := setup(1)
 	fc.replaceErr = &cloud.TerminalError{Reason: "quotas_exceeded", Err: fmt.Errorf("quota exceeded(s): instance has reached its quota")}
-	res := r.RotatePool(context.Background(), "fr-par", actions)
-	if res[0].Outcome != Failed || res[1].Outcome != Skipped {
-		t.Fatalf("outcomes = %+v", res)
+	res := rotateEach(r, actions)
+	if res[0].Outcome != Failed || !cloud.IsTerminal(res[0].Err) {
+		t.Fatalf("outcome = %+v", res[0])
 	}
 	if (*events)[len(*events)-1] != "uncordon scw-old-1" {
 		t.Errorf("events %q: the node must be uncordoned after a failed replace", *events)
@@ -165,7 +177,7 @@ func TestWaitsForReplacementOnTheClock(t *testing.T) {
 	r, fc, _, _, actions, clk := setup(1)
 	fc.readyAfter = 3
 	done := make(chan []Result)
-	go func() { done <- r.RotatePool(context.Background(), "fr-par", actions) }()
+	go func() { done <- rotateEach(r, actions) }()
 	for {
 		select {
 		case res := <-done:
@@ -187,7 +199,7 @@ func TestWaitsForReplacementOnTheClock(t *testing.T) {
 func TestAlreadyReplacedIsDone(t *testing.T) {
 	r, fc, _, events, actions, _ := setup(1)
 	fc.nodes[0].ID = "someone-else"
-	res := r.RotatePool(context.Background(), "fr-par", actions)
+	res := rotateEach(r, actions)
 	if res[0].Outcome != Done || len(*events) != 0 {
 		t.Fatalf("result %+v events %q", res[0], *events)
 	}
@@ -199,12 +211,12 @@ func TestNoNodeStartsAfterTheWindowClosed(t *testing.T) {
 	for i := range actions {
 		actions[i].Details["window_end"] = end.Format(time.RFC3339)
 	}
-	res := r.RotatePool(context.Background(), "fr-par", actions[:1])
+	res := rotateEach(r, actions[:1])
 	if res[0].Outcome != Done {
 		t.Fatalf("inside the window: %+v", res[0])
 	}
 	clk.SetTime(end)
-	res = r.RotatePool(context.Background(), "fr-par", actions[1:])
+	res = rotateEach(r, actions[1:])
 	if res[0].Outcome != Skipped || len(fc.replaced) != 1 {
 		t.Fatalf("after the window closed: %+v, replaced %v, events %q", res[0], fc.replaced, *events)
 	}
