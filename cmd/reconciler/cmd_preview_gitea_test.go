@@ -32,12 +32,7 @@ func TestPreviewOnGitea(t *testing.T) {
 	u := gittest.Clone(t, g.AuthURL(cloneURL))
 	u.Write(t, prodSpec("1.34", "web"))
 	u.CommitAndPush(t, "base", 3)
-	gittest.Run(t, u.Dir, "checkout", "--quiet", "-b", "upgrade-1.35")
-	u.Write(t, prodSpec("1.35", "web", "batch"))
-	gittest.Run(t, u.Dir, "add", "-A")
-	gittest.Run(t, u.Dir, "commit", "--quiet", "-m", "upgrade to 1.35, add batch")
-	gittest.Run(t, u.Dir, "push", "--quiet", "origin", "HEAD:refs/heads/upgrade-1.35")
-	head := gittest.Run(t, u.Dir, "rev-parse", "HEAD")
+	head := u.PushBranch(t, "upgrade-1.35", prodSpec("1.35", "web", "batch"), "upgrade to 1.35, add batch")
 	pr := g.CreatePull(t, "fleet", "upgrade-1.35", "main", "Upgrade prod-par to 1.35")
 
 	t.Setenv("GIT_TOKEN", g.Token)
@@ -113,11 +108,7 @@ func TestRunPreviewsPullRequestsOnGiteaWebhook(t *testing.T) {
 	u := gittest.Clone(t, g.AuthURL(cloneURL))
 	u.Write(t, prodSpec("1.34", "web"))
 	u.CommitAndPush(t, "base", 3)
-	gittest.Run(t, u.Dir, "checkout", "--quiet", "-b", "add-batch")
-	u.Write(t, prodSpec("1.34", "web", "batch"))
-	gittest.Run(t, u.Dir, "commit", "--quiet", "-am", "add batch")
-	gittest.Run(t, u.Dir, "push", "--quiet", "origin", "HEAD:refs/heads/add-batch")
-	head := gittest.Run(t, u.Dir, "rev-parse", "HEAD")
+	head := u.PushBranch(t, "add-batch", prodSpec("1.34", "web", "batch"), "add batch")
 
 	const secret = "pr-hook-secret"
 	secretFile := filepath.Join(t.TempDir(), "hook")

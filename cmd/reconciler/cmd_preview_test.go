@@ -27,12 +27,7 @@ func pullRequest(t *testing.T, base, head map[string]string, branch string) (url
 	u := gittest.Clone(t, gs.RepoURLWithAuth("fleet.git", "u", previewToken))
 	u.Write(t, base)
 	baseRev = u.CommitAndPush(t, "base", 3)
-	gittest.Run(t, u.Dir, "checkout", "--quiet", "-b", branch)
-	u.Write(t, head)
-	gittest.Run(t, u.Dir, "add", "-A")
-	gittest.Run(t, u.Dir, "commit", "--quiet", "-m", "the pull request")
-	gittest.Run(t, u.Dir, "push", "--quiet", "origin", "HEAD:refs/heads/"+branch, "HEAD:refs/pull/1/head")
-	headRev = gittest.Run(t, u.Dir, "rev-parse", "HEAD")
+	headRev = u.PushBranch(t, branch, head, "the pull request", "refs/pull/1/head")
 	t.Setenv("GIT_TOKEN", previewToken)
 	return gs.RepoURL("fleet.git"), baseRev, headRev
 }

@@ -60,6 +60,23 @@ func (u *User) WriteErr(files map[string]string) error {
 	return nil
 }
 
+// PushBranch switches the clone to branch (created from the current head), writes files,
+// commits them and pushes the branch, plus the extra refs given (e.g. refs/pull/1/head), as a
+// pull request author does. It returns the pushed head.
+func (u *User) PushBranch(t testing.TB, branch string, files map[string]string, msg string, alsoRefs ...string) string {
+	t.Helper()
+	Run(t, u.Dir, "checkout", "--quiet", "-B", branch)
+	u.Write(t, files)
+	Run(t, u.Dir, "add", "-A")
+	Run(t, u.Dir, "commit", "--quiet", "-m", msg)
+	refs := []string{"HEAD:refs/heads/" + branch}
+	for _, r := range alsoRefs {
+		refs = append(refs, "HEAD:"+r)
+	}
+	Run(t, u.Dir, append([]string{"push", "--quiet", "origin"}, refs...)...)
+	return Run(t, u.Dir, "rev-parse", "HEAD")
+}
+
 // CommitAndPush commits everything in the clone and pushes it to main,
 // rebasing on the remote and retrying up to attempts times when the push is
 // rejected. It returns the pushed head.

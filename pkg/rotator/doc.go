@@ -6,7 +6,7 @@
 // Invariants:
 //   - A node is replaced only after its drain succeeded, or after a drain timeout with the
 //     pool's policy "force". With "skip" the node is uncordoned and left for a later window;
-//     with "abort" the node is uncordoned and the pool's remaining rotations stop.
+//     with "abort" the node is uncordoned and apply stops the pool's remaining rotations.
 //   - Every step is bounded by a timeout measured on the injected clock, and every outcome
 //     (done, skipped, aborted, failed) is returned with the reason; nothing is skipped silently.
 //   - It is safe to run again after a crash: a node that is already gone is reported as done.
