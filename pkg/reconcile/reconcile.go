@@ -74,9 +74,11 @@ func (r *Reconciler) Plan(ctx context.Context) (*Pass, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
-	repo, err := spec.Load(co.FS)
-	if err != nil {
-		return nil, err // an ErrorList: every problem with file, line and path; no wrapping
+	repo := co.Repo
+	if repo == nil {
+		if repo, err = spec.Load(co.FS); err != nil {
+			return nil, err // an ErrorList: every problem with file, line and path; no wrapping
+		}
 	}
 	FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID)
 	applied := r.lastApplied(co)

@@ -12,6 +12,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/cloudfake"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
 
@@ -167,5 +168,27 @@ func TestRemovedSpecInAnUnwatchedScopeIsStillSeen(t *testing.T) {
 	}
 	if pass.Plan.Summary.Delete != 1 {
 		t.Fatalf("want the removed cluster in nl-ams/p-other deleted, plan: %+v", pass.Plan.Clusters)
+	}
+}
+
+// loadedSource hands over a repository already loaded, with a tree that would not load.
+type loadedSource struct{ repo *spec.Repo }
+
+func (l loadedSource) Fetch(context.Context) (*Checkout, error) {
+	return &Checkout{Revision: "r1", FS: fstest.MapFS{"clusters/x.yaml": {Data: []byte("not: [valid")}}, Repo: l.repo}, nil
+}
+
+func TestPlanUsesTheLoadedRepoOfTheCheckout(t *testing.T) {
+	repo, err := spec.Load(fstest.MapFS{"clusters/a.yaml": cluster("a", "fr-par", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Reconciler{Source: loadedSource{repo}, Provider: cloudfake.New(), DefaultProjectID: "p-default", DefaultRegion: "fr-par"}
+	pass, err := r.Plan(t.Context())
+	if err != nil {
+		t.Fatalf("Plan loaded the tree again instead of using the checkout's repo: %v", err)
+	}
+	if pass.Plan.Summary.Create != 1 || pass.Repo != repo {
+		t.Errorf("plan %+v, repo reused %v", pass.Plan.Summary, pass.Repo == repo)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
 // Checkout is one revision of the user's repository.
@@ -12,6 +14,9 @@ type Checkout struct {
 	// Revision identifies the content (a commit, or "" for a plain directory).
 	Revision string
 	FS       fs.FS
+	// Repo, when set, is FS already loaded and validated (the run loop validates each revision
+	// once when it arrives); Plan then does not load it again.
+	Repo *spec.Repo
 }
 
 // Source yields the desired state. A local directory is DirSource; a git remote plugs in here.

@@ -11,7 +11,6 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/rotation"
-	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 	"github.com/scaleway-gitops/reconciler/pkg/window"
@@ -60,15 +59,15 @@ func retryable(err error) bool {
 }
 
 // staticSource hands the reconciler the revision in force.
-type staticSource struct{ co *source.Checkout }
+type staticSource struct{ co *goodRevision }
 
 func (s staticSource) Fetch(context.Context) (*reconcile.Checkout, error) {
-	return &reconcile.Checkout{Revision: s.co.Revision, FS: s.co.FS}, nil
+	return &reconcile.Checkout{Revision: s.co.checkout.Revision, FS: s.co.checkout.FS, Repo: s.co.repo}, nil
 }
 
 func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
 	return &reconcile.Reconciler{
-		Source: staticSource{r.state.good.checkout}, Provider: r.Provider, Exec: r.Exec,
+		Source: staticSource{r.state.good}, Provider: r.Provider, Exec: r.Exec,
 		Clock: r.clock(), Log: r.Log, Now: now,
 		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion,
 		Rotate: rotation.PlanCluster, LastApplied: r.lastApplied(),
