@@ -116,25 +116,12 @@ func (r *Runner) lastApplied() map[string]plan.Applied {
 }
 
 // windowOpen reports whether an upgrade or rotation window of the repo is open at now: passes
-// then run every tick, so work deferred to the window starts as soon as it opens.
+// then run every tick, so work deferred to the window starts as soon as it opens. An invalid
+// window is never open (the plan reports it and defers the work).
 func windowOpen(repo *spec.Repo, now time.Time) bool {
-	open := func(w *spec.Window) bool {
-		if w == nil {
-			return false
-		}
-		win, err := window.Parse(w.Schedule, w.Duration.Duration, w.TimeZone)
-		if err != nil {
-			return false
-		}
-		_, ok := win.Active(now)
-		return ok
-	}
-	for _, c := range repo.Clusters {
-		if c.Spec.Upgrade != nil && open(c.Spec.Upgrade.Window) {
-			return true
-		}
-		for _, p := range c.Spec.Pools {
-			if p.Rotation != nil && open(p.Rotation.Window) {
+	for _, w := range repoWindows(repo) {
+		if win, err := window.Parse(w.Schedule, w.Duration.Duration, w.TimeZone); err == nil {
+			if _, ok := win.Active(now); ok {
 				return true
 			}
 		}
@@ -149,8 +136,13 @@ func (r *Runner) Windows() []spec.Window {
 	if r.state.good == nil {
 		return nil
 	}
+	return repoWindows(r.state.good.repo)
+}
+
+// repoWindows lists the clusters' upgrade windows and their pools' rotation windows.
+func repoWindows(repo *spec.Repo) []spec.Window {
 	var out []spec.Window
-	for _, c := range r.state.good.repo.Clusters {
+	for _, c := range repo.Clusters {
 		if c.Spec.Upgrade != nil && c.Spec.Upgrade.Window != nil {
 			out = append(out, *c.Spec.Upgrade.Window)
 		}
