@@ -84,10 +84,13 @@ func Build(in Input) *ClusterStatus {
 	return s
 }
 
+// meaningfulOutcomes drops the skips that only say the target was already as wanted
+// (already-exists, already-at-version, …); every other skip — a rotation blocked by a
+// PodDisruptionBudget, an action with nothing to run it — is news and is kept.
 func meaningfulOutcomes(os []ActionOutcome) []ActionOutcome {
 	var out []ActionOutcome
 	for _, o := range os {
-		if o.Outcome != "skipped" {
+		if o.Outcome != "skipped" || !strings.HasPrefix(o.Message, "already-") {
 			out = append(out, o)
 		}
 	}

@@ -190,3 +190,18 @@ func TestDeletionProtectionRecordedOnAttempt(t *testing.T) {
 		t.Error("a failed apply of deletionProtection: false lowered the protection")
 	}
 }
+
+func TestRecentActionsKeepSkipsThatAreNews(t *testing.T) {
+	s := Build(Input{Cluster: "c", Revision: "r", Live: liveCluster(), Outcomes: []ActionOutcome{
+		{ID: "c/create-pool/web", Outcome: "skipped", Message: "already-exists"},
+		{ID: "c/rotate-node/web/n1", Outcome: "skipped", Message: "rotation-skipped: blocked by PodDisruptionBudget shop/web"},
+		{ID: "c/upgrade-cluster/1.35.3", Outcome: "done"},
+	}})
+	var ids []string
+	for _, a := range s.RecentActions {
+		ids = append(ids, a.ID)
+	}
+	if diff := cmp.Diff([]string{"c/rotate-node/web/n1", "c/upgrade-cluster/1.35.3"}, ids); diff != "" {
+		t.Errorf("recent actions (-want +got):\n%s", diff)
+	}
+}
