@@ -28,7 +28,7 @@ func runPlan(ctx context.Context, env *cmdEnv, args []string) int {
 	if err := renderPlan(env.stdout, pass.Plan, pf.output); err != nil {
 		return fail(env, err)
 	}
-	if *detailed && !pass.Plan.Empty() {
+	if *detailed && pass.Plan.HasChanges() {
 		return 2
 	}
 	return 0

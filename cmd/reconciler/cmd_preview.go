@@ -93,7 +93,7 @@ func runPreview(ctx context.Context, env *cmdEnv, args []string) int {
 	case !pv.Valid():
 		fmt.Fprintf(env.stderr, "Error: %s\n", preview.StatusLine(pv))
 		return 1
-	case f.detailed && !pv.Plan.Empty():
+	case f.detailed && pv.Plan.HasChanges():
 		return 2
 	}
 	return 0
@@ -134,7 +134,9 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	if pv.Files, err = src.SpecChanges(ctx, bco.Revision, hco.Revision); err != nil {
 		return pv, err
 	}
-	hp, err := planCheckout(ctx, env, pf, hco)
+	// Both revisions are planned as the repository's base branch: its identity owns the clusters.
+	owner := source.Identity(repo, strings.TrimPrefix(base, "refs/heads/"))
+	hp, err := planCheckout(ctx, env, pf, hco, owner)
 	var list spec.ErrorList
 	switch {
 	case errors.As(err, &list):
@@ -146,7 +148,7 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 		return pv, err
 	}
 	pv.Plan = hp.Plan
-	bp, err := planCheckout(ctx, env, pf, bco)
+	bp, err := planCheckout(ctx, env, pf, bco, owner)
 	switch {
 	case errors.As(err, &list):
 		pv.BaseError = fmt.Sprintf("the base revision does not load (%d spec errors)", len(list))
@@ -158,12 +160,14 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	return pv, nil
 }
 
-// planCheckout plans one fetched revision against live state, as `plan` does.
-func planCheckout(ctx context.Context, env *cmdEnv, pf *pipelineFlags, co *source.Checkout) (*reconcile.Pass, error) {
+// planCheckout plans one fetched revision against live state, as `plan` does, as the repository
+// with identity owner.
+func planCheckout(ctx context.Context, env *cmdEnv, pf *pipelineFlags, co *source.Checkout, owner string) (*reconcile.Pass, error) {
 	r, err := wireReconciler(env, pf, fixedSource{&reconcile.Checkout{Revision: co.Revision, FS: co.FS}})
 	if err != nil {
 		return nil, err
 	}
+	r.Owner = owner
 	return r.Plan(ctx)
 }
 

@@ -46,23 +46,24 @@ func (f *pipelineFlags) register(fs *flag.FlagSet) {
 // newSource returns where the desired state comes from: a local directory read as it is, or,
 // for a URL (https://, ssh://, file://, user@host:path) or with --ref, a git branch fetched into
 // a throw-away shallow clone (GIT_TOKEN or GIT_USERNAME/GIT_PASSWORD for https). The returned
-// cleanup removes the clone.
-func newSource(env *cmdEnv, repo, ref string) (reconcile.Source, func(), error) {
+// cleanup removes the clone. owner is the repository's default identity (source.Identity; for a
+// directory, that of its git origin and branch, "" when unknown).
+func newSource(env *cmdEnv, repo, ref string) (_ reconcile.Source, owner string, cleanup func(), _ error) {
 	if ref == "" && !looksRemote(repo) {
-		return reconcile.DirSource{Dir: repo}, func() {}, nil
+		return reconcile.DirSource{Dir: repo}, source.LocalIdentity(repo), func() {}, nil
 	}
 	cache, err := os.MkdirTemp("", "reconciler-plan-")
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	cleanup := func() { os.RemoveAll(cache) }
+	cleanup = func() { os.RemoveAll(cache) }
 	src, err := source.New(source.Options{URL: repo, Branch: cmp.Or(ref, "main"), CacheDir: cache,
 		Auth: source.Auth{Token: env.getenv("GIT_TOKEN"), Username: env.getenv("GIT_USERNAME"), Password: env.getenv("GIT_PASSWORD")}})
 	if err != nil {
 		cleanup()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return gitSource{src}, cleanup, nil
+	return gitSource{src}, src.Identity(), cleanup, nil
 }
 
 // looksRemote tells a git URL from a local directory.
@@ -88,7 +89,7 @@ func (g gitSource) Fetch(ctx context.Context) (*reconcile.Checkout, error) {
 // newReconciler wires the pass: source, the Scaleway provider from the scw profile and SCW_* env
 // (SCW_API_URL points it at the emulator), and an executor printing progress on stderr.
 func newReconciler(env *cmdEnv, pf *pipelineFlags) (_ *reconcile.Reconciler, err error) {
-	src, cleanup, err := newSource(env, pf.repo, pf.ref)
+	src, owner, cleanup, err := newSource(env, pf.repo, pf.ref)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,12 @@ func newReconciler(env *cmdEnv, pf *pipelineFlags) (_ *reconcile.Reconciler, err
 			cleanup()
 		}
 	}()
-	return wireReconciler(env, pf, src)
+	r, err := wireReconciler(env, pf, src)
+	if err != nil {
+		return nil, err
+	}
+	r.Owner = owner
+	return r, nil
 }
 
 // wireReconciler is newReconciler for a source the caller made (preview plans fixed revisions).

@@ -39,7 +39,7 @@ func (r *clusterRun) dispatch(ctx context.Context, a plan.Action) (Outcome, stri
 	case plan.UpgradeCluster:
 		return r.run(ctx, a, r.upgradeCluster(a))
 	case plan.DeleteCluster:
-		return r.run(ctx, a, r.deleteCluster())
+		return r.run(ctx, a, r.deleteCluster(a))
 	case plan.CreatePool:
 		return r.run(ctx, a, r.createPool(poolName(a), poolName(a)))
 	case plan.UpdatePool:
@@ -75,9 +75,9 @@ func (r *clusterRun) createCluster(a plan.Action) step {
 			if c == nil {
 				return false, "", nil
 			}
-			if !owned(c) {
+			if !r.ours(c) {
 				return false, "", &cloud.TerminalError{Reason: "precondition_failed",
-					Err: fmt.Errorf("cluster %q (%s) exists and lacks the tag %s: not adopting it", c.Name, c.ID, cloud.ManagedByTag)}
+					Err: fmt.Errorf("cluster %q (%s) exists and lacks this repository's ownership tags: not adopting it", c.Name, c.ID)}
 			}
 			r.id = c.ID
 			return true, "already-exists", nil
@@ -177,16 +177,30 @@ func (r *clusterRun) upgradeCluster(a plan.Action) step {
 	}
 }
 
-func (r *clusterRun) deleteCluster() step {
+// deletable checks, on a fresh observation, the live evidence a delete-cluster was planned on:
+// the same cluster id, this repository's owner tag, and the deletion-protection=false tag.
+func deletable(c *cloud.Cluster, a plan.Action) error {
+	switch owner := a.Details["owner"]; {
+	case c.ID != a.Details["cluster_id"]:
+		return fmt.Errorf("its id is %s, the plan deletes %s", c.ID, a.Details["cluster_id"])
+	case !c.OwnedBy(owner):
+		return fmt.Errorf("it does not carry exactly the tags %s and %s", cloud.ManagedByTag, cloud.OwnerTag(owner))
+	case !c.Unprotected():
+		return fmt.Errorf("it is not tagged %s", cloud.ProtectionTag(false))
+	}
+	return nil
+}
+
+func (r *clusterRun) deleteCluster(a plan.Action) step {
 	return step{
 		what: "cluster " + r.name() + " to be deleted",
 		check: func(c *cloud.Cluster) (bool, string, error) {
 			if c == nil {
 				return true, "already-gone", nil
 			}
-			if !owned(c) { // the plan checks it too; deletion is where a second look is cheapest
-				return false, "", &cloud.TerminalError{Reason: "precondition_failed",
-					Err: fmt.Errorf("cluster %q lacks the tag %s: not deleting it", r.name(), cloud.ManagedByTag)}
+			// The plan checked the deletion rule; deletion is where a second look is cheapest.
+			if err := deletable(c, a); err != nil {
+				return false, "", &cloud.TerminalError{Reason: "precondition_failed", Err: fmt.Errorf("cluster %q: %w: not deleting it", r.name(), err)}
 			}
 			return false, "", nil
 		},

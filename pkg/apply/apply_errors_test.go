@@ -201,7 +201,7 @@ func TestExistingUnownedClusterIsNotAdopted(t *testing.T) {
 	}
 	// even without the stale check, create-cluster refuses to take it over
 	res = e.apply(t, p, Input{Desired: []cloud.Cluster{desiredCluster("edge", "1.35.3")}, SkipStaleCheck: true})
-	if cr := res.Clusters[0]; cr.State != ClusterFailed || !strings.Contains(cr.Error, "lacks the tag managed-by=reconciler") {
+	if cr := res.Clusters[0]; cr.State != ClusterFailed || !strings.Contains(cr.Error, "lacks this repository's ownership tags") {
 		t.Fatalf("cluster = %s %q, want failed: not ours", cr.State, cr.Error)
 	}
 	if m := e.fake.CallNames(true); len(m) != 0 {

@@ -31,7 +31,7 @@ func TestCreateClusterWithPoolsConverges(t *testing.T) {
 	}
 	snap, _ := e.fake.Observe(t.Context(), ref)
 	live := snap.Clusters[0]
-	if live.Status != "ready" || !owned(&live) || len(live.Pools) != 2 {
+	if live.Status != "ready" || !live.Managed() || len(live.Pools) != 2 {
 		t.Fatalf("live cluster = status %s tags %v pools %d, want ready, owned, 2 pools", live.Status, live.Tags, len(live.Pools))
 	}
 	for _, pl := range live.Pools {

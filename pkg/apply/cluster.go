@@ -172,11 +172,16 @@ func findPool(c *cloud.Cluster, name string) *cloud.Pool {
 	return nil
 }
 
-func owned(c *cloud.Cluster) bool {
-	for _, t := range c.Tags {
-		if t == cloud.ManagedByTag {
-			return true
-		}
+// ours reports whether an existing cluster is the one this run meant to create (an earlier,
+// interrupted create): it carries the owner tag the desired cluster names, or, when the desired
+// one names none (unknown repository identity), the ownership tag and no owner tag at all.
+func (r *clusterRun) ours(c *cloud.Cluster) bool {
+	want := ""
+	if r.desired != nil {
+		want = (&cloud.Cluster{Tags: r.desired.Tags}).Owner()
 	}
-	return false
+	if want == "" {
+		return c.Managed() && len(c.Owners()) == 0
+	}
+	return c.OwnedBy(want)
 }

@@ -9,8 +9,8 @@ import (
 
 // checkStale compares the live state the plan was computed from (ClusterPlan.BasedOn, the plan's
 // Fingerprint) with a fresh observation; any difference refuses the cluster. A plan with no basis
-// names a cluster to create: if it exists now with the ownership tag, it is ours from an earlier,
-// interrupted apply, and create-cluster adopts it; without the tag it is someone else's.
+// names a cluster to create: if it exists now with this repository's owner tag, it is ours from an
+// earlier, interrupted apply, and create-cluster adopts it; otherwise it is someone else's.
 func (r *clusterRun) checkStale(ctx context.Context) error {
 	basis := r.cp.BasedOn
 	creates := len(r.cp.Actions) > 0 && r.cp.Actions[0].Type == plan.CreateCluster
@@ -26,7 +26,7 @@ func (r *clusterRun) checkStale(ctx context.Context) error {
 	}
 	var fresh *plan.Fingerprint
 	if now != nil {
-		if basis == nil && owned(now) {
+		if basis == nil && r.ours(now) {
 			return nil
 		}
 		fresh = plan.FingerprintOf(now)

@@ -146,6 +146,3 @@ type Version struct {
 	DeprecatedAt         *time.Time
 	EndOfLifeAt          *time.Time
 }
-
-// ManagedByTagKey / ManagedByTag mark what the reconciler created (DESIGN §7).
-const ManagedByTag = "managed-by=reconciler"

@@ -157,14 +157,39 @@ var checks = map[string]func(t *testing.T, p *Plan, err error){
 		wantIDs(t, p, "gone", "gone/delete-cluster")
 		wantIDs(t, p, "gone-protected")
 		wantWarnings(t, p, "gone-protected", "cluster-not-in-spec")
-		wantWarnings(t, p, "gone-unknown", "cluster-not-in-spec")
-		for _, c := range p.Clusters {
-			if c.Name == "gone-untagged" {
-				t.Error("a cluster without the ownership tag and without a spec appears in the plan")
+		// Ours by its owner tag, unprotected, but no status names it: an orphan, deleted by the
+		// same rule (the evidence is on the live cluster).
+		wantIDs(t, p, "gone-unknown", "gone-unknown/delete-cluster")
+		wantWarnings(t, p, "gone-unknown", "deletion-authorised", "orphan")
+		// Untagged, named by a status file: described, never deleted.
+		wantIDs(t, p, "gone-untagged")
+		wantWarnings(t, p, "gone-untagged", "cluster-not-in-spec")
+		if p.Summary.Delete != 2 || p.Summary.Orphans != 1 || !p.HasChanges() {
+			t.Errorf("summary = %+v", p.Summary)
+		}
+	},
+	"deletion-evidence": func(t *testing.T, p *Plan, err error) {
+		mustPlan(t, p, err)
+		if p.Summary.Delete != 0 || p.Summary.Orphans != 0 || p.HasChanges() {
+			t.Errorf("summary = %+v, want nothing deleted", p.Summary)
+		}
+		for name, says := range map[string]string{
+			"forged-protection": "whatever status/forged-protection.yaml says",
+			"stale-id":          "status/stale-id.yaml records cluster id c-stale-id-old, not the live c-stale-id",
+			"foreign":           "another repository or several (team-b)",
+			"legacy":            "does not carry this repository's owner tag",
+			"two-owners":        "another repository or several (golden-repo, team-b)",
+		} {
+			wantIDs(t, p, name)
+			wantWarnings(t, p, name, "cluster-not-in-spec")
+			if m := cluster(t, p, name).Warnings[0].Message; !strings.Contains(m, says) || !strings.Contains(m, "status/"+name+".yaml") {
+				t.Errorf("%s: warning %q, want it to say %q and name its status file", name, m, says)
 			}
 		}
-		if p.Summary.Delete != 1 {
-			t.Errorf("summary = %+v", p.Summary)
+		for _, c := range p.Clusters {
+			if c.Name == "foreign-unrecorded" || c.Name == "legacy-unrecorded" {
+				t.Errorf("%s: another repository's cluster that no status names appears in the plan", c.Name)
+			}
 		}
 	},
 	"delete-cluster-no-prune": func(t *testing.T, p *Plan, err error) {

@@ -175,15 +175,37 @@ func planCluster(in Input, c *spec.Cluster, snap *indexed, windows map[spec.Wind
 	}
 	w.cp.ID = live.ID
 	w.cp.BasedOn = FingerprintOf(live)
-	owned := slices.Contains(live.Tags, cloud.ManagedByTag)
-	if !owned && !c.Spec.Adopt {
-		w.warn("not-owned", "live cluster %s (%s) lacks the %s tag and spec.adopt is false: it is left untouched", name, live.ID, cloud.ManagedByTag)
+	own := ownershipOf(live, in.Owner)
+	switch {
+	case own == foreign:
+		w.warn("owned-elsewhere", "%s", foreignMessage(live, in.Owner))
+		reportDrift(w, c, live, in.Owner, "the cluster is owned by another repository: the difference is reported, not reverted")
 		return w.finish(), nil
+	case own == unmanaged && !c.Spec.Adopt:
+		w.warn("not-owned", "live cluster %s (%s) lacks the %s tag and spec.adopt is false: it is left untouched", name, live.ID, cloud.ManagedByTag)
+		reportDrift(w, c, live, in.Owner, "the cluster is not managed (spec.adopt is false): the difference is reported, not reverted")
+		return w.finish(), nil
+	case own == legacy && in.Owner != "":
+		w.warn("claim-legacy", "live cluster %s (%s) carries %s but no owner tag: this plan tags it %s", name, live.ID, cloud.ManagedByTag, cloud.OwnerTag(in.Owner))
 	}
+	owned := own != unmanaged
 	if err := planExisting(w, in, c, live, cat, owned); err != nil {
 		return ClusterPlan{}, err
 	}
 	return w.finish(), nil
+}
+
+// reportDrift records, for a live cluster the reconciler does not manage, the cluster fields that
+// differ from its spec: an update-cluster deferred as not-owned, never run (status shows it as
+// "not managed"). Fields that could not change in place are left out.
+func reportDrift(w *work, c *spec.Cluster, live *cloud.Cluster, owner, msg string) {
+	changes, _ := clusterChanges(c, live, owner)
+	if len(changes) == 0 {
+		return
+	}
+	w.add(&draft{phase: phUpdateCluster, gate: &gate{WhyNotOwned, msg}, a: Action{
+		ID: actionID(c.Metadata.Name, UpdateCluster), Type: UpdateCluster, Target: clusterTarget(c.Metadata.Name),
+		Reason: "spec-changed", Changes: changes}})
 }
 
 // planCreate plans a cluster that does not exist yet: one create-cluster with its pools inline.
@@ -203,7 +225,7 @@ func planCreate(w *work, c *spec.Cluster, cat catalog, in Input) error {
 		return fmt.Errorf("unknown cluster type %q", clusterType(c))
 	}
 	versionWarnings(w, cat, latest, in)
-	d := DesiredCluster(c)
+	d := DesiredCluster(c, in.Owner)
 	changes := []Change{
 		{Path: "spec.type", Before: nil, After: d.Type},
 		{Path: "spec.version", Before: nil, After: latest.String()},
@@ -298,7 +320,7 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 	}
 
 	// Cluster fields.
-	changes, immutable := clusterChanges(c, live)
+	changes, immutable := clusterChanges(c, live, in.Owner)
 	for _, m := range immutable {
 		errs = append(errs, errors.New(m))
 	}
@@ -388,34 +410,44 @@ func (w *work) finish() ClusterPlan {
 	return w.cp
 }
 
-// planOrphan handles a live cluster no spec names: only an owned one appears in the plan, as a
-// delete-cluster when every condition of DESIGN §7 holds, as a warning otherwise.
+// planOrphan handles a live cluster no spec names. Only a cluster with this repository's owner
+// tag, or one a status file of the repository names, appears in the plan. It is a delete-cluster when every condition of the deletion rule holds
+// (deletionBlockers), a warning naming each unmet condition otherwise. One of ours that no status
+// names either is an orphan (ClusterPlan.Orphan: created by a run that stopped before writing
+// its status): reported, counted in the summary, and deleted only under the same rule.
 func planOrphan(in Input, ref cloud.Ref, live *cloud.Cluster) (ClusterPlan, bool) {
-	if !slices.Contains(live.Tags, cloud.ManagedByTag) || live.Status == "deleting" {
+	if live.Status == "deleting" {
 		return ClusterPlan{}, false
+	}
+	key := Key(ref.Region, ref.ProjectID, live.Name)
+	rec, recorded := in.LastApplied[key]
+	own := ownershipOf(live, in.Owner)
+	if !recorded && own != ours {
+		return ClusterPlan{}, false // not this repository's to describe
 	}
 	w := &work{cp: newClusterPlan(live.Name, ref.Region, ref.ProjectID)}
 	w.cp.ID = live.ID
 	w.cp.BasedOn = FingerprintOf(live)
-	key := Key(ref.Region, ref.ProjectID, live.Name)
-	last, known := in.LastApplied[key]
-	var why []string
-	if !in.Prune {
-		why = append(why, "repo-level prune is off")
+	if !recorded {
+		w.cp.Orphan = true
+		w.warn("orphan", "cluster %s (%s) carries this repository's owner tag but no spec and no status name it (a run stopped before writing its status?): add a spec to keep it, or let the deletion rule remove it", live.Name, live.ID)
 	}
-	switch {
-	case !known:
-		why = append(why, "no last applied spec is recorded for it")
-	case last.DeletionProtection:
-		why = append(why, "its last applied spec had deletionProtection: true")
-	}
-	if len(why) > 0 {
-		w.warn("cluster-not-in-spec", "cluster %s (%s) has no spec; it is not deleted because %s", live.Name, live.ID, strings.Join(why, " and "))
+	if why := deletionBlockers(in, live, own, rec, recorded); len(why) > 0 {
+		described := ""
+		if recorded {
+			described = " (" + rec.File + " describes it)"
+		}
+		w.warn("cluster-not-in-spec", "cluster %s (%s) has no spec%s; it is not deleted because %s", live.Name, live.ID, described, strings.Join(why, " and "))
 		return w.finish(), true
 	}
+	evidence := fmt.Sprintf("it carries %s and %s", cloud.OwnerTag(in.Owner), cloud.ProtectionTag(false))
+	if recorded {
+		evidence += " and " + rec.File + " records the same id"
+	}
+	w.warn("deletion-authorised", "cluster %s (%s) has no spec and prune is on; %s: it is deleted", live.Name, live.ID, evidence)
 	d := w.add(&draft{phase: phDeleteCluster, a: Action{ID: actionID(live.Name, DeleteCluster), Type: DeleteCluster,
 		Target: clusterTarget(live.Name), Reason: "not-in-spec", Disruptive: true,
-		Details: map[string]string{"region": ref.Region, "project_id": ref.ProjectID, "cluster_id": live.ID}}})
+		Details: map[string]string{"region": ref.Region, "project_id": ref.ProjectID, "cluster_id": live.ID, "owner": in.Owner}}})
 	if g := clusterGate(live); g != nil && live.Status != "creating" {
 		d.gate = g
 	}
@@ -442,6 +474,9 @@ func summarize(cs []ClusterPlan) Summary {
 			case RotateNode:
 				s.Rotate++
 			}
+		}
+		if c.Orphan {
+			s.Orphans++
 		}
 	}
 	return s

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
@@ -33,8 +34,9 @@ func clusterType(c *spec.Cluster) string {
 // DesiredCluster projects a spec onto the live shape, normalised like the API and with the API's
 // defaults for unset fields, ready for a create request: tags carry the ownership tag, pools are
 // projected with DesiredPool. Version is the spec's as written ("1.35" or "1.35.3"); the exact
-// version to create is the create-cluster action's Details["version"].
-func DesiredCluster(c *spec.Cluster) cloud.Cluster {
+// version to create is the create-cluster action's Details["version"]. owner is the repository
+// identity (Input.Owner) the tags name.
+func DesiredCluster(c *spec.Cluster, owner string) cloud.Cluster {
 	s := c.Spec
 	out := cloud.Cluster{
 		Name:              c.Metadata.Name,
@@ -45,7 +47,7 @@ func DesiredCluster(c *spec.Cluster) cloud.Cluster {
 		CNI:               s.CNI,
 		Description:       s.Description,
 		PrivateNetworkID:  s.PrivateNetworkID,
-		Tags:              desiredTags(s.Tags),
+		Tags:              desiredTags(s.Tags, owner, s.DeletionProtection == nil || *s.DeletionProtection),
 		AutoUpgrade:       cloud.AutoUpgrade{Day: "any"},
 		Autoscaler:        desiredAutoscaler(s.Autoscaler, defaultAutoscaler()),
 		FeatureGates:      nonNil(s.FeatureGates),
@@ -80,16 +82,24 @@ func DesiredCluster(c *spec.Cluster) cloud.Cluster {
 	return out
 }
 
-// desiredTags is the spec's tags plus the ownership tag, without duplicates, in spec order.
-func desiredTags(tags []string) []string {
-	out := make([]string, 0, len(tags)+1)
+// desiredTags is the spec's tags, without duplicates and in spec order, then the reconciler's:
+// the ownership tag, this repository's owner tag (when its identity is known) and the mirror of
+// spec.deletionProtection, the deletion evidence only apply writes.
+func desiredTags(tags []string, owner string, protected bool) []string {
+	out := make([]string, 0, len(tags)+3)
 	for _, t := range tags {
-		if !slices.Contains(out, t) {
+		if !slices.Contains(out, t) && !strings.HasPrefix(t, cloud.TagPrefix) {
 			out = append(out, t)
 		}
 	}
-	if !slices.Contains(out, cloud.ManagedByTag) {
-		out = append(out, cloud.ManagedByTag)
+	own := []string{cloud.ManagedByTag, cloud.ProtectionTag(protected)}
+	if owner != "" {
+		own = append(own, cloud.OwnerTag(owner))
+	}
+	for _, t := range own {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
 	}
 	return out
 }

@@ -9,11 +9,12 @@ import (
 
 // clusterChanges compares the fields of a cluster the spec manages with the live cluster. A nil
 // or empty optional field of the spec is "not managed" (the live value is kept), except lists,
-// which the spec owns whole (absent = empty). It returns the in-place changes and the messages of
+// which the spec owns whole (absent = empty); the tags are the spec's plus the reconciler's own
+// (desiredTags). It returns the in-place changes and the messages of
 // immutable fields that differ (a plan error: the cluster would have to be recreated).
-func clusterChanges(c *spec.Cluster, live *cloud.Cluster) (changes []Change, immutable []string) {
+func clusterChanges(c *spec.Cluster, live *cloud.Cluster, owner string) (changes []Change, immutable []string) {
 	s := c.Spec
-	d := DesiredCluster(c)
+	d := DesiredCluster(c, owner)
 	add := func(path string, before, after any) {
 		changes = append(changes, Change{Path: path, Before: before, After: after})
 	}

@@ -13,12 +13,15 @@ import (
 // may make the plan wrong. Apply recomputes it from a fresh observation (FingerprintOf) and
 // refuses the cluster's actions when Diff reports a difference.
 type Fingerprint struct {
-	ClusterID string            `json:"cluster_id"`
-	Status    string            `json:"status"`
-	Version   string            `json:"version"`
-	Type      string            `json:"type"`
-	Owned     bool              `json:"owned"`
-	Pools     []PoolFingerprint `json:"pools"`
+	ClusterID string `json:"cluster_id"`
+	Status    string `json:"status"`
+	Version   string `json:"version"`
+	Type      string `json:"type"`
+	Owned     bool   `json:"owned"`
+	// Owner and Unprotected are the deletion evidence (cloud.Cluster.Owner, Unprotected).
+	Owner       string            `json:"owner,omitempty"`
+	Unprotected bool              `json:"unprotected,omitempty"`
+	Pools       []PoolFingerprint `json:"pools"`
 }
 
 // PoolFingerprint is one pool's part of a Fingerprint, in pool-name order. Size is recorded only
@@ -37,7 +40,7 @@ type PoolFingerprint struct {
 func FingerprintOf(c *cloud.Cluster) *Fingerprint {
 	f := &Fingerprint{
 		ClusterID: c.ID, Status: c.Status, Version: c.Version, Type: c.Type,
-		Owned: slices.Contains(c.Tags, cloud.ManagedByTag), Pools: []PoolFingerprint{},
+		Owned: c.Managed(), Owner: strings.Join(c.Owners(), ","), Unprotected: c.Unprotected(), Pools: []PoolFingerprint{},
 	}
 	for _, p := range c.Pools {
 		pf := PoolFingerprint{ID: p.ID, Name: p.Name, Status: p.Status, Version: p.Version,
@@ -76,6 +79,10 @@ func (f *Fingerprint) Diff(o *Fingerprint) []string {
 	cmpField("cluster type", f.Type, o.Type)
 	if f.Owned != o.Owned {
 		d = append(d, fmt.Sprintf("ownership tag: %t → %t", f.Owned, o.Owned))
+	}
+	cmpField("owner tag", f.Owner, o.Owner)
+	if f.Unprotected != o.Unprotected {
+		d = append(d, fmt.Sprintf("deletion-protection=false tag: %t → %t", f.Unprotected, o.Unprotected))
 	}
 	byID := func(ps []PoolFingerprint) map[string]PoolFingerprint {
 		m := map[string]PoolFingerprint{}

@@ -19,6 +19,7 @@ const (
 	WhyNeedsOptIn    = "needs-opt-in"
 	WhySuperseded    = "superseded"
 	WhyDriftReport   = "report-only"
+	WhyNotOwned      = "not-owned"
 )
 
 // gate is a reason an action may not run now.

@@ -18,9 +18,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/plan")
 
+// goldenOwner is the repository identity of the golden cases (input.json "owner" overrides it).
+const goldenOwner = "golden-repo"
+
 // caseInput is the optional input.json of a golden case.
 type caseInput struct {
 	Revision    string             `json:"revision"`
+	Owner       *string            `json:"owner"`
 	Prune       bool               `json:"prune"`
 	LastApplied map[string]Applied `json:"last_applied"`
 }
@@ -36,7 +40,7 @@ func loadCase(t testing.TB, dir string) Input {
 		}
 		return b
 	}
-	in := Input{Revision: "0123abc"}
+	in := Input{Revision: "0123abc", Owner: goldenOwner}
 	in.Desired = decodeSpecs(t, read("desired.yaml"))
 	if err := json.Unmarshal(read("live.json"), &in.Snapshots); err != nil {
 		t.Fatalf("live.json: %v", err)
@@ -65,6 +69,9 @@ func loadCase(t testing.TB, dir string) Input {
 			t.Fatalf("input.json: %v", err)
 		}
 		in.Prune, in.LastApplied = ci.Prune, ci.LastApplied
+		if ci.Owner != nil {
+			in.Owner = *ci.Owner
+		}
 		if ci.Revision != "" {
 			in.Revision = ci.Revision
 		}

@@ -20,11 +20,16 @@ type Input struct {
 	// Snapshots are the observed live states, one per region+project the specs (and the deletion
 	// check) need. A spec whose region+project has no snapshot is a plan error.
 	Snapshots []*cloud.Snapshot
+	// Owner is this repository's identity: the clusters it creates carry the owner tag
+	// cloud.OwnerTag(Owner); a cluster tagged with another identity is never changed or deleted.
+	// "" is an unknown identity: nothing is deleted, and clusters with any owner tag are left alone.
+	Owner string
 	// Prune is the repo-level setting (reconciler.yaml) that allows deleting clusters whose spec
 	// is gone, with the other conditions of DESIGN §7.
 	Prune bool
-	// LastApplied is, per cluster key (see Key), what the status file recorded of the last
-	// applied spec. A cluster absent from it has no known last applied spec.
+	// LastApplied is, per cluster key (see Key), what the status files in the repository record.
+	// A status is a report, never an authorisation: it can only keep a cluster from being
+	// deleted. A cluster absent from it has no status.
 	LastApplied map[string]Applied
 	// Rotate, when set, is the node-rotation hook: called for every owned live cluster that has
 	// a spec, it returns the rotate-node actions (and deferrals) for that cluster. Compute orders
@@ -46,9 +51,14 @@ type CalendarFunc func(desired *spec.Cluster, live *cloud.Cluster, now time.Time
 // least "pool" and "node_id".
 type RotationFunc func(desired *spec.Cluster, live *cloud.Cluster, now time.Time) ([]Action, []Deferred)
 
-// Applied is what the status file recorded of the last applied spec of a cluster.
+// Applied is what a status file records of a cluster.
 type Applied struct {
-	// DeletionProtection is the last applied spec's spec.deletionProtection (default true).
+	// File is the status file's path, for messages.
+	File string
+	// ID is the live cluster id the status described ("" when none).
+	ID string
+	// DeletionProtection is the last applied spec's spec.deletionProtection; true when the status
+	// records no last applied spec.
 	DeletionProtection bool
 }
 

@@ -167,7 +167,7 @@ func simulate(t *testing.T, in Input, p *Plan) []*cloud.Snapshot {
 			}
 			switch a.Type {
 			case CreateCluster:
-				d := DesiredCluster(specs[cp.Name])
+				d := DesiredCluster(specs[cp.Name], in.Owner)
 				d.ID, d.Status, d.Version = "sim-"+cp.Name, "ready", a.Details["version"]
 				d.Pools = nil
 				for _, sp := range specs[cp.Name].Spec.Pools {

@@ -61,14 +61,21 @@ func Symbol(t ActionType) string {
 // SummaryLine is the plan's last line: the counts, or that nothing changes.
 func SummaryLine(p *Plan) string {
 	s := p.Summary
+	orphans := ""
+	if s.Orphans > 0 {
+		orphans = fmt.Sprintf(" %d orphan cluster(s) of this repository need a spec or the deletion rule.", s.Orphans)
+	}
 	if p.Empty() {
 		if s.Deferred > 0 {
-			return fmt.Sprintf("No changes to run now (%d deferred).", s.Deferred)
+			return fmt.Sprintf("No changes to run now (%d deferred).", s.Deferred) + orphans
+		}
+		if orphans != "" {
+			return "No changes to run." + orphans
 		}
 		return "No changes. Live state matches the specs."
 	}
 	return fmt.Sprintf("Plan: %d to create, %d to update, %d to upgrade, %d to replace, %d to delete, %d to rotate (%d deferred).",
-		s.Create, s.Update, s.Upgrade, s.Replace, s.Delete, s.Rotate, s.Deferred)
+		s.Create, s.Update, s.Upgrade, s.Replace, s.Delete, s.Rotate, s.Deferred) + orphans
 }
 
 // formatValue writes a change value compactly: JSON, with "(none)" for nil.

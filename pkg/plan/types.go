@@ -41,6 +41,9 @@ type ClusterPlan struct {
 	Actions   []Action   `json:"actions"`
 	Deferred  []Deferred `json:"deferred"`
 	Warnings  []Warning  `json:"warnings"`
+	// Orphan marks a live cluster with this repository's owner tag that no spec and no status
+	// name (see Summary.Orphans).
+	Orphan bool `json:"orphan,omitempty"`
 	// BasedOn is the live state the actions were computed from (nil for a cluster to create);
 	// apply refuses the cluster's actions when a fresh FingerprintOf differs.
 	BasedOn *Fingerprint `json:"based_on,omitempty"`
@@ -116,7 +119,14 @@ type Summary struct {
 	Delete   int `json:"delete"`
 	Rotate   int `json:"rotate"`
 	Deferred int `json:"deferred"`
+	// Orphans counts the clusters with this repository's owner tag that no spec and no status
+	// name: they need a decision, so `plan --detailed-exitcode` counts them as changes.
+	Orphans int `json:"orphans"`
 }
+
+// HasChanges reports whether the plan has an action to run or an orphan to decide on: what
+// `--detailed-exitcode` reports as 2.
+func (p *Plan) HasChanges() bool { return !p.Empty() || p.Summary.Orphans > 0 }
 
 // Empty reports whether the plan has no action to run.
 func (p *Plan) Empty() bool {

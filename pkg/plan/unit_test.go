@@ -71,8 +71,8 @@ func TestDesiredPoolNormalises(t *testing.T) {
 	if !as.Autoscaling || as.Size != 2 || as.MinSize != 2 || as.MaxSize != 5 {
 		t.Errorf("autoscaling pool = %+v", as)
 	}
-	c := DesiredCluster(&spec.Cluster{Metadata: spec.Metadata{Name: "k"}, Spec: spec.ClusterSpec{Region: "fr-par", Type: "multicloud", Tags: []string{"a", "a"}}})
-	if c.CNI != "kilo" || strings.Join(c.Tags, ",") != "a,"+cloud.ManagedByTag || c.Autoscaler.ExpendablePodsPriorityCutoff != -10 {
+	c := DesiredCluster(&spec.Cluster{Metadata: spec.Metadata{Name: "k"}, Spec: spec.ClusterSpec{Region: "fr-par", Type: "multicloud", Tags: []string{"a", "a"}}}, "repo-1")
+	if c.CNI != "kilo" || strings.Join(c.Tags, ",") != "a,"+cloud.ManagedByTag+","+cloud.ProtectionTag(true)+","+cloud.OwnerTag("repo-1") || c.Autoscaler.ExpendablePodsPriorityCutoff != -10 {
 		t.Errorf("DesiredCluster = %+v", c)
 	}
 }

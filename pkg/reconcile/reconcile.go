@@ -43,6 +43,9 @@ type Reconciler struct {
 	Rotate plan.RotationFunc
 	// Calendar forecasts node rotations into the plan (rotation.PlanCalendars); nil: none.
 	Calendar plan.CalendarFunc
+	// Owner is this repository's identity (plan.Input.Owner); the revision's reconciler.yaml
+	// owner: overrides it.
+	Owner string
 	// LastApplied feeds the deletion check; nil: read from the status files of the revision.
 	LastApplied map[string]plan.Applied
 }
@@ -92,7 +95,7 @@ func (r *Reconciler) Plan(ctx context.Context) (*Pass, error) {
 	}
 	p, err := plan.Compute(plan.Input{
 		Revision: co.Revision, Now: now.UTC(), Desired: repo.Clusters, Snapshots: snaps,
-		Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: applied, Rotate: r.Rotate,
+		Owner: OwnerOf(repo, r.Owner), Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: applied, Rotate: r.Rotate,
 		Calendar: r.Calendar,
 	})
 	if err != nil {
@@ -110,8 +113,9 @@ func (r *Reconciler) Apply(ctx context.Context, pass *Pass) error {
 		return errors.New("apply: no executor")
 	}
 	var in apply.Input
+	owner := OwnerOf(pass.Repo, r.Owner)
 	for _, c := range pass.Repo.Clusters {
-		in.Desired = append(in.Desired, plan.DesiredCluster(c))
+		in.Desired = append(in.Desired, plan.DesiredCluster(c, owner))
 	}
 	res, err := r.Exec.Apply(ctx, pass.Plan, in)
 	if err != nil {
@@ -119,6 +123,15 @@ func (r *Reconciler) Apply(ctx context.Context, pass *Pass) error {
 	}
 	pass.Result = res
 	return nil
+}
+
+// OwnerOf is the repository identity in force: reconciler.yaml's owner: when set, else the one
+// derived from where the repository was read (fallback; "" when unknown).
+func OwnerOf(repo *spec.Repo, fallback string) string {
+	if repo != nil && repo.Settings != nil && repo.Settings.Owner != "" {
+		return repo.Settings.Owner
+	}
+	return fallback
 }
 
 // FillProfileDefaults gives every spec a region and project: its own, else the repo settings'

@@ -106,40 +106,69 @@ func TestPlanReturnsValidationErrors(t *testing.T) {
 	}
 }
 
-// TestDeletionReadsLastAppliedFromStatusFiles: with the spec gone and repo prune on, a cluster
-// is deleted only when its status file records deletionProtection: false (DESIGN §7).
-func TestDeletionReadsLastAppliedFromStatusFiles(t *testing.T) {
-	clk := stepClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
-	fake := cloudfake.New(cloudfake.WithClock(clk), cloudfake.WithReadyAfter(time.Minute))
-	ref := cloud.Ref{Region: "fr-par", ProjectID: "p-default"}
-	if _, err := fake.CreateCluster(t.Context(), ref, cloud.Cluster{Name: "gone", Type: "kapsule", Version: "1.35.3",
-		Tags: []string{cloud.ManagedByTag}, Pools: []cloud.Pool{{Name: "default", NodeType: "PRO2-S", Size: 1}}}); err != nil {
+// TestDeletionNeedsLiveEvidence: with the spec gone and repo prune on, a cluster is deleted only
+// when the live cluster carries this repository's owner tag and deletion-protection=false, and a
+// status file (when there is one) records the same id and no protection (DESIGN §7). A status
+// file can only make the reconciler more careful.
+func TestDeletionNeedsLiveEvidence(t *testing.T) {
+	mine := []string{cloud.ManagedByTag, cloud.OwnerTag("repo-a"), cloud.ProtectionTag(false)}
+	for _, tc := range []struct {
+		name          string
+		tags          []string
+		status        string // "" none, "match", "other-id", "protected"
+		deletes, orph int
+	}{
+		{"evidence and matching status", mine, "match", 1, 0},
+		{"evidence, no status: an orphan", mine, "", 1, 1},
+		{"live protected, status says unprotected", []string{cloud.ManagedByTag, cloud.OwnerTag("repo-a"), cloud.ProtectionTag(true)}, "match", 0, 0},
+		{"status of another cluster id", mine, "other-id", 0, 0},
+		{"status says protected", mine, "protected", 0, 0},
+		{"another repository's cluster", []string{cloud.ManagedByTag, cloud.OwnerTag("repo-b"), cloud.ProtectionTag(false)}, "match", 0, 0},
+		{"legacy tag only", []string{cloud.ManagedByTag}, "match", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := stepClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
+			fake := cloudfake.New(cloudfake.WithClock(clk), cloudfake.WithReadyAfter(time.Minute))
+			ref := cloud.Ref{Region: "fr-par", ProjectID: "p-default"}
+			live, err := fake.CreateCluster(t.Context(), ref, cloud.Cluster{Name: "gone", Type: "kapsule", Version: "1.35.3",
+				Tags: tc.tags, Pools: []cloud.Pool{{Name: "default", NodeType: "PRO2-S", Size: 1}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			clk.Step(time.Hour)
+			files := fstest.MapFS{
+				"reconciler.yaml": {Data: []byte("apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nprune: true\n")},
+				"clusters/a.yaml": cluster("a", "fr-par", ""),
+			}
+			if tc.status != "" {
+				id := live.ID
+				if tc.status == "other-id" {
+					id = "00000000-0000-4000-8000-0000000000ff"
+				}
+				files["status/gone.yaml"] = &fstest.MapFile{Data: statusFile(t, "gone", "fr-par", "p-default", id, tc.status == "protected")}
+			}
+			r := &Reconciler{Source: memSource{files}, Provider: fake, Clock: clk, Owner: "repo-a",
+				DefaultProjectID: "p-default", DefaultRegion: "fr-par"}
+			pass, err := r.Plan(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := pass.Plan.Summary; s.Delete != tc.deletes || s.Orphans != tc.orph {
+				t.Errorf("summary %+v, want %d delete(s), %d orphan(s); plan %+v", s, tc.deletes, tc.orph, pass.Plan.Clusters)
+			}
+		})
+	}
+}
+
+// statusFile renders the status of an applied cluster with the given live id.
+func statusFile(t *testing.T, name, region, project, id string, protected bool) []byte {
+	t.Helper()
+	b, err := status.MarshalYAML(status.Build(status.Input{Cluster: name, Region: region, ProjectID: project,
+		Revision: "r0", Applied: true, DeletionProtection: protected, Live: &cloud.Cluster{ID: id, Status: "ready"}}))
+	if err != nil {
 		t.Fatal(err)
 	}
-	clk.Step(time.Hour)
-	statusFile := func(protected bool) []byte {
-		b, err := status.MarshalYAML(status.Build(status.Input{Cluster: "gone", Region: "fr-par", ProjectID: "p-default",
-			Revision: "r0", Applied: true, DeletionProtection: protected}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	for _, protected := range []bool{true, false} {
-		r := &Reconciler{Source: memSource{fstest.MapFS{
-			"reconciler.yaml":  {Data: []byte("apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nprune: true\n")},
-			"status/gone.yaml": {Data: statusFile(protected)},
-			"clusters/a.yaml":  cluster("a", "fr-par", ""),
-		}}, Provider: fake, Clock: clk, DefaultProjectID: "p-default", DefaultRegion: "fr-par"}
-		pass, err := r.Plan(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		deletes := pass.Plan.Summary.Delete
-		if protected && deletes != 0 || !protected && deletes != 1 {
-			t.Errorf("deletionProtection %v in the status file: %d delete actions", protected, deletes)
-		}
-	}
+	return b
 }
 
 // TestRemovedSpecInAnUnwatchedScopeIsStillSeen: the last spec of a region is removed; the scope
@@ -148,19 +177,16 @@ func TestRemovedSpecInAnUnwatchedScopeIsStillSeen(t *testing.T) {
 	clk := stepClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	fake := cloudfake.New(cloudfake.WithClock(clk), cloudfake.WithReadyAfter(time.Minute))
 	ams := cloud.Ref{Region: "nl-ams", ProjectID: "p-other"}
-	if _, err := fake.CreateCluster(t.Context(), ams, cloud.Cluster{Name: "gone", Type: "kapsule", Version: "1.35.3",
-		Tags: []string{cloud.ManagedByTag}, Pools: []cloud.Pool{{Name: "default", NodeType: "PRO2-S", Size: 1}}}); err != nil {
-		t.Fatal(err)
-	}
-	clk.Step(time.Hour)
-	st, err := status.MarshalYAML(status.Build(status.Input{Cluster: "gone", Region: "nl-ams", ProjectID: "p-other",
-		Revision: "r0", Applied: true, DeletionProtection: false}))
+	live, err := fake.CreateCluster(t.Context(), ams, cloud.Cluster{Name: "gone", Type: "kapsule", Version: "1.35.3",
+		Tags:  []string{cloud.ManagedByTag, cloud.OwnerTag("repo-a"), cloud.ProtectionTag(false)},
+		Pools: []cloud.Pool{{Name: "default", NodeType: "PRO2-S", Size: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	clk.Step(time.Hour)
 	r := &Reconciler{Source: memSource{fstest.MapFS{
-		"reconciler.yaml":  {Data: []byte("apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nprune: true\n")},
-		"status/gone.yaml": {Data: st},
+		"reconciler.yaml":  {Data: []byte("apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nprune: true\nowner: repo-a\n")},
+		"status/gone.yaml": {Data: statusFile(t, "gone", "nl-ams", "p-other", live.ID, false)},
 	}}, Provider: fake, Clock: clk, DefaultProjectID: "p-default", DefaultRegion: "fr-par"}
 	pass, err := r.Plan(t.Context())
 	if err != nil {

@@ -70,7 +70,7 @@ func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
 		Source: staticSource{r.state.good}, Provider: r.Provider, Exec: r.Exec,
 		Clock: r.clock(), Log: r.Log, Now: now,
 		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion,
-		Rotate: rotation.PlanCluster, LastApplied: r.lastApplied(),
+		Rotate: rotation.PlanCluster, LastApplied: r.lastApplied(), Owner: r.owner(),
 	}
 }
 
@@ -102,18 +102,19 @@ func (r *Runner) pass(ctx context.Context, now time.Time) (*passResult, error) {
 	return out, nil
 }
 
-// lastApplied reads what DESIGN §7's deletion rule needs from the statuses known.
-func (r *Runner) lastApplied() map[string]plan.Applied {
-	out := map[string]plan.Applied{}
-	for _, b := range r.state.statuses {
-		s, err := status.ParseYAML(b)
-		if err != nil || s.LastApplied == nil {
-			continue
-		}
-		out[plan.Key(s.Region, s.ProjectID, s.Cluster)] = plan.Applied{DeletionProtection: s.LastApplied.DeletionProtection}
+// owner is the repository identity: Owner, else the source's (its URL and branch).
+func (r *Runner) owner() string {
+	if r.Owner != "" {
+		return r.Owner
 	}
-	return out
+	if id, ok := r.Source.(interface{ Identity() string }); ok {
+		return id.Identity()
+	}
+	return ""
 }
+
+// lastApplied is what the statuses known record, for the deletion rule.
+func (r *Runner) lastApplied() map[string]plan.Applied { return status.Recorded(r.state.statuses) }
 
 // windowOpen reports whether an upgrade or rotation window of the repo is open at now: passes
 // then run every tick, so work deferred to the window starts as soon as it opens. An invalid

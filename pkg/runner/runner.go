@@ -55,6 +55,9 @@ type Runner struct {
 	// DefaultProjectID and DefaultRegion fill specs that name none.
 	DefaultProjectID string
 	DefaultRegion    string
+	// Owner is the repository identity tagged on the clusters it owns; default: the source's
+	// (source.Identity of its URL and branch). reconciler.yaml's owner: overrides both.
+	Owner string
 	// Metrics, when set, is updated after every tick.
 	Metrics *Metrics
 	// Notify, when set, receives a short line for each thing that happened (the demo narrates

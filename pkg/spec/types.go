@@ -234,6 +234,9 @@ type Settings struct {
 	Defaults SettingsDefaults `json:"defaults,omitempty"`
 	// Prune allows deleting clusters whose spec is gone (with the other conditions of DESIGN §7).
 	Prune bool `json:"prune,omitempty"`
+	// Owner is this repository's identity, tagged on the clusters it owns
+	// (reconciler.scaleway.dev/owner=<owner>). Default: derived from the git URL and branch.
+	Owner string `json:"owner,omitempty"`
 	// Status configures where status and reports are written.
 	Status *StatusSettings `json:"status,omitempty"`
 }

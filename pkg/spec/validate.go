@@ -380,6 +380,10 @@ func validateVersion(is *issues, p, v string, required bool) (Version, bool) {
 	return pv, true
 }
 
+// ReservedTagPrefix starts the tags the reconciler writes (ownership, deletion protection):
+// evidence a commit must not be able to set.
+const ReservedTagPrefix = "reconciler.scaleway.dev/"
+
 func validateTags(is *issues, p string, tags []string) {
 	seen := map[string]bool{}
 	for i, t := range tags {
@@ -391,6 +395,8 @@ func validateTags(is *issues, p string, tags []string) {
 			is.addf(tp, "must be at most %d characters", maxTag)
 		case seen[t]:
 			is.addf(tp, "duplicate tag %q", t)
+		case strings.HasPrefix(t, ReservedTagPrefix):
+			is.hint(tp, fmt.Sprintf("tag %q uses the reserved prefix %s", t, ReservedTagPrefix), "the reconciler sets these tags itself; remove it")
 		}
 		seen[t] = true
 	}
@@ -525,7 +531,13 @@ func validateSettings(is *issues, s *Settings) {
 		validateRotation(is, "defaults.rotation", r)
 	}
 	validateTags(is, "defaults.tags", s.Defaults.Tags)
+	if s.Owner != "" && !ownerRE.MatchString(s.Owner) {
+		is.hint("owner", fmt.Sprintf("invalid owner %q", s.Owner), "1 to 63 characters: lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit")
+	}
 }
+
+// ownerRE is what an owner identity may be: it becomes part of a tag value.
+var ownerRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$`)
 
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

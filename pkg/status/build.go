@@ -53,15 +53,19 @@ func Build(in Input) *ClusterStatus {
 		Cluster: in.Cluster, Region: in.Region, ProjectID: in.ProjectID, SpecFile: in.SpecFile,
 		LastAttemptedRevision: in.Revision,
 	}
-	if p := in.Previous; p != nil {
+	notOwned, _ := notOwnedWarning(in.Plan)
+	if p := in.Previous; p != nil && !notOwned {
 		s.ObservedRevision = p.ObservedRevision
 		s.LastApplied = p.LastApplied
 		s.RecentActions = p.RecentActions
 	}
-	if in.Applied && len(in.ValidationErrors) == 0 && in.Err == "" {
+	switch {
+	case notOwned:
+		// Nothing was applied to a cluster the reconciler does not manage: no revision, no record.
+	case in.Applied && len(in.ValidationErrors) == 0 && in.Err == "":
 		s.ObservedRevision = in.Revision
 		s.LastApplied = &LastApplied{DeletionProtection: in.DeletionProtection}
-	} else if in.DeletionProtection && len(in.ValidationErrors) == 0 {
+	case in.DeletionProtection && len(in.ValidationErrors) == 0:
 		s.LastApplied = &LastApplied{DeletionProtection: true}
 	}
 	if did := meaningfulOutcomes(in.Outcomes); len(did) > 0 {
@@ -151,8 +155,11 @@ func addPlan(s *ClusterStatus, p *plan.ClusterPlan, policy string) {
 		}
 		if isDriftAction(d.Action.Type) {
 			act := "deferred"
-			if d.Why == "report-only" {
+			switch d.Why {
+			case plan.WhyDriftReport:
 				act = "report-only"
+			case plan.WhyNotOwned:
+				act = "not-managed"
 			}
 			s.Drift = append(s.Drift, drifts(d.Action, act)...)
 		}
@@ -189,6 +196,19 @@ func drifts(a plan.Action, act string) []Drift {
 	return out
 }
 
+// notOwnedWarning is the plan's warning saying the reconciler does not manage the cluster.
+func notOwnedWarning(p *plan.ClusterPlan) (bool, plan.Warning) {
+	if p == nil {
+		return false, plan.Warning{}
+	}
+	for _, w := range p.Warnings {
+		if w.Code == "not-owned" || w.Code == "owned-elsewhere" {
+			return true, w
+		}
+	}
+	return false, plan.Warning{}
+}
+
 func hasWarning(s *ClusterStatus, code string) (Message, bool) {
 	for _, w := range s.Warnings {
 		if w.Code == code {
@@ -207,6 +227,11 @@ func conditions(in Input, s *ClusterStatus) []Condition {
 		return Condition{Type: t, Status: st, Reason: reason, Message: msg}
 	}
 	var ready, reconciling, stalled Condition
+	notOwned, nw := notOwnedWarning(in.Plan)
+	owned := cond(NotOwned, false, "Owned", "")
+	if notOwned {
+		owned = cond(NotOwned, true, "NotOwned", nw.Message)
+	}
 	switch {
 	case len(in.ValidationErrors) > 0:
 		msg := "revision " + short(in.Revision) + " failed validation; the last good revision stays in force"
@@ -221,6 +246,10 @@ func conditions(in Input, s *ClusterStatus) []Condition {
 		stalled = cond(Stalled, false, "Retrying", "")
 		reconciling = cond(Reconciling, true, "Retrying", in.Err)
 		ready = cond(Ready, false, "Retrying", in.Err)
+	case notOwned:
+		stalled = cond(Stalled, false, "NotOwned", "")
+		reconciling = cond(Reconciling, false, "NotOwned", "")
+		ready = cond(Ready, false, "NotOwned", "the reconciler does not manage this cluster: it is left untouched")
 	case in.Live == nil:
 		stalled = cond(Stalled, false, "NotCreated", "")
 		reconciling = cond(Reconciling, true, "NotCreated", "the cluster does not exist yet")
@@ -260,7 +289,7 @@ func conditions(in Input, s *ClusterStatus) []Condition {
 	} else if w, ok := hasWarning(s, "version-deprecated"); ok {
 		eol = cond(VersionEndOfLife, false, "Deprecated", w.Message)
 	}
-	return []Condition{ready, reconciling, stalled, drifted, up, eol}
+	return []Condition{ready, reconciling, stalled, drifted, up, eol, owned}
 }
 
 func short(rev string) string {

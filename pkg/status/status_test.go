@@ -205,3 +205,34 @@ func TestRecentActionsKeepSkipsThatAreNews(t *testing.T) {
 		t.Errorf("recent actions (-want +got):\n%s", diff)
 	}
 }
+
+// A cluster the reconciler does not manage gets a status that says so: NotOwned, never
+// "applied", no record of a last applied spec, its drift shown as not managed.
+func TestNotOwnedClusterStatusSaysSo(t *testing.T) {
+	cp := &plan.ClusterPlan{Name: "prod-par", Region: "fr-par", ID: "c1",
+		Warnings: []plan.Warning{{Code: "not-owned", Message: "live cluster prod-par (c1) lacks the managed-by=reconciler tag and spec.adopt is false: it is left untouched"}},
+		Deferred: []plan.Deferred{{Why: plan.WhyNotOwned, Action: plan.Action{ID: "prod-par/update-cluster", Type: plan.UpdateCluster,
+			Changes: []plan.Change{{Path: "spec.description", Before: "hand-made", After: "from git"}}}}}}
+	prev := Build(Input{Cluster: "prod-par", Revision: "r0", Applied: true, DeletionProtection: false, Live: liveCluster()})
+	s := Build(Input{Cluster: "prod-par", Region: "fr-par", Revision: "r1", Applied: true, DeletionProtection: false,
+		Live: liveCluster(), Plan: cp, Previous: prev})
+	if s.ObservedRevision != "" || s.LastApplied != nil {
+		t.Errorf("observedRevision %q lastApplied %+v: nothing is applied to a cluster not owned", s.ObservedRevision, s.LastApplied)
+	}
+	conds := map[ConditionType]Condition{}
+	for _, c := range s.Conditions {
+		conds[c.Type] = c
+	}
+	if c := conds[NotOwned]; c.Status != "True" || !strings.Contains(c.Message, "lacks the managed-by=reconciler tag") {
+		t.Errorf("NotOwned = %+v", c)
+	}
+	if c := conds[Ready]; c.Status != "False" || c.Reason != "NotOwned" || strings.Contains(c.Message, "applied") {
+		t.Errorf("Ready = %+v, want False/NotOwned without \"applied\"", c)
+	}
+	if c := conds[Drifted]; c.Status != "True" {
+		t.Errorf("Drifted = %+v, want the drift computed", c)
+	}
+	if len(s.Drift) != 1 || s.Drift[0].Action != "not-managed" || s.Drift[0].Field != "spec.description" {
+		t.Errorf("drift = %+v, want spec.description shown as not-managed", s.Drift)
+	}
+}

@@ -19,10 +19,13 @@ const (
 	Drifted          ConditionType = "Drifted"
 	UpgradeAvailable ConditionType = "UpgradeAvailable"
 	VersionEndOfLife ConditionType = "VersionEndOfLife"
+	// NotOwned is True when the reconciler does not manage the live cluster (no ownership tag
+	// and no spec.adopt, or another repository's owner tag): nothing is applied to it.
+	NotOwned ConditionType = "NotOwned"
 )
 
 // ConditionTypes lists every condition in the order they are written.
-var ConditionTypes = []ConditionType{Ready, Reconciling, Stalled, Drifted, UpgradeAvailable, VersionEndOfLife}
+var ConditionTypes = []ConditionType{Ready, Reconciling, Stalled, Drifted, UpgradeAvailable, VersionEndOfLife, NotOwned}
 
 // Condition is one kstatus-style condition.
 type Condition struct {
@@ -111,7 +114,7 @@ type Drift struct {
 	Field string `json:"field"`
 	Spec  any    `json:"spec"`
 	Live  any    `json:"live"`
-	// Action is what happens: revert | report-only | deferred.
+	// Action is what happens: revert | report-only | deferred | not-managed.
 	Action string `json:"action"`
 }
 
