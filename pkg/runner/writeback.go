@@ -21,9 +21,9 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
 
-// RepositoryStatusName is the status file used for validation errors when no cluster is known
-// yet (the very first revision is invalid).
-const RepositoryStatusName = "_repository"
+// RepositoryStatusName is the repository-level status file: validation errors when no cluster is
+// known yet (the very first revision is invalid), and the orphans.
+const RepositoryStatusName = status.RepositoryName
 
 type passOutcome struct {
 	pass *passResult
@@ -53,10 +53,26 @@ func (r *Runner) writeStatuses(ctx context.Context, co *source.Checkout, po *pas
 			files[sp], files[rp] = nil, nil
 		}
 	}
-	// Once a revision is valid, the repository-level status of an earlier invalid first
-	// revision is obsolete: delete it (nil content deletes).
-	if sp, rp := status.Paths(RepositoryStatusName); r.state.good != nil && r.state.statuses[sp] != nil {
-		files[sp], files[rp] = nil, nil
+	// Once a revision is valid, the repository-level status lists the orphans, or, with none,
+	// is obsolete: delete it (nil content deletes).
+	if sp, rp := status.Paths(RepositoryStatusName); r.state.good != nil {
+		var final *reconcile.Pass
+		if po != nil && po.pass != nil {
+			final = po.pass.final()
+		}
+		switch orphans := status.OrphansOf(finalPlan(final)); {
+		case len(orphans) > 0:
+			st := status.BuildRepository(r.revisionInForce(co), orphans)
+			y, err := status.MarshalYAML(st)
+			if err != nil {
+				return err
+			}
+			files[sp], files[rp] = y, status.Report(st)
+		case final == nil:
+			// No pass (a failed fetch or plan): what was said stays.
+		case r.state.statuses[sp] != nil:
+			files[sp], files[rp] = nil, nil
+		}
 	}
 	var changed []string
 	for _, p := range slices.Sorted(maps.Keys(files)) {
@@ -267,6 +283,13 @@ func (r *Runner) deletedClusters(po *passOutcome) []string {
 		}
 	}
 	return out
+}
+
+func finalPlan(p *reconcile.Pass) *plan.Plan {
+	if p == nil {
+		return nil
+	}
+	return p.Plan
 }
 
 func liveCluster(p *reconcile.Pass, cp *plan.ClusterPlan) *cloud.Cluster {

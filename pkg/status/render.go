@@ -57,6 +57,15 @@ func Report(s *ClusterStatus) []byte {
 	if len(s.Errors) > 0 {
 		w("\n## Errors in revision `%s` (nothing was applied)\n\n```\n%s\n```\n", short(s.LastAttemptedRevision), strings.Join(s.Errors, "\n"))
 	}
+	if len(s.Orphans) > 0 {
+		w("\n## Orphans\n\nLive clusters owned by this repository that no spec and no status name:\n\n| Cluster | Region | ID | What happens | Detail |\n|---|---|---|---|---|\n")
+		for _, o := range s.Orphans {
+			w("| `%s` | %s | `%s` | %s | %s |\n", o.Name, o.Region, o.ID, o.Action, cell(o.Message))
+		}
+	}
+	if s.Cluster == RepositoryName {
+		return b.Bytes() // the rest describes one cluster
+	}
 	if s.LastError != nil {
 		w("\n## Last error\n\n")
 		if s.LastError.Action != "" {

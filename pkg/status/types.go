@@ -70,6 +70,21 @@ type ClusterStatus struct {
 	LastError *LastError `json:"lastError,omitempty"`
 	// RecentActions are the outcomes of the last apply that did something.
 	RecentActions []ActionOutcome `json:"recentActions,omitempty"`
+	// Orphans (status/_repository.yaml only) are the live clusters with this repository's owner
+	// tag that no spec and no status name.
+	Orphans []Orphan `json:"orphans,omitempty"`
+}
+
+// Orphan is a live cluster owned by this repository that no spec and no status name: created by
+// a run that stopped before writing its status, then its spec removed.
+type Orphan struct {
+	Name      string `json:"name"`
+	Region    string `json:"region"`
+	ProjectID string `json:"projectID,omitempty"`
+	ID        string `json:"id"`
+	// Action is what the plan does: delete-cluster (the deletion rule holds), deferred, or kept.
+	Action  string `json:"action"`
+	Message string `json:"message,omitempty"`
 }
 
 // LastApplied is the part of the last applied spec that later decisions depend on.
