@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/gittest"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 )
 
@@ -46,5 +47,24 @@ func TestRestartedLoopReadsLastAppliedBeforeFirstPass(t *testing.T) {
 	}
 	if l := e.live(); l != nil && l.Status != "deleted" {
 		t.Fatalf("prod-par still live after the restarted loop's first pass: %s", l.Status)
+	}
+}
+
+// An idle loop restarted five times writes no commit: after a restart, the head is the loop's
+// own status commit, whose specs are those its statuses describe.
+func TestIdleLoopRestartedWritesNothing(t *testing.T) {
+	e := newEnv(t, "revert")
+	if res := e.tick("start"); res.StatusCommit == "" {
+		t.Fatalf("first tick = %+v, want the cluster created and status committed", res)
+	}
+	before := len(e.commits())
+	for i := range 5 {
+		e.restart()
+		if res := e.tick("start"); res.StatusCommit != "" {
+			t.Fatalf("restart %d committed %s: %s", i+1, res.StatusCommit, gittest.Run(t, e.bare, "show", "--stat", res.StatusCommit))
+		}
+	}
+	if n := len(e.commits()) - before; n != 0 {
+		t.Errorf("%d commit(s) after 5 idle restarts, want 0", n)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
+	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
 
 // GitSource is what the loop needs from the Git side; *source.Source implements it.
@@ -93,8 +94,8 @@ type goodRevision struct {
 
 // failedRevision is the newest revision that failed validation.
 type failedRevision struct {
-	revision string
-	errors   []string
+	revision, digest string
+	errors           []string
 }
 
 // Event is one thing the loop did, for narration and tests.
@@ -244,7 +245,7 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	}
 	res.Why = reason
 	if co.SpecDigest != r.state.lastDigest {
-		r.loadRevision(co, res)
+		r.loadRevision(r.specRevision(co), res)
 	}
 	r.state.lastDigest, r.state.lastRevision = co.SpecDigest, co.Revision
 	if r.state.good == nil {
@@ -281,6 +282,23 @@ func (r *Runner) passReason(co *source.Checkout, now time.Time, why string) stri
 	return ""
 }
 
+// specRevision is co, named by the revision the previous statuses describe when they were
+// written for the same specs: after a restart the head is usually the loop's own status commit,
+// and the statuses keep describing the spec revision (an idle restart writes nothing).
+func (r *Runner) specRevision(co *source.Checkout) *source.Checkout {
+	if r.state.lastDigest != "" {
+		return co // not the first load: the revision in force is known
+	}
+	for _, b := range r.state.statuses {
+		if s, err := status.ParseYAML(b); err == nil && s.SpecDigest == co.SpecDigest && s.LastAttemptedRevision != "" {
+			named := *co
+			named.Revision = s.LastAttemptedRevision
+			return &named
+		}
+	}
+	return co
+}
+
 // loadRevision validates a new revision; a good one replaces the revision in force.
 func (r *Runner) loadRevision(co *source.Checkout, res *TickResult) {
 	repo, err := spec.Load(co.FS)
@@ -302,7 +320,7 @@ func (r *Runner) loadRevision(co *source.Checkout, res *TickResult) {
 	} else {
 		lines = []string{err.Error()}
 	}
-	r.state.failed = &failedRevision{revision: co.Revision, errors: lines}
+	r.state.failed = &failedRevision{revision: co.Revision, digest: co.SpecDigest, errors: lines}
 	kept := "nothing applied yet"
 	if r.state.good != nil {
 		kept = "revision " + short(r.state.good.checkout.Revision) + " stays in force"

@@ -183,7 +183,7 @@ func (r *Runner) statusInputs(po *passOutcome) []status.Input {
 		attempted, verrs = f.revision, f.errors
 	}
 	if r.state.good == nil {
-		return r.inputsWithoutGoodRevision(attempted, verrs)
+		return withDigest(r.inputsWithoutGoodRevision(attempted, verrs), r.state.failed)
 	}
 	if attempted == "" {
 		attempted = r.state.good.checkout.Revision
@@ -223,7 +223,23 @@ func (r *Runner) statusInputs(po *passOutcome) []status.Input {
 		in.Applied = po != nil && in.Err == "" && verrs == nil
 		out = append(out, in)
 	}
-	return append(out, r.orphanInputs(final, applied, attempted)...)
+	out = append(out, r.orphanInputs(final, applied, attempted)...)
+	if r.state.failed == nil {
+		for i := range out {
+			out[i].SpecDigest = r.state.good.checkout.SpecDigest
+		}
+	}
+	return withDigest(out, r.state.failed)
+}
+
+// withDigest sets the attempted revision's spec digest: the failed revision's when there is one.
+func withDigest(ins []status.Input, f *failedRevision) []status.Input {
+	if f != nil {
+		for i := range ins {
+			ins[i].SpecDigest = f.digest
+		}
+	}
+	return ins
 }
 
 // orphanInputs reports the live clusters the plan shows that no spec names (DESIGN §7: the

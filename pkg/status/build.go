@@ -16,8 +16,9 @@ type Input struct {
 	Region    string
 	ProjectID string
 	SpecFile  string
-	// Revision is the commit this pass attempted.
-	Revision string
+	// Revision is the commit this pass attempted, SpecDigest the digest of its specs.
+	Revision   string
+	SpecDigest string
 	// Applied is true when this pass applied Revision to completion (or found nothing to do).
 	Applied bool
 	// DeletionProtection is the attempted spec's value, recorded as LastApplied when Applied; a
@@ -51,7 +52,7 @@ func Build(in Input) *ClusterStatus {
 	s := &ClusterStatus{
 		APIVersion: APIVersion, Kind: Kind,
 		Cluster: in.Cluster, Region: in.Region, ProjectID: in.ProjectID, SpecFile: in.SpecFile,
-		LastAttemptedRevision: in.Revision,
+		LastAttemptedRevision: in.Revision, SpecDigest: in.SpecDigest,
 	}
 	notOwned, _ := notOwnedWarning(in.Plan)
 	if p := in.Previous; p != nil && !notOwned {

@@ -50,6 +50,9 @@ type ClusterStatus struct {
 	ObservedRevision string `json:"observedRevision,omitempty"`
 	// LastAttemptedRevision is the commit of the last pass, applied or not.
 	LastAttemptedRevision string `json:"lastAttemptedRevision,omitempty"`
+	// SpecDigest identifies the specs of LastAttemptedRevision (the tree without status/ and
+	// reports/): a restarted loop whose head has the same specs keeps describing that revision.
+	SpecDigest string `json:"specDigest,omitempty"`
 	// LastApplied records what DESIGN §7's deletion rule needs from the last applied spec.
 	LastApplied *LastApplied `json:"lastApplied,omitempty"`
 
