@@ -18,40 +18,13 @@ func TestAcceptanceKilledApplyConvergesOnRerun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "reconciler")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	// transitions slow enough that the first apply is still waiting when it is killed
 	srv := startEmulatorDwell(t, emulator.Dwell{ClusterCreate: 300 * time.Millisecond, PoolScaling: 100 * time.Millisecond,
 		NodeCreate: 300 * time.Millisecond, ClusterUpgrade: 200 * time.Millisecond, PoolUpgrade: 100 * time.Millisecond,
 		NodeDelete: 100 * time.Millisecond})
 	repo := writeRepo(t, threeClusters)
-
-	var stderr strings.Builder
-	cmd := exec.Command(bin, args("apply", "--repo", repo, "--auto-approve")...)
-	cmd.Env, cmd.Stderr = os.Environ(), &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	deadline := time.After(30 * time.Second)
-	for firstMutation(t, srv) == "" {
-		select {
-		case err := <-exited:
-			t.Fatalf("apply exited (%v) before any mutation; stderr:\n%s", err, stderr.String())
-		case <-deadline:
-			t.Fatal("no mutation within 30s")
-		case <-time.After(2 * time.Millisecond): // polling the server's log, not waiting for time
-		}
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-exited
-	t.Logf("killed after %s", firstMutation(t, srv))
+	killAtFirstMutation(t, bin, srv, args("apply", "--repo", repo, "--auto-approve")...)
 	if n := len(live(t).Clusters); n == 3 && allReady(t) {
 		t.Fatalf("the first apply finished before the kill: the test proves nothing")
 	}
@@ -79,6 +52,46 @@ func TestAcceptanceKilledApplyConvergesOnRerun(t *testing.T) {
 	if n := log.CountOf("POST /k8s/v1/regions/{region}/clusters"); n != 3 {
 		t.Errorf("cluster creations on the wire = %d, want exactly 3", n)
 	}
+}
+
+// buildBinary builds the reconciler into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "reconciler")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// killAtFirstMutation runs the binary with args as a separate process and SIGKILLs it as soon
+// as the emulator has answered its first mutation.
+func killAtFirstMutation(t *testing.T, bin string, srv *emulator.Server, args ...string) {
+	t.Helper()
+	var stderr strings.Builder
+	cmd := exec.Command(bin, args...)
+	cmd.Env, cmd.Stderr = os.Environ(), &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(30 * time.Second)
+	for firstMutation(t, srv) == "" {
+		select {
+		case err := <-exited:
+			t.Fatalf("%s exited (%v) before any mutation; stderr:\n%s", args[0], err, stderr.String())
+		case <-deadline:
+			t.Fatal("no mutation within 30s")
+		case <-time.After(2 * time.Millisecond): // polling the server's log, not waiting for time
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	t.Logf("killed after %s", firstMutation(t, srv))
 }
 
 func firstMutation(t *testing.T, srv *emulator.Server) string {

@@ -5,6 +5,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
+	"github.com/scaleway-gitops/reconciler/pkg/runner"
 )
 
 func init() {
@@ -18,7 +21,11 @@ func runApply(ctx context.Context, env *cmdEnv, args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
 	}
+	pf.keepClone = true
 	r, pass, err := planPass(ctx, env, &pf)
+	if pf.cleanup != nil {
+		defer pf.cleanup()
+	}
 	if err != nil {
 		return fail(env, err)
 	}
@@ -33,7 +40,36 @@ func runApply(ctx context.Context, env *cmdEnv, args []string) int {
 		return 1
 	}
 	fmt.Fprintln(env.stdout)
-	return applyPass(ctx, env, r, pass)
+	code := applyPass(ctx, env, r, pass)
+	if pass.Result != nil {
+		if err := recordStatus(ctx, env, r, pass); err != nil {
+			return fail(env, err)
+		}
+	}
+	return code
+}
+
+// recordStatus commits the statuses of an applied pass to the repository, with the loop's code,
+// when --repo is a git URL; for a local directory it says that nothing was written (the loop
+// or the next apply from the git URL writes them).
+func recordStatus(ctx context.Context, env *cmdEnv, r *reconcile.Reconciler, pass *reconcile.Pass) error {
+	gs, ok := r.Source.(*gitSource)
+	if !ok || gs.last == nil {
+		fmt.Fprintln(env.stderr, "status: not written: --repo is a local directory (status/ and reports/ are committed when --repo is a git URL, as `run` does)")
+		return nil
+	}
+	run := &runner.Runner{Source: gs.s, Provider: r.Provider, Exec: r.Exec, Owner: r.Owner,
+		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion}
+	rev, err := run.RecordPass(ctx, gs.last, pass.Repo, pass)
+	switch {
+	case err != nil:
+		return fmt.Errorf("status: %w", err)
+	case rev == "":
+		fmt.Fprintln(env.stderr, "status: unchanged")
+	default:
+		fmt.Fprintf(env.stderr, "status: committed %s to %s\n", rev, gs.s.TargetBranch())
+	}
+	return nil
 }
 
 // confirm asks on stdin, terraform-style; only "yes" approves.

@@ -27,8 +27,10 @@ type pipelineFlags struct {
 	retry                  apply.RetryPolicy
 	// log receives drain and rotation detail (rotate only); nil discards it.
 	log *slog.Logger
-	// cleanup removes what newSource made (a temporary clone); set by newReconciler.
-	cleanup func()
+	// cleanup removes what newSource made (a temporary clone); set by newReconciler. planPass
+	// calls it, unless keepClone (apply commits statuses through the clone afterwards).
+	cleanup   func()
+	keepClone bool
 }
 
 func (f *pipelineFlags) register(fs *flag.FlagSet) {
@@ -63,7 +65,7 @@ func newSource(env *cmdEnv, repo, ref string) (_ reconcile.Source, owner string,
 		cleanup()
 		return nil, "", nil, err
 	}
-	return gitSource{src}, src.Identity(), cleanup, nil
+	return &gitSource{s: src}, src.Identity(), cleanup, nil
 }
 
 // looksRemote tells a git URL from a local directory.
@@ -75,14 +77,19 @@ func looksRemote(repo string) bool {
 	return at > 0 && colon > at && !strings.Contains(repo[:at], "/")
 }
 
-// gitSource reads the branch head's tree (no worktree) through pkg/source.
-type gitSource struct{ s *source.Source }
+// gitSource reads the branch head's tree (no worktree) through pkg/source; it keeps the last
+// checkout, for the status commit of `apply`.
+type gitSource struct {
+	s    *source.Source
+	last *source.Checkout
+}
 
-func (g gitSource) Fetch(ctx context.Context) (*reconcile.Checkout, error) {
+func (g *gitSource) Fetch(ctx context.Context) (*reconcile.Checkout, error) {
 	co, err := g.s.Fetch(ctx)
 	if err != nil {
 		return nil, err
 	}
+	g.last = co
 	return &reconcile.Checkout{Revision: co.Revision, FS: co.FS}, nil
 }
 
@@ -156,7 +163,9 @@ func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.R
 		return nil, nil, err
 	}
 	pass, err := r.Plan(ctx)
-	pf.cleanup() // the specs are loaded: a temporary clone is no longer needed
+	if !pf.keepClone {
+		pf.cleanup() // the specs are loaded: a temporary clone is no longer needed
+	}
 	if err != nil {
 		return nil, nil, err
 	}
