@@ -5,12 +5,27 @@
 //
 // # Matching and ownership
 //
-// A spec is matched to the live cluster of the same name in its region+project (Key). A live
-// cluster without the cloud.ManagedByTag tag is changed only when its spec says adopt: true (the
-// update-cluster then has reason "adopt" and adds the tag); otherwise a "not-owned" warning. Live
-// clusters no spec names are never touched; an owned one is deleted only when repo-level prune is
-// on, the last applied spec recorded deletionProtection: false, and the tag is present — anything
-// less is a "cluster-not-in-spec" warning.
+// A spec is matched to the live cluster of the same name in its region+project (Key). Input.Owner
+// is this repository's identity. A live cluster carrying cloud.ManagedByTag and exactly the owner
+// tag cloud.OwnerTag(Owner) is ours; one with only ManagedByTag (from before owner tags) is
+// claimed by the spec that names it ("claim-legacy" warning; the update adds the owner tag); one
+// with another repository's owner tag is never changed or deleted ("owned-elsewhere"); one with
+// neither tag is changed only when its spec says adopt: true (reason "adopt"), otherwise
+// "not-owned". A cluster left alone still has its field drift computed, deferred as not-owned.
+// The tags the reconciler keeps (ManagedByTag, the owner tag, and cloud.ProtectionTag mirroring
+// spec.deletionProtection) are part of every desired cluster's tags.
+//
+// # Deletion rule
+//
+// A live cluster no spec names is deleted only when all hold: repo-level prune is on, the
+// identity is known and the cluster carries ManagedByTag and exactly this repository's owner
+// tag, the live cluster is tagged deletion-protection=false (written by apply from a spec that
+// said so: evidence only Scaleway credentials can write), and, when a status file names it
+// (Input.LastApplied), that status records the same cluster id and no deletionProtection: true.
+// Anything less is a "cluster-not-in-spec" warning naming every unmet condition; a status file
+// can only add caution. A cluster of ours that no spec and no status name is an orphan
+// (ClusterPlan.Orphan, warning "orphan", Summary.Orphans; Plan.HasChanges is true), deleted
+// only under the same rule; a "deletion-authorised" warning lists the evidence of each delete.
 //
 // # Actions and order
 //
@@ -65,9 +80,10 @@
 // (replace-pool without spec.allowDisruptiveReplace), outside-window (upgrades and replacements
 // outside spec.upgrade.window; Message gives the next opening in the window's zone),
 // invalid-window (fail closed), report-only (spec.drift: report), superseded (a rotation of a
-// pool this plan renews). Later hops of a deferred upgrade chain are deferred with it.
+// pool this plan renews), not-owned (the drift of a cluster the reconciler leaves alone). Later hops of a deferred upgrade chain are deferred with it.
 //
-// Warning codes: not-owned, cluster-not-in-spec, pool-not-in-spec, version-deprecated,
+// Warning codes: not-owned, owned-elsewhere, claim-legacy, cluster-not-in-spec, orphan,
+// deletion-authorised, pool-not-in-spec, version-deprecated,
 // version-end-of-life, version-not-in-catalog, upgrade-available, cluster-error, pool-error,
 // node-error, pool-version-unreachable.
 //
