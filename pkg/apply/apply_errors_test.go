@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -294,5 +295,34 @@ func TestDeleteOfWhatIsGoneIsSkipped(t *testing.T) {
 
 	if got := res.Clusters[0].Actions[0]; got.Outcome != Skipped || got.Reason != "already-gone" {
 		t.Fatalf("delete-pool = %+v", got)
+	}
+}
+
+// delete-cluster looks at the live evidence again right before the call: the planned id, this
+// repository's owner tag and deletion-protection=false. A cluster that lost any of them since
+// planning is not deleted.
+func TestDeleteClusterChecksTheLiveEvidenceAgain(t *testing.T) {
+	for name, tags := range map[string][]string{
+		"protected again":  {cloud.ManagedByTag, cloud.OwnerTag("repo-a"), cloud.ProtectionTag(true)},
+		"another owner":    {cloud.ManagedByTag, cloud.OwnerTag("repo-b"), cloud.ProtectionTag(false)},
+		"no owner tag":     {cloud.ManagedByTag, cloud.ProtectionTag(false)},
+		"two owner tags":   {cloud.ManagedByTag, cloud.OwnerTag("repo-a"), cloud.OwnerTag("repo-b"), cloud.ProtectionTag(false)},
+		"evidence present": {cloud.ManagedByTag, cloud.OwnerTag("repo-a"), cloud.ProtectionTag(false)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, 0)
+			c := desiredCluster("gone", "1.35.3")
+			c.Tags = tags
+			live := seedReady(e.fake, c)
+			a := act("gone", plan.DeleteCluster, "cluster/gone", "", map[string]string{"cluster_id": live.ID, "owner": "repo-a"})
+			res := e.apply(t, &plan.Plan{Clusters: []plan.ClusterPlan{clusterPlan("gone", live.ID, a)}}, Input{SkipStaleCheck: true})
+			deleted := slices.Contains(e.fake.CallNames(true), "DeleteCluster("+live.ID+")")
+			if want := name == "evidence present"; deleted != want {
+				t.Fatalf("deleted = %v, want %v; result %+v, calls %v", deleted, want, res.Clusters[0], e.fake.CallNames(true))
+			}
+			if !deleted && !strings.Contains(res.Clusters[0].Error, "not deleting it") {
+				t.Errorf("error %q, want the refusal explained", res.Clusters[0].Error)
+			}
+		})
 	}
 }
