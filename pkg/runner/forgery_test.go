@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
@@ -216,4 +217,39 @@ func waitGone(t *testing.T, e *env, id string) {
 		}
 	}
 	t.Fatalf("cluster %s still live", id)
+}
+
+// A cluster with this repository's owner tag that no spec and no status name (created by a run
+// killed before its status push, then its spec removed) is listed in status/_repository.yaml;
+// the file goes once the orphan is gone.
+func TestOrphanIsListedInTheRepositoryStatus(t *testing.T) {
+	e := newEnv(t, "revert")
+	e.tick("start")
+	orphan, err := e.prov.CreateCluster(t.Context(), cloud.Ref{Region: "fr-par", ProjectID: project}, cloud.Cluster{
+		Name: "half-made", Type: "kapsule", Version: "1.35.3", CNI: "cilium", PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
+		Tags:  []string{cloud.ManagedByTag, cloud.OwnerTag(e.runner.owner()), cloud.ProtectionTag(true)},
+		Pools: []cloud.Pool{{Name: "web", NodeType: "PRO2-S", Zone: "fr-par-1", Size: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Step(time.Hour) // past the drift interval: the loop observes again
+	if res := e.tick("drift"); res.StatusCommit == "" {
+		t.Fatalf("tick = %+v, want the orphan reported", res)
+	}
+	st := e.status(RepositoryStatusName)
+	if len(st.Orphans) != 1 || st.Orphans[0].ID != orphan.ID || st.Orphans[0].Action != "kept" || cond(st, status.Ready) != "False/OrphansFound" {
+		t.Fatalf("repository status = %+v", st)
+	}
+	if strings.Contains(gittest.Show(t, e.bare, "main", "reports/"+RepositoryStatusName+".md"), "half-made") == false {
+		t.Error("the report does not name the orphan")
+	}
+	if err := e.prov.DeleteCluster(t.Context(), "fr-par", orphan.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, e, orphan.ID)
+	e.clock.Step(time.Hour)
+	e.tick("drift")
+	if e.onBranch("main", "status/"+RepositoryStatusName+".yaml") {
+		t.Error("status/_repository.yaml is still there with no orphan left")
+	}
 }
