@@ -124,7 +124,7 @@ const prodPN = "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
 func seedProdPar(t *testing.T, srv *emulator.Server, version string, pools ...emulator.SeedPool) {
 	t.Helper()
 	sc := emulator.SeedCluster{Name: "prod-par", Region: "fr-par", ProjectID: testProject, Version: version,
-		Cni: "cilium", Tags: []string{"managed-by=reconciler"}, PrivateNetworkID: prodPN, Pools: pools}
+		Cni: "cilium", Tags: []string{cloud.ManagedByTag, cloud.ProtectionTag(true)}, PrivateNetworkID: prodPN, Pools: pools}
 	if _, err := srv.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{sc}}); err != nil {
 		t.Fatal(err)
 	}
