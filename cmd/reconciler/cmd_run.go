@@ -198,7 +198,7 @@ func startServer(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: runner.Handler(r, reg, hook), ReadHeaderTimeout: 10 * time.Second}
+	srv := runner.NewServer(runner.Handler(r, reg, hook))
 	go srv.Serve(ln)
 	fmt.Fprintf(env.stderr, "reconciler run: serving /healthz, /readyz, /metrics%s on %s\n", map[bool]string{true: ", /webhook", false: ""}[hook != nil], ln.Addr())
 	return srv, nil

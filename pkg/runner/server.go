@@ -2,10 +2,17 @@ package runner
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
+
+// NewServer returns the HTTP server `run` serves h on (see Handler); the caller listens and
+// calls Serve.
+func NewServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+}
 
 // Handler serves /healthz (the process is up), /readyz (the source was fetched at least once),
 // /metrics (Prometheus, from gatherer) and, when webhook is not nil, /webhook.
