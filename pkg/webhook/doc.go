@@ -8,5 +8,9 @@
 // unauthenticated endpoint can never be started); signatures are compared in
 // constant time over the exact request body; the trigger is called without
 // blocking the request; nothing from the request is trusted before the
-// signature checks out.
+// signature checks out. What an unsigned request can cost before that check
+// is bounded (Limits): its body is capped (refused from Content-Length when
+// declared larger, read at most one byte past the cap otherwise) and read
+// under a deadline, and a fixed number of requests are in flight at once,
+// the others refused without waiting.
 package webhook

@@ -3,14 +3,10 @@ package webhook
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 )
-
-// MaxBody bounds the request body (GitHub caps payloads at 25 MB).
-const MaxBody = 25 << 20
 
 // Push is what the handler reads from a push event.
 type Push struct {
@@ -25,6 +21,8 @@ type Handler struct {
 	trigger func(Push)
 	pull    func(PullRequest) // nil: pull_request events are ignored
 	log     *slog.Logger
+	limits  Limits
+	slots   chan struct{} // one per request in flight
 }
 
 // New returns a Handler for pushes to branch. trigger must not block for
@@ -40,7 +38,9 @@ func New(secret []byte, branch string, trigger func(Push), log *slog.Logger) (*H
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{secret: append([]byte(nil), secret...), branch: branch, trigger: trigger, log: log}, nil
+	h := &Handler{secret: append([]byte(nil), secret...), branch: branch, trigger: trigger, log: log}
+	h.SetLimits(Limits{})
+	return h, nil
 }
 
 // Trigger returns a trigger func that does a non-blocking send on ch, so a
@@ -54,23 +54,27 @@ func Trigger(ch chan<- Push) func(Push) {
 	}
 }
 
-// ServeHTTP answers 405 for non-POST, 413 for oversized bodies, 401 for a
-// missing or bad signature, 400 for a body that is not a push event, 200
-// for pings and pushes to other branches, and 202 when a reconcile was
-// triggered.
+// ServeHTTP answers 405 for non-POST; within its Limits, 413 for a body over
+// the cap, 408 for one not received in time and 503 (with Retry-After) when
+// too many requests are in flight; 401 for a missing or bad signature, 400
+// for a body that is not a push event, 200 for pings and pushes to other
+// branches, and 202 when a reconcile was triggered.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)
+	if !h.admit(w, r) {
+		return
+	}
+	defer h.release()
+	body, ok := h.readBody(w, r)
+	if !ok {
 		return
 	}
 	if err := Verify(h.secret, r.Header, body); err != nil {
-		h.log.WarnContext(r.Context(), "webhook refused", "reason", err.Error(), "remote", r.RemoteAddr)
+		h.log.WarnContext(r.Context(), "webhook refused", "status", http.StatusUnauthorized, "reason", err.Error(), "remote", r.RemoteAddr)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}

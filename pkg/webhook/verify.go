@@ -31,6 +31,11 @@ func Sign(secret, body []byte) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// signed reports whether h carries a signature header Verify would check.
+func signed(h http.Header) bool {
+	return h.Get(GitHubSignatureHeader) != "" || h.Get(GiteaSignatureHeader) != ""
+}
+
 // Verify checks the request's GitHub or Gitea signature over body. GitHub's
 // header wins when both are present.
 func Verify(secret []byte, h http.Header, body []byte) error {
