@@ -8,10 +8,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// NewServer returns the HTTP server `run` serves h on (see Handler); the caller listens and
-// calls Serve.
+// Bounds of every request NewServer serves; the webhook handler holds its bodies to a tighter
+// deadline (webhook.Limits), which WriteTimeout leaves time to answer after.
+const (
+	serverReadHeaderTimeout = 10 * time.Second
+	serverReadTimeout       = 30 * time.Second // headers and body
+	serverWriteTimeout      = 30 * time.Second // from the end of the headers to the end of the response
+	serverIdleTimeout       = 60 * time.Second // a kept-alive connection waiting for its next request
+	serverMaxHeaderBytes    = 64 << 10
+)
+
+// NewServer returns the HTTP server `run` serves h on (see Handler), with every phase of a
+// request bounded in time and its headers in size; the caller listens and calls Serve.
 func NewServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	return &http.Server{Handler: h, ReadHeaderTimeout: serverReadHeaderTimeout, ReadTimeout: serverReadTimeout,
+		WriteTimeout: serverWriteTimeout, IdleTimeout: serverIdleTimeout, MaxHeaderBytes: serverMaxHeaderBytes}
 }
 
 // Handler serves /healthz (the process is up), /readyz (the source was fetched at least once),
