@@ -2,8 +2,8 @@
 // repository tree with strict YAML decoding, defaulting in one place, and validation that reports
 // every error at once with file, line, column and field path.
 //
-// It is pure: it reads files only through the fs.FS it is given (os.DirFS in the CLI, a commit
-// tree later), reads no clock and logs nothing. (Time zone names are resolved with
+// It is pure: it reads files only through the fs.FS it is given (repofs.Dir for a local directory,
+// source.TreeFS for a commit), reads no clock and logs nothing. (Time zone names are resolved with
 // time.LoadLocation, which reads the system zoneinfo or the embedded time/tzdata.)
 //
 // # Entry points
@@ -38,6 +38,11 @@
 //     `file:line:column: path: message (hint: …)`, sorted by file, line, column, path.
 //   - Never panics: third-party parser panics are turned into errors, aliases are bounded
 //     (maxNodes), files are bounded (4 MiB), and FuzzLoad checks it.
+//   - Bounded input (bounds.go): reconciler.yaml is at most 1 MiB; clusters/ at most 20,000 files,
+//     64 MiB and 50,000 YAML documents, decided from the directory entries before anything is
+//     parsed and enforced again on the bytes read (repofs.ReadFile, never more than the limit
+//     plus one byte). A symlink or a special file is an error naming it, never opened, so no
+//     content but the user's own YAML is ever quoted in an error.
 //   - After Default, a field left nil is not managed: the API keeps (or chooses on create) its
 //     own value. Rotation is always non-nil after Default.
 package spec

@@ -13,6 +13,8 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/scaleway-gitops/reconciler/pkg/repofs"
 )
 
 // Repository layout (DESIGN §1).
@@ -20,9 +22,6 @@ const (
 	ClustersDir  = "clusters"
 	SettingsFile = "reconciler.yaml"
 )
-
-// maxFileSize bounds one spec file; a cluster spec is a few kilobytes.
-const maxFileSize = 4 << 20
 
 // Repo is a loaded, defaulted and validated repository.
 type Repo struct {
@@ -54,6 +53,8 @@ func Load(fsys fs.FS) (*Repo, error) {
 type loader struct {
 	fsys fs.FS
 	errs ErrorList
+	// docCount counts the YAML documents split so far, against maxDocuments.
+	docCount int
 }
 
 // loaded is one decoded document and the index of its field positions.
@@ -70,40 +71,23 @@ func (l *loader) load() *Repo {
 	before := len(l.errs)
 	settings, sidx := l.loadSettings()
 	settingsOK := len(l.errs) == before
+	files := l.specFiles()
 	var docs []loaded[Cluster]
-	files := 0
-	err := fs.WalkDir(l.fsys, ClustersDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == ClustersDir && errors.Is(err, fs.ErrNotExist) {
-				// Git keeps no empty directory: a repository whose reconciler.yaml remains after its
-				// last cluster file was removed declares zero clusters (how a user retires the last
-				// one). Without reconciler.yaml either, this is not a reconciler repository.
-				if _, serr := fs.Stat(l.fsys, SettingsFile); serr != nil {
-					l.errs = append(l.errs, FieldError{File: ClustersDir + "/", Message: "directory not found", Hint: "run from the repository root or pass --repo"})
-				}
-				return fs.SkipAll
-			}
-			l.fileError(p, "cannot read: %v", err)
-			return nil
+	var total int
+	for _, p := range files {
+		data, ok := l.readClusterFile(p)
+		if total += len(data); total > maxSpecBytes {
+			l.tooLarge() // the files grew since they were listed
+			break
 		}
-		name := d.Name()
-		if p != ClustersDir && strings.HasPrefix(name, ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
+		if ok {
+			docs = append(docs, l.clusterDocs(p, data)...)
 		}
-		if d.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
-			return nil
+		if l.docCount > maxDocuments {
+			break
 		}
-		files++
-		docs = append(docs, l.loadClusterFile(p)...)
-		return nil
-	})
-	if err != nil {
-		l.fileError(ClustersDir, "cannot read: %v", err)
 	}
-	repo := &Repo{Settings: settings, Files: files}
+	repo := &Repo{Settings: settings, Files: len(files)}
 	for _, d := range docs {
 		origins := applySettings(d.val, settings)
 		Default(d.val)
@@ -124,12 +108,12 @@ func (l *loader) load() *Repo {
 
 // loadSettings reads reconciler.yaml, if present.
 func (l *loader) loadSettings() (*Settings, *docIndex) {
-	data, err := fs.ReadFile(l.fsys, SettingsFile)
+	data, err := repofs.ReadFile(l.fsys, SettingsFile, maxSettingsSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Settings{}, nil
 	}
 	if err != nil {
-		l.fileError(SettingsFile, "cannot read: %v", err)
+		l.readError(SettingsFile, err)
 		return &Settings{}, nil
 	}
 	var docs []loaded[Settings]
@@ -153,13 +137,18 @@ func (l *loader) loadSettings() (*Settings, *docIndex) {
 	return docs[0].val, docs[0].idx
 }
 
-// loadClusterFile reads every Cluster document of one file.
-func (l *loader) loadClusterFile(p string) []loaded[Cluster] {
-	data, err := readLimited(l.fsys, p)
+// readClusterFile reads one spec file, at most maxFileSize bytes.
+func (l *loader) readClusterFile(p string) ([]byte, bool) {
+	data, err := repofs.ReadFile(l.fsys, p, maxFileSize)
 	if err != nil {
-		l.fileError(p, "%v", err)
-		return nil
+		l.readError(p, err)
+		return nil, false
 	}
+	return data, true
+}
+
+// clusterDocs decodes every Cluster document of one file.
+func (l *loader) clusterDocs(p string, data []byte) []loaded[Cluster] {
 	before := len(l.errs)
 	chunks := l.documents(p, data)
 	if len(chunks) == 0 && len(l.errs) == before {
@@ -175,17 +164,6 @@ func (l *loader) loadClusterFile(p string) []loaded[Cluster] {
 		}
 	}
 	return out
-}
-
-func readLimited(fsys fs.FS, p string) ([]byte, error) {
-	if info, err := fs.Stat(fsys, p); err == nil && info.Size() > maxFileSize {
-		return nil, fmt.Errorf("file too large (%d bytes, at most %d)", info.Size(), maxFileSize)
-	}
-	data, err := fs.ReadFile(fsys, p)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %w", errors.Unwrap(err))
-	}
-	return data, nil
 }
 
 // chunk is the text of one YAML document and its parsed root.
@@ -223,6 +201,10 @@ func (l *loader) documents(file string, data []byte) []chunk {
 		off = next
 	}
 	raw = append(raw, chunk{data: data[start:], line: startLine})
+	if l.docCount += len(raw); l.docCount > maxDocuments {
+		l.errs = append(l.errs, FieldError{File: file, Message: fmt.Sprintf("too many YAML documents: over the %d-document limit of a revision", maxDocuments), Hint: boundsHint})
+		return nil
+	}
 
 	var out []chunk
 	for _, c := range raw {
