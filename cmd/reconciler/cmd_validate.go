@@ -11,6 +11,7 @@ import (
 
 	_ "time/tzdata" // time zones of spec windows resolve even where the OS has no zoneinfo
 
+	"github.com/scaleway-gitops/reconciler/pkg/repofs"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
@@ -46,7 +47,7 @@ func runValidate(_ context.Context, env *cmdEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "reconciler validate: %s is not a directory\n", *repo)
 		return 1
 	}
-	r, err := spec.Load(os.DirFS(*repo))
+	r, err := spec.Load(repofs.Dir(*repo))
 	if err != nil {
 		return printLoadErrors(env.stderr, *repo, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
+	"github.com/scaleway-gitops/reconciler/pkg/repofs"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -214,7 +215,7 @@ func (d *demo) waitFor(ctx context.Context, what string, cond func() bool) error
 }
 
 func (d *demo) clusters() ([]*spec.Cluster, error) {
-	repo, err := spec.Load(os.DirFS(d.user.dir))
+	repo, err := spec.Load(repofs.Dir(d.user.dir))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/scaleway-gitops/reconciler/pkg/repofs"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
@@ -24,7 +25,8 @@ type Source interface {
 	Fetch(ctx context.Context) (*Checkout, error)
 }
 
-// DirSource reads a local directory as it is (no revision).
+// DirSource reads a local directory as it is (no revision), through repofs.Dir: no symlink is
+// followed and no special file opened.
 type DirSource struct{ Dir string }
 
 // Fetch returns the directory's tree.
@@ -36,5 +38,5 @@ func (d DirSource) Fetch(context.Context) (*Checkout, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("repository %s is not a directory", d.Dir)
 	}
-	return &Checkout{FS: os.DirFS(d.Dir)}, nil
+	return &Checkout{FS: repofs.Dir(d.Dir)}, nil
 }
