@@ -199,10 +199,17 @@ func (r *Reconciler) clock() clock.PassiveClock {
 	return r.Clock
 }
 
-// lastApplied is the injected record, else what the revision's status/ files say.
+// lastApplied is the injected record, else what the revision's status/ files say (a file left
+// out, too large or not a regular file, is logged and counts as absent).
 func (r *Reconciler) lastApplied(co *Checkout) map[string]plan.Applied {
 	if r.LastApplied != nil {
 		return r.LastApplied
 	}
-	return status.LastAppliedFrom(co.FS)
+	applied, skipped := status.LastAppliedFrom(co.FS)
+	if r.Log != nil {
+		for _, err := range skipped {
+			r.Log.Warn("status file ignored", "err", err)
+		}
+	}
+	return applied
 }

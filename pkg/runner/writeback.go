@@ -132,26 +132,12 @@ func (r *Runner) loadPreviousStatuses(ctx context.Context, co *source.Checkout) 
 			return err
 		}
 	}
-	r.state.statuses = readStatuses(tree)
+	statuses, skipped := status.ReadFiles(tree)
+	for _, err := range skipped {
+		r.log().Warn("status file ignored", "err", err)
+	}
+	r.state.statuses = statuses
 	return nil
-}
-
-// readStatuses returns the content of every status/*.yaml in tree, by path.
-func readStatuses(tree fs.FS) map[string][]byte {
-	out := map[string][]byte{}
-	entries, err := fs.ReadDir(tree, "status")
-	if err != nil {
-		return out
-	}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
-			continue
-		}
-		if b, err := fs.ReadFile(tree, "status/"+e.Name()); err == nil {
-			out["status/"+e.Name()] = b
-		}
-	}
-	return out
 }
 
 // revisionInForce is the spec revision the statuses describe: the failed one when the newest

@@ -7,6 +7,9 @@
 //   - Rendering is deterministic and free of churn: no "last updated" timestamps, node ages are
 //     written as creation times, and lists are sorted, so an idle loop renders identical bytes and
 //     the writer commits nothing.
+//   - Reading back is bounded (ReadFiles): a status file over MaxFileSize (1 MiB), a symlink or
+//     a special file is left out with an error for the log, never read. It counts as absent: a
+//     status file only ever adds caution to the deletion rule, so ignoring one authorises nothing.
 //   - Nothing rendered contains a credential: messages pass through the caller's sanitiser before
 //     they get here, and Build never copies configuration values other than IDs and names.
 package status

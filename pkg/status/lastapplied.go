@@ -7,23 +7,12 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
 
-// LastAppliedFrom reads every status/*.yaml of a repository tree and returns what each records
-// (Recorded). Unreadable or foreign files are ignored: a status file only ever adds caution.
-func LastAppliedFrom(fsys fs.FS) map[string]plan.Applied {
-	files := map[string][]byte{}
-	entries, err := fs.ReadDir(fsys, "status")
-	if err != nil {
-		return map[string]plan.Applied{}
-	}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
-			continue
-		}
-		if b, err := fs.ReadFile(fsys, "status/"+e.Name()); err == nil {
-			files["status/"+e.Name()] = b
-		}
-	}
-	return Recorded(files)
+// LastAppliedFrom reads every status/*.yaml of a repository tree (ReadFiles) and returns what
+// each records (Recorded), and the files it left out (skipped). A file left out counts as absent:
+// a status file only ever adds caution.
+func LastAppliedFrom(fsys fs.FS) (applied map[string]plan.Applied, skipped []error) {
+	files, skipped := ReadFiles(fsys)
+	return Recorded(files), skipped
 }
 
 // Recorded returns, per cluster key (plan.Key), what the status files (contents by path) record
