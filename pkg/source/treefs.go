@@ -15,13 +15,17 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"github.com/scaleway-gitops/reconciler/pkg/repofs"
 )
 
 // TreeFS is a read-only fs.FS over one commit's tree, read from the cache's
 // object store without a worktree. It implements fs.ReadDirFS, fs.ReadFileFS
 // and fs.StatFS. Entries carry the commit time as ModTime. Symlinks appear as
-// fs.ModeSymlink entries whose content is the link target (never followed);
-// submodules as fs.ModeIrregular entries that cannot be opened.
+// fs.ModeSymlink entries and submodules as fs.ModeIrregular entries (in ReadDir
+// and Stat), and are refused, as repofs.Dir refuses them: opening or reading one,
+// or a path through one, fails with repofs.ErrSymlink or repofs.ErrNotRegular,
+// and a link's target is never read.
 //
 // A TreeFS stays readable for as long as the caller holds it: every read goes
 // through the Source's current storage (one at a time with its other
@@ -46,7 +50,7 @@ func (t *TreeFS) Open(name string) (fs.File, error) {
 			f = &treeDir{info: info, entries: t.entries(tree), name: name}
 			return nil
 		}
-		b, err := readable(s, info)
+		b, err := readBlob(s, info)
 		if err != nil {
 			return err
 		}
@@ -64,7 +68,7 @@ func (t *TreeFS) ReadFile(name string) ([]byte, error) {
 			return fs.ErrInvalid
 		}
 		var err error
-		b, err = readable(s, info)
+		b, err = readBlob(s, info)
 		return err
 	})
 	return b, err
@@ -114,21 +118,55 @@ func (t *TreeFS) with(op, name string, fn func(storer.EncodedObjectStorer, *entr
 		info := &entryInfo{entry: object.TreeEntry{Name: ".", Mode: filemode.Dir, Hash: t.root}, fsys: t}
 		return pathErr(op, name, fn(s, info, root))
 	}
-	e, err := root.FindEntry(name)
+	e, sub, err := resolve(root, op, name)
 	if err != nil {
-		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-			return &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
-		}
-		return &fs.PathError{Op: op, Path: name, Err: err}
+		return err
 	}
-	info := &entryInfo{entry: *e, fsys: t}
-	var sub *object.Tree
-	if e.Mode == filemode.Dir {
-		if sub, err = root.Tree(name); err != nil {
-			return &fs.PathError{Op: op, Path: name, Err: err}
+	return pathErr(op, name, fn(s, &entryInfo{entry: *e, fsys: t}, sub))
+}
+
+// resolve finds name's entry one element at a time, and its tree for a
+// directory. A path through a symlink or a submodule is refused at that element
+// with repofs.ErrSymlink or repofs.ErrNotRegular (go-git would look the link's
+// blob up as a tree).
+func resolve(root *object.Tree, op, name string) (*object.TreeEntry, *object.Tree, error) {
+	dir, elems := root, strings.Split(name, "/")
+	last := len(elems) - 1
+	for i, elem := range elems[:last] {
+		e, err := dir.FindEntry(elem)
+		if err == nil && e.Mode != filemode.Dir {
+			if cerr := repofs.CheckMode(fileMode(e.Mode)); cerr != nil {
+				return nil, nil, &fs.PathError{Op: op, Path: strings.Join(elems[:i+1], "/"), Err: cerr}
+			}
+			err = object.ErrDirectoryNotFound // a file is not a directory
+		}
+		if err == nil {
+			dir, err = dir.Tree(elem)
+		}
+		if err != nil {
+			return nil, nil, lookupErr(op, name, err)
 		}
 	}
-	return pathErr(op, name, fn(s, info, sub))
+	e, err := dir.FindEntry(elems[last])
+	if err != nil {
+		return nil, nil, lookupErr(op, name, err)
+	}
+	if e.Mode != filemode.Dir {
+		return e, nil, nil
+	}
+	sub, err := dir.Tree(elems[last])
+	if err != nil {
+		return nil, nil, &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	return e, sub, nil
+}
+
+// lookupErr is fs.ErrNotExist for a path that is not in the tree.
+func lookupErr(op, name string, err error) error {
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		err = fs.ErrNotExist
+	}
+	return &fs.PathError{Op: op, Path: name, Err: err}
 }
 
 func pathErr(op, name string, err error) error {
@@ -138,10 +176,12 @@ func pathErr(op, name string, err error) error {
 	return &fs.PathError{Op: op, Path: name, Err: err}
 }
 
-// readable returns a regular file's or a symlink's content.
-func readable(s storer.EncodedObjectStorer, info *entryInfo) ([]byte, error) {
-	if !info.Mode().IsRegular() && info.Mode()&fs.ModeSymlink == 0 {
-		return nil, fs.ErrInvalid
+// readBlob returns a regular file's content. A symlink or a submodule is
+// refused without reading anything, and a blob is never read past the size its
+// header gives (what Stat reports, and what bounded readers check first).
+func readBlob(s storer.EncodedObjectStorer, info *entryInfo) ([]byte, error) {
+	if err := repofs.CheckMode(info.Mode()); err != nil {
+		return nil, err
 	}
 	b, err := object.GetBlob(s, info.entry.Hash)
 	if err != nil {
@@ -152,11 +192,15 @@ func readable(s storer.EncodedObjectStorer, info *entryInfo) ([]byte, error) {
 		return nil, fmt.Errorf("read blob %s: %w", info.entry.Hash, err)
 	}
 	defer rd.Close()
-	content, err := io.ReadAll(rd)
-	if err == nil {
-		info.size, info.sized = int64(len(content)), true
+	content, err := io.ReadAll(io.LimitReader(rd, b.Size+1))
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", info.entry.Hash, err)
 	}
-	return content, err
+	if int64(len(content)) != b.Size {
+		return nil, fmt.Errorf("read blob %s: %d bytes, its header says %d", info.entry.Hash, len(content), b.Size)
+	}
+	info.size, info.sized = b.Size, true
+	return content, nil
 }
 
 func (t *TreeFS) entries(tree *object.Tree) []fs.DirEntry {
@@ -203,8 +247,11 @@ func (i *entryInfo) Size() int64 {
 	return i.size
 }
 
-func (i *entryInfo) Mode() fs.FileMode {
-	switch i.entry.Mode {
+func (i *entryInfo) Mode() fs.FileMode { return fileMode(i.entry.Mode) }
+
+// fileMode is how a tree entry's mode reads in io/fs.
+func fileMode(m filemode.FileMode) fs.FileMode {
+	switch m {
 	case filemode.Dir:
 		return fs.ModeDir | 0o555
 	case filemode.Executable:
