@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scaleway-gitops/reconciler/pkg/gittest"
+	"github.com/scaleway-gitops/reconciler/pkg/preview"
 )
 
 // The bounds tests run the real binary on repositories an attacker controls (a pull request
@@ -232,6 +238,52 @@ func TestAcceptanceOversizeStatusIsIgnored(t *testing.T) {
 	}
 	if strings.Contains(r.stdout+r.stderr, boundsSecret) {
 		t.Error("the secret's content is in the output")
+	}
+	if r.maxRSS > maxChildRSS {
+		t.Errorf("peak RSS %d MiB, want at most %d MiB", r.maxRSS>>20, maxChildRSS>>20)
+	}
+}
+
+// TestAcceptancePreviewOfHostileHead: a pull request whose head commits a symlink to a
+// credentials file, a symlink to /etc/passwd and an 8 MiB reconciler.yaml of the costliest YAML
+// previews as a head that does not load, each problem named, in little memory, with no content.
+func TestAcceptancePreviewOfHostileHead(t *testing.T) {
+	bin := buildReconciler(t)
+	srv := startEmulator(t)
+	seedProd(t, srv, "1.35.3", "web")
+	secret := writeSecret(t)
+	dir := t.TempDir()
+	gittest.Run(t, dir, "init", "--quiet", "-b", "main")
+	u := &gittest.User{Dir: dir}
+	u.Write(t, prodSpec("1.35", "web"))
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "--quiet", "-m", "base")
+	gittest.Run(t, dir, "checkout", "--quiet", "-b", "evil")
+	symlink(t, secret, filepath.Join(dir, "clusters/key.yaml"))
+	symlink(t, "/etc/passwd", filepath.Join(dir, "clusters/passwd.yaml"))
+	flowFile(t, filepath.Join(dir, "reconciler.yaml"), 8<<20)
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "--quiet", "-m", "evil")
+
+	r := runChild(t, bin, pargs("preview", "--repo", dir, "--base", "main", "--head", "evil", "-o", "json")...)
+	t.Logf("preview: exit %d in %s, peak RSS %.1f MiB", r.code, r.wall.Round(time.Millisecond), float64(r.maxRSS)/(1<<20))
+	var pv preview.Preview
+	if err := json.Unmarshal([]byte(r.stdout), &pv); err != nil {
+		t.Fatalf("exit %d, preview JSON: %v\nstdout: %s\nstderr: %s", r.code, err, r.stdout, r.stderr)
+	}
+	const hint = " (hint: replace the link with the file itself)"
+	want := []string{
+		"clusters/key.yaml: symlinks are not followed" + hint,
+		"clusters/passwd.yaml: symlinks are not followed" + hint,
+		"reconciler.yaml: file too large: over the 1 MiB limit",
+	}
+	if diff := cmp.Diff(want, pv.Errors); r.code != 1 || diff != "" {
+		t.Errorf("exit %d, want 1; head errors (-want +got):\n%s", r.code, diff)
+	}
+	for _, leak := range []string{boundsSecret, secret, "/etc/passwd", "root:"} {
+		if strings.Contains(r.stdout+r.stderr, leak) {
+			t.Errorf("the output holds %q", leak)
+		}
 	}
 	if r.maxRSS > maxChildRSS {
 		t.Errorf("peak RSS %d MiB, want at most %d MiB", r.maxRSS>>20, maxChildRSS>>20)
