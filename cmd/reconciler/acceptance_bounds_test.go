@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -8,7 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -31,17 +33,23 @@ const boundsSecret = "SECRET-k3y-material-5f0c2a9e"
 // maxChildRSS is the peak resident memory a refused repository may cost the command.
 const maxChildRSS = 100 << 20
 
-// buildReconciler builds the binary once per test into a temporary directory.
-func buildReconciler(t *testing.T) string {
+// built is the reconciler binary and testdata/maxrss, which runs it and reports its peak RSS.
+type built struct{ bin, maxrss string }
+
+// buildReconciler builds both into a temporary directory.
+func buildReconciler(t *testing.T) built {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "reconciler")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	dir := t.TempDir()
+	b := built{bin: filepath.Join(dir, "reconciler"), maxrss: filepath.Join(dir, "maxrss")}
+	for out, pkg := range map[string]string{b.bin: ".", b.maxrss: "./testdata/maxrss"} {
+		if msg, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", pkg, err, msg)
+		}
 	}
-	return bin
+	return b
 }
 
 // childRun is one finished run of the binary.
@@ -52,23 +60,16 @@ type childRun struct {
 	wall           time.Duration
 }
 
-// runChild runs bin with args and the process environment, killing it after 10 s (a hang is a
-// failure, reported as such, never a stuck test).
-//
-// Its peak RSS (rusage) is an upper bound: Linux counts in it the RSS of this process when it
-// starts the child (exec from a vfork'd child records the parent's peak), so this process first
-// returns its free memory and resets its own peak to its current RSS.
-func runChild(t *testing.T, bin string, args ...string) childRun {
+// run runs the binary with args and the process environment, through maxrss, killing it after
+// 10 s (a hang is a failure, reported as such, never a stuck test).
+func (b built) run(t *testing.T, args ...string) childRun {
 	t.Helper()
-	debug.FreeOSMemory()
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		t.Logf("cannot reset this process's peak RSS: %v", err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	rssFile := filepath.Join(t.TempDir(), "maxrss")
 	var out, errb strings.Builder
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = os.Environ(), &out, &errb
+	cmd := exec.CommandContext(ctx, b.maxrss, append([]string{rssFile, b.bin}, args...)...)
+	cmd.Env, cmd.Stdout, cmd.Stderr, cmd.WaitDelay = os.Environ(), &out, &errb, time.Second
 	start := time.Now()
 	err := cmd.Run()
 	r := childRun{stdout: out.String(), stderr: errb.String(), wall: time.Since(start)}
@@ -79,9 +80,15 @@ func runChild(t *testing.T, bin string, args ...string) childRun {
 	if err != nil && !errors.As(err, &ee) {
 		t.Fatalf("%v: %v", args, err)
 	}
-	r.code = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSS = ru.Maxrss << 10 // kilobytes on Linux
+	if r.code = cmd.ProcessState.ExitCode(); r.code == 125 {
+		t.Fatalf("%v: maxrss failed: %s", args, r.stderr)
+	}
+	rss, err := os.ReadFile(rssFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.maxRSS, err = strconv.ParseInt(string(rss), 10, 64); err != nil {
+		t.Fatal(err)
 	}
 	return r
 }
@@ -143,7 +150,7 @@ func symlink(t *testing.T, target, p string) {
 // symlinks, special files and oversize input with an error naming the file, quickly, in little
 // memory, and never print what a symlink points at.
 func TestAcceptanceHostileLocalRepoIsRefused(t *testing.T) {
-	bin := buildReconciler(t)
+	b := buildReconciler(t)
 	startEmulator(t) // plan builds its provider; no request is made for a refused repository
 	secret := writeSecret(t)
 	valid := prodSpec("1.35", "web")["clusters/prod-par.yaml"]
@@ -204,7 +211,7 @@ func TestAcceptanceHostileLocalRepoIsRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := tc.setup(t)
 			for _, command := range []string{"validate", "plan"} {
-				r := runChild(t, bin, command, "--repo", dir)
+				r := b.run(t, command, "--repo", dir)
 				t.Logf("%s: exit %d in %s, peak RSS %.1f MiB", command, r.code, r.wall.Round(time.Millisecond), float64(r.maxRSS)/(1<<20))
 				if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
 					t.Errorf("%s: exit %d, want 1 and %q in stderr:\n%.3000s", command, r.code, tc.want, r.stderr)
@@ -224,14 +231,14 @@ func TestAcceptanceHostileLocalRepoIsRefused(t *testing.T) {
 // stop `plan`, costs no memory, and is not read: without its record the cluster is treated as
 // never applied, which only makes the reconciler more careful (no deletion).
 func TestAcceptanceOversizeStatusIsIgnored(t *testing.T) {
-	bin := buildReconciler(t)
+	b := buildReconciler(t)
 	srv := startEmulator(t)
 	seedProd(t, srv, "1.35.3", "web")
 	dir := writeRepo(t, prodSpec("1.35", "web"))
 	sparseFile(t, filepath.Join(dir, "status/prod-par.yaml"), 300<<20)
 	symlink(t, writeSecret(t), filepath.Join(dir, "status/other.yaml"))
 
-	r := runChild(t, bin, "plan", "--repo", dir, "--detailed-exitcode")
+	r := b.run(t, "plan", "--repo", dir, "--detailed-exitcode")
 	t.Logf("plan: exit %d in %s, peak RSS %.1f MiB", r.code, r.wall.Round(time.Millisecond), float64(r.maxRSS)/(1<<20))
 	if r.code != 0 {
 		t.Errorf("plan: exit %d, want 0 (nothing to do)\nstdout: %s\nstderr: %.3000s", r.code, r.stdout, r.stderr)
@@ -248,7 +255,7 @@ func TestAcceptanceOversizeStatusIsIgnored(t *testing.T) {
 // credentials file, a symlink to /etc/passwd and an 8 MiB reconciler.yaml of the costliest YAML
 // previews as a head that does not load, each problem named, in little memory, with no content.
 func TestAcceptancePreviewOfHostileHead(t *testing.T) {
-	bin := buildReconciler(t)
+	b := buildReconciler(t)
 	srv := startEmulator(t)
 	seedProd(t, srv, "1.35.3", "web")
 	secret := writeSecret(t)
@@ -265,7 +272,7 @@ func TestAcceptancePreviewOfHostileHead(t *testing.T) {
 	gittest.Run(t, dir, "add", "-A")
 	gittest.Run(t, dir, "commit", "--quiet", "-m", "evil")
 
-	r := runChild(t, bin, pargs("preview", "--repo", dir, "--base", "main", "--head", "evil", "-o", "json")...)
+	r := b.run(t, pargs("preview", "--repo", dir, "--base", "main", "--head", "evil", "-o", "json")...)
 	t.Logf("preview: exit %d in %s, peak RSS %.1f MiB", r.code, r.wall.Round(time.Millisecond), float64(r.maxRSS)/(1<<20))
 	var pv preview.Preview
 	if err := json.Unmarshal([]byte(r.stdout), &pv); err != nil {
