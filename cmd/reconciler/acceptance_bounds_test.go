@@ -259,13 +259,7 @@ func TestAcceptancePreviewOfHostileHead(t *testing.T) {
 	srv := startEmulator(t)
 	seedProd(t, srv, "1.35.3", "web")
 	secret := writeSecret(t)
-	dir := t.TempDir()
-	gittest.Run(t, dir, "init", "--quiet", "-b", "main")
-	u := &gittest.User{Dir: dir}
-	u.Write(t, prodSpec("1.35", "web"))
-	gittest.Run(t, dir, "add", "-A")
-	gittest.Run(t, dir, "commit", "--quiet", "-m", "base")
-	gittest.Run(t, dir, "checkout", "--quiet", "-b", "evil")
+	dir := localPullRequest(t, prodSpec("1.35", "web"), "evil").Dir
 	symlink(t, secret, filepath.Join(dir, "clusters/key.yaml"))
 	symlink(t, "/etc/passwd", filepath.Join(dir, "clusters/passwd.yaml"))
 	flowFile(t, filepath.Join(dir, "reconciler.yaml"), 8<<20)

@@ -32,18 +32,27 @@ func pullRequest(t *testing.T, base, head map[string]string, branch string) (url
 	return gs.RepoURL("fleet.git"), baseRev, headRev
 }
 
+// localPullRequest makes a local git repository with base committed on main, and checks out a
+// new branch for the pull request's commits. The returned user's Dir is the repository.
+func localPullRequest(t *testing.T, base map[string]string, branch string) *gittest.User {
+	t.Helper()
+	dir := t.TempDir()
+	gittest.Run(t, dir, "init", "--quiet", "-b", "main")
+	u := &gittest.User{Dir: dir}
+	u.Write(t, base)
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "--quiet", "-m", "base")
+	gittest.Run(t, dir, "checkout", "--quiet", "-b", branch)
+	return u
+}
+
 // TestPreviewFromLocalRepository: --repo may be a local git repository (its branches are read,
 // not its worktree).
 func TestPreviewFromLocalRepository(t *testing.T) {
 	srv := startEmulator(t)
 	seedProd(t, srv, "1.34.6", "web")
-	dir := t.TempDir()
-	gittest.Run(t, dir, "init", "--quiet", "-b", "main")
-	u := &gittest.User{Dir: dir}
-	u.Write(t, prodSpec("1.34", "web"))
-	gittest.Run(t, dir, "add", "-A")
-	gittest.Run(t, dir, "commit", "--quiet", "-m", "base")
-	gittest.Run(t, dir, "checkout", "--quiet", "-b", "more")
+	u := localPullRequest(t, prodSpec("1.34", "web"), "more")
+	dir := u.Dir
 	u.Write(t, prodSpec("1.34", "web", "batch"))
 	gittest.Run(t, dir, "commit", "--quiet", "-am", "batch")
 	u.Write(t, prodSpec("1.34", "web", "uncommitted")) // the worktree is not what is previewed

@@ -17,18 +17,16 @@ import (
 
 const secret = "SECRET-ssh-key-material-0d6f"
 
-// repo writes files (path → content) under a new directory and returns it.
+// repo copies files (path → content) into a new directory and returns it.
 func repo(t *testing.T, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
+	m := fstest.MapFS{}
 	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		m[p] = &fstest.MapFile{Data: []byte(c)}
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, m); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

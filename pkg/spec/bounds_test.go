@@ -18,20 +18,6 @@ import (
 
 const secretContent = "SECRET-private-key-9c1e"
 
-// writeTree writes files (path → content) under dir.
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // loadErrors loads fsys and returns its error lines; Load must fail.
 func loadErrors(t *testing.T, fsys fs.FS) []string {
 	t.Helper()
@@ -47,10 +33,13 @@ func loadErrors(t *testing.T, fsys fs.FS) []string {
 // name: it may stand for a directory) and every special spec file is an error naming it; a
 // special file that is not a spec is ignored like any other. Nothing is read through a link.
 func TestLoadRefusesLinksAndSpecialFiles(t *testing.T) {
-	outside := t.TempDir()
-	writeTree(t, outside, map[string]string{"id_rsa": secretContent, "more/c.yaml": minimalKosmos})
-	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"clusters/ok.yaml": minimalKosmos})
+	outside, dir := t.TempDir(), t.TempDir()
+	if err := os.CopyFS(outside, fstest.MapFS{"id_rsa": {Data: []byte(secretContent)}, "more/c.yaml": {Data: []byte(minimalKosmos)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(dir, fstest.MapFS{"clusters/ok.yaml": {Data: []byte(minimalKosmos)}}); err != nil {
+		t.Fatal(err)
+	}
 	for link, target := range map[string]string{
 		"clusters/key.yaml": filepath.Join(outside, "id_rsa"),
 		"clusters/more":     filepath.Join(outside, "more"),
