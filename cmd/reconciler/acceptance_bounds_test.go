@@ -228,8 +228,8 @@ func TestAcceptanceHostileLocalRepoIsRefused(t *testing.T) {
 }
 
 // TestAcceptanceOversizeStatusIsIgnored: a huge status file (or a symlink in status/) does not
-// stop `plan`, costs no memory, and is not read: without its record the cluster is treated as
-// never applied, which only makes the reconciler more careful (no deletion).
+// stop `plan`, costs no memory, and is not read: it counts as absent, and a status file only
+// ever adds caution to the deletion rule.
 func TestAcceptanceOversizeStatusIsIgnored(t *testing.T) {
 	b := buildReconciler(t)
 	srv := startEmulator(t)
