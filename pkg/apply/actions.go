@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
@@ -41,7 +39,7 @@ func (r *clusterRun) dispatch(ctx context.Context, a plan.Action) (Outcome, stri
 	case plan.DeleteCluster:
 		return r.run(ctx, a, r.deleteCluster(a))
 	case plan.CreatePool:
-		return r.run(ctx, a, r.createPool(poolName(a), poolName(a)))
+		return r.run(ctx, a, r.createPool(a.Payload.NewPool))
 	case plan.UpdatePool:
 		return r.run(ctx, a, r.updatePool(a))
 	case plan.UpgradePool:
@@ -49,7 +47,7 @@ func (r *clusterRun) dispatch(ctx context.Context, a plan.Action) (Outcome, stri
 	case plan.ReplacePool:
 		return r.replacePool(ctx, a)
 	case plan.DeletePool:
-		return r.run(ctx, a, r.deletePool(poolName(a)))
+		return r.run(ctx, a, r.deletePool(a.Payload.Pool))
 	case plan.RotateNode:
 		return r.rotateNode(ctx, a)
 	default:
@@ -58,13 +56,6 @@ func (r *clusterRun) dispatch(ctx context.Context, a plan.Action) (Outcome, stri
 }
 
 func (r *clusterRun) name() string { return r.cp.Name }
-
-func (r *clusterRun) needDesired() (*cloud.Cluster, error) {
-	if r.desired == nil {
-		return nil, fmt.Errorf("no desired state given for cluster %q", r.name())
-	}
-	return r.desired, nil
-}
 
 func errAbsent(name string) error { return &cloud.NotFoundError{Resource: "cluster", ID: name} }
 
@@ -83,19 +74,10 @@ func (r *clusterRun) createCluster(a plan.Action) step {
 			return true, "already-exists", nil
 		},
 		mutate: func(ctx context.Context, _ *cloud.Cluster) error {
-			d, err := r.needDesired()
-			if err != nil {
-				return err
+			if a.Payload.Cluster == nil {
+				return fmt.Errorf("action %s carries no cluster to create", a.ID)
 			}
-			want := *d
-			want.Name = r.name()
-			if v := param(a, "version", "spec.version"); v != "" {
-				want.Version = v // the spec may say "1.35"; the plan resolved the exact patch
-			}
-			if !slices.Contains(want.Tags, cloud.ManagedByTag) {
-				want.Tags = append(slices.Clone(want.Tags), cloud.ManagedByTag)
-			}
-			got, err := r.e.Provider.CreateCluster(ctx, r.ref, want)
+			got, err := r.e.Provider.CreateCluster(ctx, r.ref, *a.Payload.Cluster)
 			if err != nil {
 				return fmt.Errorf("create cluster %q: %w", r.name(), err)
 			}
@@ -131,10 +113,7 @@ func (r *clusterRun) updateCluster(a plan.Action) step {
 }
 
 func (r *clusterRun) setClusterType(a plan.Action) step {
-	want := param(a, "type", "spec.type")
-	if want == "" && r.desired != nil {
-		want = r.desired.Type
-	}
+	want := a.Payload.Type
 	return step{
 		what: fmt.Sprintf("cluster %s to be ready as %s", r.name(), want),
 		check: func(c *cloud.Cluster) (bool, string, error) {
@@ -154,7 +133,7 @@ func (r *clusterRun) setClusterType(a plan.Action) step {
 }
 
 func (r *clusterRun) upgradeCluster(a plan.Action) step {
-	v := param(a, "version", "spec.version")
+	v := a.Payload.Version
 	return step{
 		what: fmt.Sprintf("cluster %s to be ready at %s", r.name(), v),
 		check: func(c *cloud.Cluster) (bool, string, error) {
@@ -180,11 +159,14 @@ func (r *clusterRun) upgradeCluster(a plan.Action) step {
 // deletable checks, on a fresh observation, the live evidence a delete-cluster was planned on:
 // the same cluster id, this repository's owner tag, and the deletion-protection=false tag.
 func deletable(c *cloud.Cluster, a plan.Action) error {
-	switch owner := a.Details["owner"]; {
-	case c.ID != a.Details["cluster_id"]:
-		return fmt.Errorf("its id is %s, the plan deletes %s", c.ID, a.Details["cluster_id"])
-	case !c.OwnedBy(owner):
-		return fmt.Errorf("it does not carry exactly the tags %s and %s", cloud.ManagedByTag, cloud.OwnerTag(owner))
+	ev := a.Payload.Delete
+	switch {
+	case ev == nil:
+		return fmt.Errorf("action %s carries no deletion evidence", a.ID)
+	case c.ID != ev.ClusterID:
+		return fmt.Errorf("its id is %s, the plan deletes %s", c.ID, ev.ClusterID)
+	case !c.OwnedBy(ev.Owner):
+		return fmt.Errorf("it does not carry exactly the tags %s and %s", cloud.ManagedByTag, cloud.OwnerTag(ev.Owner))
 	case !c.Unprotected():
 		return fmt.Errorf("it is not tagged %s", cloud.ProtectionTag(false))
 	}
@@ -214,32 +196,12 @@ func (r *clusterRun) deleteCluster(a plan.Action) step {
 	}
 }
 
-// poolName is the pool an action targets: Details["pool"], else the last part of
-// "pool/<cluster>/<pool>".
-func poolName(a plan.Action) string {
-	if n := a.Details["pool"]; n != "" {
-		return n
+// rotatedPool is the pool a rotate-node action replaces a node of ("" for other actions).
+func rotatedPool(a plan.Action) string {
+	if a.Payload.Rotate == nil {
+		return ""
 	}
-	parts := strings.Split(a.Target, "/")
-	if len(parts) >= 3 && parts[0] == "pool" {
-		return parts[2]
-	}
-	return ""
-}
-
-// param reads an action parameter: Details[key], else the "after" of the change at path.
-func param(a plan.Action, key, path string) string {
-	if v := a.Details[key]; v != "" {
-		return v
-	}
-	for _, ch := range a.Changes {
-		if ch.Path == path || strings.HasSuffix(ch.Path, "."+path) {
-			if s, ok := ch.After.(string); ok {
-				return s
-			}
-		}
-	}
-	return ""
+	return a.Payload.Rotate.Pool
 }
 
 func (r *clusterRun) rotateNode(ctx context.Context, a plan.Action) (Outcome, string, error) {
@@ -253,11 +215,11 @@ func (r *clusterRun) rotateNode(ctx context.Context, a plan.Action) (Outcome, st
 	if c == nil {
 		return Failed, "", errAbsent(r.name())
 	}
-	parts := strings.Split(a.Target, "/")
-	req := RotateRequest{Region: r.ref.Region, Cluster: c, Pool: poolName(a), Node: a.Details["node"], Action: a}
-	if len(parts) == 4 && parts[0] == "node" {
-		req.Pool, req.Node = cmpOr(a.Details["pool"], parts[2]), cmpOr(req.Node, parts[3])
+	rot := a.Payload.Rotate
+	if rot == nil {
+		return Failed, "", fmt.Errorf("action %s carries no node to rotate", a.ID)
 	}
+	req := RotateRequest{Region: r.ref.Region, Cluster: c, Pool: rot.Pool, Node: rot.Node, Action: a}
 	if err := r.e.Rotator.RotateNode(ctx, req); err != nil {
 		var skip *RotationSkippedError
 		if errors.As(err, &skip) {
@@ -266,11 +228,4 @@ func (r *clusterRun) rotateNode(ctx context.Context, a plan.Action) (Outcome, st
 		return Failed, "", fmt.Errorf("rotate node %s: %w", req.Node, err)
 	}
 	return Done, "", nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -57,7 +57,7 @@ func TestClustersRunInParallelWithinTheBound(t *testing.T) {
 		desired = append(desired, desiredCluster(name, "1.35.3"))
 	}
 
-	res := e.apply(t, &p, Input{Desired: desired})
+	res := e.apply(t, fill(&p, desired...), Input{})
 
 	if res.Failed() || res.Count(Done) != 5 {
 		t.Fatalf("apply: %+v", res)

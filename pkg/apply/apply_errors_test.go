@@ -28,7 +28,8 @@ func TestRerunSkipsWhatIsDone(t *testing.T) {
 		upgradePlan("prod-par", seeded.ID),
 		clusterPlan("edge", "", act("edge", plan.CreateCluster, "cluster/edge", "1.35.3", nil)),
 	}}
-	in := Input{Desired: []cloud.Cluster{desiredCluster("prod-par", "1.34.6"), desiredCluster("edge", "1.35.3")}}
+	fill(p, desiredCluster("prod-par", "1.34.6"), desiredCluster("edge", "1.35.3"))
+	in := Input{}
 	e.exec.Concurrency = 1 // one cluster at a time: the auto-advancing clock stays deterministic
 
 	first := e.apply(t, p, in)
@@ -178,7 +179,7 @@ func TestLostCreateResponseDoesNotDuplicate(t *testing.T) {
 	e.exec.Provider = &lostResponse{Provider: e.fake}
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{clusterPlan("edge", "", act("edge", plan.CreateCluster, "cluster/edge", "1.35.3", nil))}}
 
-	res := e.apply(t, p, Input{Desired: []cloud.Cluster{desiredCluster("edge", "1.35.3")}})
+	res := e.apply(t, fill(p, []cloud.Cluster{desiredCluster("edge", "1.35.3")}...), Input{})
 
 	if res.Failed() || res.Clusters[0].Actions[0].Outcome != Done {
 		t.Fatalf("apply: %+v", res.Clusters[0])
@@ -196,12 +197,12 @@ func TestExistingUnownedClusterIsNotAdopted(t *testing.T) {
 	seedReady(e.fake, c)
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{clusterPlan("edge", "", act("edge", plan.CreateCluster, "cluster/edge", "1.35.3", nil))}}
 
-	res := e.apply(t, p, Input{Desired: []cloud.Cluster{desiredCluster("edge", "1.35.3")}})
+	res := e.apply(t, fill(p, []cloud.Cluster{desiredCluster("edge", "1.35.3")}...), Input{})
 	if cr := res.Clusters[0]; cr.State != ClusterStale || !strings.Contains(cr.Error, "cluster now exists") {
 		t.Fatalf("cluster = %s %q, want stale: it appeared since planning", cr.State, cr.Error)
 	}
 	// even without the stale check, create-cluster refuses to take it over
-	res = e.apply(t, p, Input{Desired: []cloud.Cluster{desiredCluster("edge", "1.35.3")}, SkipStaleCheck: true})
+	res = e.apply(t, fill(p, []cloud.Cluster{desiredCluster("edge", "1.35.3")}...), Input{SkipStaleCheck: true})
 	if cr := res.Clusters[0]; cr.State != ClusterFailed || !strings.Contains(cr.Error, "lacks this repository's ownership tags") {
 		t.Fatalf("cluster = %s %q, want failed: not ours", cr.State, cr.Error)
 	}
@@ -251,7 +252,7 @@ func TestCreateAdoptsOwnClusterFromAnInterruptedApply(t *testing.T) {
 	prev := seedReady(e.fake, desiredCluster("edge", "1.35.3")) // tagged: an earlier apply made it
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{clusterPlan("edge", "", act("edge", plan.CreateCluster, "cluster/edge", "1.35.3", nil))}}
 
-	res := e.apply(t, p, Input{Desired: []cloud.Cluster{desiredCluster("edge", "1.35.3")}})
+	res := e.apply(t, fill(p, []cloud.Cluster{desiredCluster("edge", "1.35.3")}...), Input{})
 
 	cr := res.Clusters[0]
 	if cr.State != ClusterApplied || cr.ID != prev.ID || cr.Actions[0].Outcome != Skipped || cr.Actions[0].Reason != "already-exists" {
@@ -269,7 +270,7 @@ func TestWaitTimesOutWithLastStatus(t *testing.T) {
 		act("edge", plan.CreateCluster, "cluster/edge", "1.35.3", nil),
 		act("edge", plan.CreatePool, "pool/edge/extra", "extra", nil))}}
 
-	res := e.apply(t, p, Input{Desired: []cloud.Cluster{desiredCluster("edge", "1.35.3")}})
+	res := e.apply(t, fill(p, []cloud.Cluster{desiredCluster("edge", "1.35.3")}...), Input{})
 
 	cr := res.Clusters[0]
 	var te *TimeoutError

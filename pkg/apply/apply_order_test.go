@@ -17,7 +17,7 @@ func TestCreateClusterWithPoolsConverges(t *testing.T) {
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{clusterPlan("prod-par", "",
 		act("prod-par", plan.CreateCluster, "cluster/prod-par", "1.35.3", nil))}}
 
-	res := e.apply(t, p, Input{Desired: []cloud.Cluster{d}})
+	res := e.apply(t, fill(p, []cloud.Cluster{d}...), Input{})
 
 	cr := res.Clusters[0]
 	if cr.State != ClusterApplied || cr.ID == "" {
@@ -62,7 +62,7 @@ func TestUpgradeChainRunsInPlanOrder(t *testing.T) {
 	}
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{clusterPlan("prod-par", seeded.ID, actions...)}}
 
-	res := e.apply(t, p, Input{Desired: []cloud.Cluster{d}})
+	res := e.apply(t, fill(p, []cloud.Cluster{d}...), Input{})
 
 	if res.Failed() {
 		t.Fatalf("apply failed: %+v", res.Clusters[0])
@@ -98,6 +98,8 @@ func TestUpdatePoolSendsOnlyWhatStillDiffers(t *testing.T) {
 		{Path: "spec.pools[default].labels", Before: map[string]string{"tier": "web"}, After: map[string]string{"tier": "api"}},
 		{Path: "spec.pools[default].autohealing", Before: false, After: true}, // already true live
 	}
+	labels, healing := map[string]string{"tier": "api"}, true
+	a.Payload.PoolPatch = &plan.PoolPatch{Labels: &labels, Update: cloud.PoolUpdate{Autohealing: &healing}}
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{clusterPlan("prod-par", seeded.ID, a)}}
 
 	res := e.apply(t, p, Input{})
@@ -123,6 +125,9 @@ func TestUpdateClusterPatchesWhatThePlanSays(t *testing.T) {
 	a := act("prod-par", plan.UpdateCluster, "cluster/prod-par", "", nil)
 	a.ID = "prod-par/update-cluster"
 	a.Changes = []plan.Change{{Path: "spec.autoscaler.expander", Before: "random", After: "least_waste"}}
+	as := seeded.Autoscaler
+	as.Expander = "least_waste"
+	a.Payload.ClusterUpdate = &cloud.ClusterUpdate{Autoscaler: &as}
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{clusterPlan("prod-par", seeded.ID, a)}}
 
 	res := e.apply(t, p, Input{})
@@ -141,7 +146,7 @@ func TestReplacePoolCreatesThenDeletes(t *testing.T) {
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{clusterPlan("prod-par", seeded.ID,
 		act("prod-par", plan.ReplacePool, "pool/prod-par/batch", "batch", map[string]string{"new_pool": "batch-2"}))}}
 
-	res := e.apply(t, p, Input{Desired: []cloud.Cluster{d}})
+	res := e.apply(t, fill(p, []cloud.Cluster{d}...), Input{})
 
 	if res.Failed() {
 		t.Fatalf("apply failed: %+v", res.Clusters[0])

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,18 +12,16 @@ import (
 
 var errMisuse = errors.New("apply: nil plan or provider")
 
-// clusterRun is the state of one cluster's apply: its scope, its ID once known, its desired shape.
+// clusterRun is the state of one cluster's apply: its scope and its ID once known.
 type clusterRun struct {
-	e       *Executor
-	cp      *plan.ClusterPlan
-	ref     cloud.Ref
-	id      string
-	desired *cloud.Cluster
+	e   *Executor
+	cp  *plan.ClusterPlan
+	ref cloud.Ref
+	id  string
 }
 
 func (e *Executor) runCluster(ctx context.Context, cp *plan.ClusterPlan, in Input) ClusterResult {
-	r := &clusterRun{e: e, cp: cp, ref: cloud.Ref{Region: cp.Region, ProjectID: cp.ProjectID}, id: cp.ID,
-		desired: findCluster(in.Desired, cp.Region, cp.ProjectID, cp.Name)}
+	r := &clusterRun{e: e, cp: cp, ref: cloud.Ref{Region: cp.Region, ProjectID: cp.ProjectID}, id: cp.ID}
 	cr := ClusterResult{Name: cp.Name, Region: cp.Region, ID: cp.ID, State: ClusterApplied}
 	if len(cp.Actions) == 0 {
 		return cr
@@ -54,7 +53,7 @@ func (e *Executor) runCluster(ctx context.Context, cp *plan.ClusterPlan, in Inpu
 			cr.Actions = append(cr.Actions, ActionResult{ID: a.ID, Type: a.Type, Target: a.Target, Outcome: NotRun})
 			continue
 		}
-		if why, ok := abortedPools[poolName(a)]; ok && a.Type == plan.RotateNode {
+		if why, ok := abortedPools[rotatedPool(a)]; ok && a.Type == plan.RotateNode {
 			cr.Actions = append(cr.Actions, ActionResult{ID: a.ID, Type: a.Type, Target: a.Target, Outcome: NotRun, Reason: why})
 			continue
 		}
@@ -66,7 +65,7 @@ func (e *Executor) runCluster(ctx context.Context, cp *plan.ClusterPlan, in Inpu
 		var ab *RotationAbortedError
 		if errors.As(ar.err, &ab) {
 			// Only this pool's rotation stops; the failure is still the cluster's outcome.
-			abortedPools[poolName(a)] = "rotation-aborted: " + ar.ID
+			abortedPools[rotatedPool(a)] = "rotation-aborted: " + ar.ID
 			aborted = cmpOrErr(aborted, ar.err)
 			continue
 		}
@@ -90,7 +89,7 @@ func cmpOrErr(a, b error) error {
 func (r *clusterRun) runAction(ctx context.Context, a plan.Action) (ar actionResult) {
 	e := r.e
 	start := e.clock().Now()
-	e.emit(Event{Kind: EventActionStart, Cluster: r.cp.Name, ActionID: a.ID, Type: a.Type, Message: fmt.Sprintf("%s: started (%s)", a.ID, cmpOr(a.Reason, string(a.Type)))})
+	e.emit(Event{Kind: EventActionStart, Cluster: r.cp.Name, ActionID: a.ID, Type: a.Type, Message: fmt.Sprintf("%s: started (%s)", a.ID, cmp.Or(a.Reason, string(a.Type)))})
 	outcome, reason, err := r.dispatch(ctx, a)
 	ar = actionResult{ActionResult: ActionResult{ID: a.ID, Type: a.Type, Target: a.Target, Outcome: outcome,
 		Duration: e.clock().Since(start), Reason: reason}}
@@ -173,12 +172,12 @@ func findPool(c *cloud.Cluster, name string) *cloud.Pool {
 }
 
 // ours reports whether an existing cluster is the one this run meant to create (an earlier,
-// interrupted create): it carries the owner tag the desired cluster names, or, when the desired
-// one names none (unknown repository identity), the ownership tag and no owner tag at all.
+// interrupted create): it carries the owner tag the cluster to create names, or, when that one
+// names none (unknown repository identity), the ownership tag and no owner tag at all.
 func (r *clusterRun) ours(c *cloud.Cluster) bool {
 	want := ""
-	if r.desired != nil {
-		want = (&cloud.Cluster{Tags: r.desired.Tags}).Owner()
+	if len(r.cp.Actions) > 0 && r.cp.Actions[0].Payload.Cluster != nil {
+		want = r.cp.Actions[0].Payload.Cluster.Owner()
 	}
 	if want == "" {
 		return c.Managed() && len(c.Owners()) == 0

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -13,17 +14,17 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
 
-// What an update sends comes from the action itself (plan.ClusterUpdateFor, plan.PoolPatchFor):
-// apply never does something the plan did not say. The fresh observation then removes the parts
+// What an update sends comes from the action's payload: apply never does something the plan did
+// not say. The fresh observation then removes the parts
 // that already hold, so a re-run after a partial update sends only what is left, and an update
 // that fully holds is skipped.
 
 // pendingClusterUpdate is the part of a's PATCH that live does not already show.
 func pendingClusterUpdate(a plan.Action, live *cloud.Cluster) (cloud.ClusterUpdate, error) {
-	u, err := plan.ClusterUpdateFor(a, *live)
-	if err != nil {
-		return u, err
+	if a.Payload.ClusterUpdate == nil {
+		return cloud.ClusterUpdate{}, fmt.Errorf("action %s carries no update", a.ID)
 	}
+	u := *a.Payload.ClusterUpdate
 	if u.Tags != nil && slices.Contains(live.Tags, cloud.ManagedByTag) && !slices.Contains(*u.Tags, cloud.ManagedByTag) {
 		t := append(slices.Clone(*u.Tags), cloud.ManagedByTag) // a PATCH never drops ownership
 		u.Tags = &t
@@ -41,10 +42,10 @@ func pendingClusterUpdate(a plan.Action, live *cloud.Cluster) (cloud.ClusterUpda
 
 // pendingPoolPatch is the part of a's pool PATCH and PUTs that live does not already show.
 func pendingPoolPatch(a plan.Action, live *cloud.Pool) (plan.PoolPatch, error) {
-	pp, err := plan.PoolPatchFor(a, *live)
-	if err != nil {
-		return pp, err
+	if a.Payload.PoolPatch == nil {
+		return plan.PoolPatch{}, fmt.Errorf("action %s carries no pool patch", a.ID)
 	}
+	pp := *a.Payload.PoolPatch
 	u := &pp.Update
 	dropIf(&u.Size, live.Size, eq[int])
 	dropIf(&u.Autoscaling, live.Autoscaling, eq[bool])

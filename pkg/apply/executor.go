@@ -67,9 +67,6 @@ var DefaultTimeouts = map[plan.ActionType]time.Duration{
 
 // Input is what Apply needs beside the plan.
 type Input struct {
-	// Desired holds the target shape of each planned cluster (plan.DesiredCluster, matched by
-	// region, project and name): create-cluster, create-pool and replace-pool read it.
-	Desired []cloud.Cluster
 	// SkipStaleCheck turns off the comparison of each ClusterPlan.BasedOn with a fresh
 	// observation before the cluster's first action.
 	SkipStaleCheck bool

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,8 +86,72 @@ func desiredCluster(name, version string) cloud.Cluster {
 	}
 }
 
+// act is an action as plan makes it, with the payload of its type filled from target and details
+// (the keys plan displays); fill adds the shapes to create.
 func act(cluster string, typ plan.ActionType, target, disc string, details map[string]string) plan.Action {
-	return plan.Action{ID: cluster + "/" + string(typ) + "/" + disc, Type: typ, Target: target, Details: details}
+	a := plan.Action{ID: cluster + "/" + string(typ) + "/" + disc, Type: typ, Target: target, Details: details}
+	parts := strings.Split(target, "/")
+	pl := &a.Payload
+	if parts[0] == "pool" && typ != plan.CreatePool {
+		pl.Pool = parts[2]
+	}
+	switch typ {
+	case plan.UpgradeCluster, plan.UpgradePool:
+		pl.Version = details["version"]
+	case plan.SetClusterType:
+		pl.Type = details["type"]
+	case plan.DeleteCluster:
+		pl.Delete = &plan.Deletion{ClusterID: details["cluster_id"], Owner: details["owner"]}
+	case plan.RotateNode:
+		pl.Rotate = &plan.NodeRotation{Pool: parts[2], Node: parts[3], NodeID: details["node_id"]}
+	case plan.UpdateCluster:
+		pl.ClusterUpdate = &cloud.ClusterUpdate{}
+	case plan.UpdatePool:
+		pl.PoolPatch = &plan.PoolPatch{}
+	}
+	return a
+}
+
+// fill gives the create-cluster, create-pool and replace-pool actions of p the shapes to create,
+// from the desired clusters (by name), as plan.Compute does; it returns p.
+func fill(p *plan.Plan, desired ...cloud.Cluster) *plan.Plan {
+	for ci := range p.Clusters {
+		cp := &p.Clusters[ci]
+		var d *cloud.Cluster
+		for i := range desired {
+			if desired[i].Name == cp.Name {
+				d = &desired[i]
+			}
+		}
+		if d == nil {
+			continue
+		}
+		for ai := range cp.Actions {
+			a := &cp.Actions[ai]
+			target := strings.Split(a.Target, "/")
+			switch a.Type {
+			case plan.CreateCluster:
+				c := *d
+				a.Payload.Cluster = &c
+			case plan.CreatePool:
+				a.Payload.NewPool = poolOf(d, target[2], target[2])
+			case plan.ReplacePool:
+				a.Payload.NewPool = poolOf(d, target[2], a.Details["new_pool"])
+			}
+		}
+	}
+	return p
+}
+
+// poolOf is d's pool name renamed as (nil when d has none: the action then fails).
+func poolOf(d *cloud.Cluster, name, as string) *cloud.Pool {
+	for _, p := range d.Pools {
+		if p.Name == name {
+			p.Name = as
+			return &p
+		}
+	}
+	return nil
 }
 
 func clusterPlan(name, id string, actions ...plan.Action) plan.ClusterPlan {

@@ -3,30 +3,17 @@ package apply
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
 
-// desiredPool returns the desired shape of pool name (renamed to as, for replace-pool).
-func (r *clusterRun) desiredPool(name, as string) (cloud.Pool, error) {
-	d, err := r.needDesired()
-	if err != nil {
-		return cloud.Pool{}, err
+// createPool creates p (create-pool's pool, or replace-pool's new one).
+func (r *clusterRun) createPool(p *cloud.Pool) step {
+	as := ""
+	if p != nil {
+		as = p.Name
 	}
-	for _, p := range d.Pools {
-		// a replacement is named after its spec pool: "<spec name>-<6 hex>" (plan.ReplacementName)
-		if p.Name == name || p.Name == as || (strings.HasPrefix(as, p.Name+"-") && len(as) == len(p.Name)+7) {
-			p.Name = as
-			return p, nil
-		}
-	}
-	return cloud.Pool{}, fmt.Errorf("no desired pool %q in cluster %q", name, r.name())
-}
-
-// createPool creates pool as from the desired pool name (the same name, except for replace-pool).
-func (r *clusterRun) createPool(name, as string) step {
 	return step{
 		what: fmt.Sprintf("pool %s/%s to be ready", r.name(), as),
 		check: func(c *cloud.Cluster) (bool, string, error) {
@@ -39,11 +26,12 @@ func (r *clusterRun) createPool(name, as string) step {
 			return false, "", nil
 		},
 		mutate: func(ctx context.Context, c *cloud.Cluster) error {
-			p, err := r.desiredPool(name, as)
-			if err != nil {
-				return err
+			if p == nil {
+				return fmt.Errorf("no pool to create for cluster %q", r.name())
 			}
-			if _, err := r.e.Provider.CreatePool(ctx, r.ref.Region, c.ID, p); err != nil {
+			want := *p
+			want.ID = ""
+			if _, err := r.e.Provider.CreatePool(ctx, r.ref.Region, c.ID, want); err != nil {
 				return fmt.Errorf("create pool %q: %w", as, err)
 			}
 			return nil
@@ -53,7 +41,7 @@ func (r *clusterRun) createPool(name, as string) step {
 }
 
 func (r *clusterRun) updatePool(a plan.Action) step {
-	name := poolName(a)
+	name := a.Payload.Pool
 	pending := func(c *cloud.Cluster) (*cloud.Pool, plan.PoolPatch, error) {
 		if c == nil {
 			return nil, plan.PoolPatch{}, errAbsent(r.name())
@@ -109,7 +97,7 @@ func (r *clusterRun) applyPoolChange(ctx context.Context, live *cloud.Pool, ch p
 }
 
 func (r *clusterRun) upgradePool(a plan.Action) step {
-	name, v := poolName(a), param(a, "version", "version")
+	name, v := a.Payload.Pool, a.Payload.Version
 	atVersion := func(p *cloud.Pool) bool { return compareVersions(p.Version, v) >= 0 }
 	return step{
 		what: fmt.Sprintf("pool %s/%s to be ready at %s", r.name(), name, v),
@@ -155,14 +143,14 @@ func (r *clusterRun) deletePool(name string) step {
 	}
 }
 
-// replacePool creates the new pool (Details["new_pool"]), waits for it, then deletes the old one.
+// replacePool creates the new pool (Payload.NewPool), waits for it, then deletes the old one.
 // Each half is idempotent, so a re-run after a crash between them finishes the job.
 func (r *clusterRun) replacePool(ctx context.Context, a plan.Action) (Outcome, string, error) {
-	old, repl := poolName(a), a.Details["new_pool"]
-	if repl == "" || repl == old {
-		return Failed, "", fmt.Errorf("action %s names no new pool (details.new_pool)", a.ID)
+	old, repl := a.Payload.Pool, a.Payload.NewPool
+	if repl == nil || repl.Name == old {
+		return Failed, "", fmt.Errorf("action %s names no new pool", a.ID)
 	}
-	o1, why1, err := r.run(ctx, a, r.createPool(old, repl))
+	o1, why1, err := r.run(ctx, a, r.createPool(repl))
 	if err != nil {
 		return Failed, "", err
 	}

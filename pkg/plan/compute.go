@@ -199,7 +199,7 @@ func planCluster(in Input, c *spec.Cluster, snap *indexed, windows map[spec.Wind
 // differ from its spec: an update-cluster deferred as not-owned, never run (status shows it as
 // "not managed"). Fields that could not change in place are left out.
 func reportDrift(w *work, c *spec.Cluster, live *cloud.Cluster, owner, msg string) {
-	changes, _ := clusterChanges(c, live, owner)
+	changes, _, _ := clusterChanges(c, live, owner)
 	if len(changes) == 0 {
 		return
 	}
@@ -237,9 +237,10 @@ func planCreate(w *work, c *spec.Cluster, cat catalog, in Input) error {
 		pools = append(pools, p.Name)
 		changes = append(changes, Change{Path: "spec.pools[" + p.Name + "]", Before: nil, After: poolSummary(p)})
 	}
+	d.Version = latest.String()
 	w.add(&draft{phase: phCreateCluster, a: Action{
 		ID: actionID(c.Metadata.Name, CreateCluster), Type: CreateCluster, Target: clusterTarget(c.Metadata.Name),
-		Reason: "not-found", Changes: changes,
+		Reason: "not-found", Changes: changes, Payload: Payload{Cluster: &d},
 		Details: map[string]string{"region": c.Spec.Region, "project_id": c.Spec.ProjectID, "version": latest.String(),
 			"type": d.Type, "pools": strings.Join(pools, ",")},
 	}})
@@ -314,13 +315,13 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 			det := base()
 			det["type"], det["from_type"] = want, live.Type
 			w.add(&draft{phase: phSetType, a: Action{ID: actionID(name, SetClusterType, want), Type: SetClusterType,
-				Target: clusterTarget(name), Reason: "spec-changed", Details: det,
+				Target: clusterTarget(name), Reason: "spec-changed", Details: det, Payload: Payload{Type: want},
 				Changes: []Change{{Path: "spec.type", Before: live.Type, After: want}}}})
 		}
 	}
 
 	// Cluster fields.
-	changes, immutable := clusterChanges(c, live, in.Owner)
+	changes, update, immutable := clusterChanges(c, live, in.Owner)
 	for _, m := range immutable {
 		errs = append(errs, errors.New(m))
 	}
@@ -330,7 +331,7 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 			reason = "adopt"
 		}
 		w.add(&draft{phase: phUpdateCluster, a: Action{ID: actionID(name, UpdateCluster), Type: UpdateCluster,
-			Target: clusterTarget(name), Reason: reason, Changes: changes, Details: base()}})
+			Target: clusterTarget(name), Reason: reason, Changes: changes, Details: base(), Payload: Payload{ClusterUpdate: &update}}})
 	}
 
 	// Version path.
@@ -347,7 +348,7 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 		det := base()
 		det["version"], det["hop"] = h.String(), strconv.Itoa(i+1)
 		w.add(&draft{phase: phUpgrade, hop: i + 1, a: Action{ID: actionID(name, UpgradeCluster, h.String()), Type: UpgradeCluster,
-			Target: clusterTarget(name), Reason: "version-behind", Details: det,
+			Target: clusterTarget(name), Reason: "version-behind", Details: det, Payload: Payload{Version: h.String()},
 			Changes: []Change{{Path: "spec.version", Before: prev, After: h.String()}}}})
 		prev = h.String()
 	}
@@ -447,7 +448,8 @@ func planOrphan(in Input, ref cloud.Ref, live *cloud.Cluster) (ClusterPlan, bool
 	w.warn("deletion-authorised", "cluster %s (%s) has no spec and prune is on; %s: it is deleted", live.Name, live.ID, evidence)
 	d := w.add(&draft{phase: phDeleteCluster, a: Action{ID: actionID(live.Name, DeleteCluster), Type: DeleteCluster,
 		Target: clusterTarget(live.Name), Reason: "not-in-spec", Disruptive: true,
-		Details: map[string]string{"region": ref.Region, "project_id": ref.ProjectID, "cluster_id": live.ID, "owner": in.Owner}}})
+		Details: map[string]string{"region": ref.Region, "project_id": ref.ProjectID, "cluster_id": live.ID, "owner": in.Owner},
+		Payload: Payload{Delete: &Deletion{ClusterID: live.ID, Owner: in.Owner}}}})
 	if g := clusterGate(live); g != nil && live.Status != "creating" {
 		d.gate = g
 	}

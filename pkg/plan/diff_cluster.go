@@ -10,9 +10,11 @@ import (
 // clusterChanges compares the fields of a cluster the spec manages with the live cluster. A nil
 // or empty optional field of the spec is "not managed" (the live value is kept), except lists,
 // which the spec owns whole (absent = empty); the tags are the spec's plus the reconciler's own
-// (desiredTags). It returns the in-place changes and the messages of
-// immutable fields that differ (a plan error: the cluster would have to be recreated).
-func clusterChanges(c *spec.Cluster, live *cloud.Cluster, owner string) (changes []Change, immutable []string) {
+// (desiredTags). It returns the in-place changes, the PATCH that makes them (grouped fields —
+// auto-upgrade, autoscaler, OIDC — sent whole, live values for the fields the spec leaves
+// alone), and the messages of immutable fields that differ (a plan error: the cluster would have
+// to be recreated).
+func clusterChanges(c *spec.Cluster, live *cloud.Cluster, owner string) (changes []Change, u cloud.ClusterUpdate, immutable []string) {
 	s := c.Spec
 	d := DesiredCluster(c, owner)
 	add := func(path string, before, after any) {
@@ -20,21 +22,33 @@ func clusterChanges(c *spec.Cluster, live *cloud.Cluster, owner string) (changes
 	}
 	if d.Description != live.Description {
 		add("spec.description", live.Description, d.Description)
+		u.Description = &d.Description
 	}
-	if !sameSet(d.Tags, live.Tags) {
-		add("spec.tags", sortedCopy(live.Tags), d.Tags)
+	list := func(path string, want, have []string, dst **[]string) {
+		if !sameSet(want, have) {
+			add(path, sortedCopy(have), want)
+			*dst = &want
+		}
 	}
+	list("spec.tags", d.Tags, live.Tags, &u.Tags)
 	if a := s.AutoUpgrade; a != nil {
+		au := live.AutoUpgrade
 		if a.Enabled != live.AutoUpgrade.Enabled {
 			add("spec.autoUpgrade.enabled", live.AutoUpgrade.Enabled, a.Enabled)
+			au.Enabled = a.Enabled
 		}
 		if a.MaintenanceWindow != nil {
 			if d.AutoUpgrade.Day != live.AutoUpgrade.Day {
 				add("spec.autoUpgrade.maintenanceWindow.day", live.AutoUpgrade.Day, d.AutoUpgrade.Day)
+				au.Day = d.AutoUpgrade.Day
 			}
 			if d.AutoUpgrade.StartHour != live.AutoUpgrade.StartHour {
 				add("spec.autoUpgrade.maintenanceWindow.startHour", live.AutoUpgrade.StartHour, d.AutoUpgrade.StartHour)
+				au.StartHour = d.AutoUpgrade.StartHour
 			}
+		}
+		if au != live.AutoUpgrade {
+			u.AutoUpgrade = &au
 		}
 	}
 	if a := s.Autoscaler; a != nil {
@@ -42,6 +56,7 @@ func clusterChanges(c *spec.Cluster, live *cloud.Cluster, owner string) (changes
 		for _, f := range autoscalerFields {
 			if b, w := f.get(live.Autoscaler), f.get(want); b != w {
 				add("spec.autoscaler."+f.name, b, w)
+				u.Autoscaler = &want
 			}
 		}
 	}
@@ -49,18 +64,13 @@ func clusterChanges(c *spec.Cluster, live *cloud.Cluster, owner string) (changes
 		for _, f := range oidcFields {
 			if b, w := f.get(live.OpenIDConnect), f.get(d.OpenIDConnect); !equalValue(b, w) {
 				add("spec.openIDConnect."+f.name, b, w)
+				u.OpenIDConnect = &d.OpenIDConnect
 			}
 		}
 	}
-	if !sameSet(d.FeatureGates, live.FeatureGates) {
-		add("spec.featureGates", sortedCopy(live.FeatureGates), d.FeatureGates)
-	}
-	if !sameSet(d.AdmissionPlugins, live.AdmissionPlugins) {
-		add("spec.admissionPlugins", sortedCopy(live.AdmissionPlugins), d.AdmissionPlugins)
-	}
-	if !sameSet(d.APIServerCertSANs, live.APIServerCertSANs) {
-		add("spec.apiserverCertSANs", sortedCopy(live.APIServerCertSANs), d.APIServerCertSANs)
-	}
+	list("spec.featureGates", d.FeatureGates, live.FeatureGates, &u.FeatureGates)
+	list("spec.admissionPlugins", d.AdmissionPlugins, live.AdmissionPlugins, &u.AdmissionPlugins)
+	list("spec.apiserverCertSANs", d.APIServerCertSANs, live.APIServerCertSANs, &u.APIServerCertSANs)
 	fixed := func(path, want, have string) {
 		if want != "" && have != "" && want != have {
 			immutable = append(immutable, fmt.Sprintf("%s cannot change in place (live %q, spec %q)", path, have, want))
@@ -71,7 +81,7 @@ func clusterChanges(c *spec.Cluster, live *cloud.Cluster, owner string) (changes
 	fixed("spec.podCIDR", s.PodCIDR, live.PodCIDR)
 	fixed("spec.serviceCIDR", s.ServiceCIDR, live.ServiceCIDR)
 	fixed("spec.serviceDNSIP", s.ServiceDNSIP, live.ServiceDNSIP)
-	return changes, immutable
+	return changes, u, immutable
 }
 
 // field reads one named field of T as a comparable, JSON-friendly value.

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -13,59 +14,80 @@ func poolPath(pool, f string) string { return fmt.Sprintf("spec.pools[%s].%s", p
 // poolChanges compares a pool spec with its live pool. mutable are update-pool changes;
 // immutable are changes only a replacement pool can make. Unset optional fields are not managed;
 // lists and maps (tags, labels, taints, startup taints, kubelet args) are owned whole. With
-// autoscaling enabled the size belongs to the autoscaler and is never compared.
-func poolChanges(region string, p spec.Pool, live *cloud.Pool) (mutable, immutable []Change) {
+// autoscaling enabled the size belongs to the autoscaler and is never compared. patch is what
+// an update-pool sends for the mutable changes.
+func poolChanges(region string, p spec.Pool, live *cloud.Pool) (mutable, immutable []Change, patch PoolPatch) {
 	d := DesiredPool(region, p)
 	mut := func(f string, before, after any) {
 		mutable = append(mutable, Change{Path: poolPath(p.Name, f), Before: before, After: after})
 	}
+	u := &patch.Update
 	imm := func(f string, before, after any) {
 		immutable = append(immutable, Change{Path: poolPath(p.Name, f), Before: before, After: after})
 	}
 	if d.Autoscaling != live.Autoscaling {
 		mut("autoscaling.enabled", live.Autoscaling, d.Autoscaling)
+		u.Autoscaling = &d.Autoscaling
 	}
 	if d.Autoscaling {
 		if d.MinSize != live.MinSize {
 			mut("autoscaling.min", live.MinSize, d.MinSize)
+			u.MinSize = &d.MinSize
 		}
 		if d.MaxSize != live.MaxSize {
 			mut("autoscaling.max", live.MaxSize, d.MaxSize)
+			u.MaxSize = &d.MaxSize
 		}
 	} else if p.Size != nil && d.Size != live.Size {
 		mut("size", live.Size, d.Size)
+		u.Size = &d.Size
 	}
 	if p.Autohealing != nil && d.Autohealing != live.Autohealing {
 		mut("autohealing", live.Autohealing, d.Autohealing)
+		u.Autohealing = &d.Autohealing
 	}
 	if !sameSet(d.Tags, live.Tags) {
 		mut("tags", sortedCopy(live.Tags), d.Tags)
+		u.Tags = &d.Tags
 	}
 	if !equalValue(d.Labels, nonNilMap(live.Labels)) {
 		mut("labels", nonNilMap(live.Labels), d.Labels)
+		patch.Labels = &d.Labels
 	}
 	if !sameTaints(d.Taints, live.Taints) {
 		mut("taints", specTaints(live.Taints), nonNilTaints(p.Taints))
+		patch.Taints = &d.Taints
 	}
 	if !sameTaints(d.StartupTaints, live.StartupTaints) {
 		mut("startupTaints", specTaints(live.StartupTaints), nonNilTaints(p.StartupTaints))
+		patch.StartupTaints = &d.StartupTaints
 	}
 	if !equalValue(d.KubeletArgs, nonNilMap(live.KubeletArgs)) {
 		mut("kubeletArgs", nonNilMap(live.KubeletArgs), d.KubeletArgs)
+		u.KubeletArgs = &d.KubeletArgs
 	}
-	if u := p.UpgradePolicy; u != nil {
-		if u.MaxSurge != nil && d.UpgradePolicy.MaxSurge != live.UpgradePolicy.MaxSurge {
+	if up := p.UpgradePolicy; up != nil {
+		want := live.UpgradePolicy // a half the spec leaves unset keeps its live value
+		if up.MaxSurge != nil && d.UpgradePolicy.MaxSurge != live.UpgradePolicy.MaxSurge {
 			mut("upgradePolicy.maxSurge", live.UpgradePolicy.MaxSurge, d.UpgradePolicy.MaxSurge)
+			want.MaxSurge = d.UpgradePolicy.MaxSurge
 		}
-		if u.MaxUnavailable != nil && d.UpgradePolicy.MaxUnavailable != live.UpgradePolicy.MaxUnavailable {
+		if up.MaxUnavailable != nil && d.UpgradePolicy.MaxUnavailable != live.UpgradePolicy.MaxUnavailable {
 			mut("upgradePolicy.maxUnavailable", live.UpgradePolicy.MaxUnavailable, d.UpgradePolicy.MaxUnavailable)
+			want.MaxUnavailable = d.UpgradePolicy.MaxUnavailable
+		}
+		if want != live.UpgradePolicy {
+			u.UpgradePolicy = &want
 		}
 	}
 	if p.SecurityGroupID != "" && d.SecurityGroupID != live.SecurityGroupID {
 		mut("securityGroupID", live.SecurityGroupID, d.SecurityGroupID)
+		u.SecurityGroupID = &d.SecurityGroupID
 	}
 	if p.MaxTerminationGracePeriod != nil && d.MaxTerminationGracePeriod != live.MaxTerminationGracePeriod {
 		mut("maxTerminationGracePeriod", live.MaxTerminationGracePeriod.String(), d.MaxTerminationGracePeriod.String())
+		secs := int(d.MaxTerminationGracePeriod / time.Second)
+		u.MaxTerminationGracePeriod = &secs
 	}
 
 	if d.NodeType != spec.NormalizeNodeType(live.NodeType) {
@@ -89,7 +111,7 @@ func poolChanges(region string, p spec.Pool, live *cloud.Pool) (mutable, immutab
 	if d.PlacementGroupID != live.PlacementGroupID {
 		imm("placementGroupID", live.PlacementGroupID, d.PlacementGroupID)
 	}
-	return mutable, immutable
+	return mutable, immutable, patch
 }
 
 func nonNilTaints(ts []spec.Taint) []spec.Taint {

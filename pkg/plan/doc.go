@@ -53,7 +53,14 @@
 // spec patch in the same minor is expected, and a newer catalog patch for a followed minor is an
 // "upgrade-available" warning, not an action.
 //
-// # Details keys (Action.Details, all strings)
+// # Payload and Details
+//
+// Each action carries a typed Payload, exactly what apply sends: the cluster to create
+// (create-cluster), the PATCH (update-cluster: cloud.ClusterUpdate; update-pool: PoolPatch), the
+// type or version to reach, the pool to create (create-pool, replace-pool), the node rotation
+// with its resolved drain policy and window end (NodeRotation), the deletion evidence
+// (Deletion). It is computed with the Changes, from the same comparison, and is not serialised:
+// apply never parses Changes or Details. Details are the stable, displayed keys:
 //
 //	region, project_id   every action
 //	cluster_id           every action on an existing cluster
@@ -70,9 +77,7 @@
 //	pool, node_id        rotate-node (set by the rotation hook)
 //
 // Change paths are spec paths: spec.tags, spec.autoscaler.expander, spec.autoUpgrade.enabled,
-// spec.pools[<name>].autoscaling.max, … ClusterUpdateFor and PoolPatchFor turn update actions
-// (also read back from JSON) into the API calls; DesiredCluster and DesiredPool build create
-// requests.
+// spec.pools[<name>].autoscaling.max, …; DesiredCluster and DesiredPool build the shapes to create.
 //
 // # Deferred and warnings
 //

@@ -78,7 +78,7 @@ func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Versio
 			det := base()
 			det["pool"] = p.Name
 			w.add(&draft{phase: phCreatePool, a: Action{ID: actionID(name, CreatePool, p.Name), Type: CreatePool,
-				Target: poolTarget(name, p.Name), Reason: "not-found", Details: det,
+				Target: poolTarget(name, p.Name), Reason: "not-found", Details: det, Payload: Payload{NewPool: &d},
 				Changes: []Change{{Path: "spec.pools[" + p.Name + "]", Before: nil, After: poolSummary(d)}}}})
 			continue
 		}
@@ -88,7 +88,7 @@ func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Versio
 		var bad []*cloud.Pool
 		imm := map[*cloud.Pool][]Change{}
 		for _, lp := range cands {
-			_, im := poolChanges(region, p, lp)
+			_, im, _ := poolChanges(region, p, lp)
 			imm[lp] = im
 			if len(im) == 0 && (primary == nil || lp.Name == p.Name) {
 				if primary != nil {
@@ -103,7 +103,7 @@ func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Versio
 			// An interrupted replacement: the new pool exists; the old ones are to be deleted.
 			for _, old := range bad {
 				matched[old] = true
-				replaceDraft(w, name, p, old, primary.Name, primary.ID, imm[old], base)
+				replaceDraft(w, name, region, p, old, primary.Name, primary.ID, imm[old], base)
 			}
 		} else {
 			primary = cands[0]
@@ -112,16 +112,17 @@ func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Versio
 					primary = lp
 				}
 			}
-			replaceDraft(w, name, p, primary, ReplacementName(region, p), "", imm[primary], base)
+			replaceDraft(w, name, region, p, primary, ReplacementName(region, p), "", imm[primary], base)
 		}
 		matched[primary] = true
 
-		mutable, _ := poolChanges(region, p, primary)
+		mutable, _, patch := poolChanges(region, p, primary)
 		if len(mutable) > 0 {
 			det := base()
 			det["pool"], det["pool_id"] = primary.Name, primary.ID
 			w.add(&draft{phase: phUpdatePool, pool: primary, a: Action{ID: actionID(name, UpdatePool, p.Name), Type: UpdatePool,
-				Target: poolTarget(name, p.Name), Reason: "spec-changed", Changes: mutable, Details: det}})
+				Target: poolTarget(name, p.Name), Reason: "spec-changed", Changes: mutable, Details: det,
+				Payload: Payload{Pool: primary.Name, PoolPatch: &patch}}})
 		}
 		if err := poolUpgrades(w, c, live, p, primary, hops, autoUp, base); err != nil {
 			errs = append(errs, err)
@@ -138,14 +139,17 @@ func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Versio
 		det := base()
 		det["pool"], det["pool_id"] = lp.Name, lp.ID
 		w.add(&draft{phase: phDeletePool, pool: lp, a: Action{ID: actionID(name, DeletePool, lp.Name), Type: DeletePool,
-			Target: poolTarget(name, lp.Name), Reason: "not-in-spec", Disruptive: true, Details: det, Changes: []Change{}}})
+			Target: poolTarget(name, lp.Name), Reason: "not-in-spec", Disruptive: true, Details: det, Changes: []Change{},
+			Payload: Payload{Pool: lp.Name}}})
 	}
 	return errors.Join(errs...)
 }
 
 // replaceDraft adds a replace-pool: create newName first (unless newID says it exists), then
 // delete old.
-func replaceDraft(w *work, cluster string, p spec.Pool, old *cloud.Pool, newName, newID string, changes []Change, base func() map[string]string) {
+func replaceDraft(w *work, cluster, region string, p spec.Pool, old *cloud.Pool, newName, newID string, changes []Change, base func() map[string]string) {
+	np := DesiredPool(region, p)
+	np.Name, np.ID = newName, newID
 	det := base()
 	det["pool"], det["pool_id"], det["new_pool"] = old.Name, old.ID, newName
 	det["steps"] = "create-new,wait-ready,delete-old"
@@ -157,7 +161,7 @@ func replaceDraft(w *work, cluster string, p spec.Pool, old *cloud.Pool, newName
 	}
 	w.add(&draft{phase: phReplacePool, pool: old, a: Action{ID: id, Type: ReplacePool,
 		Target: poolTarget(cluster, old.Name), Reason: "immutable-field-changed", Disruptive: true,
-		Changes: changes, Details: det}})
+		Changes: changes, Details: det, Payload: Payload{Pool: old.Name, NewPool: &np}}})
 }
 
 // poolUpgrades adds the upgrade-pool actions of one pool: after each control-plane hop the pool
@@ -196,6 +200,7 @@ func poolUpgrades(w *work, c *spec.Cluster, live *cloud.Cluster, p spec.Pool, lp
 		w.add(&draft{phase: phUpgrade, hop: hop, sub: 1, pool: lp, a: Action{
 			ID: actionID(c.Metadata.Name, UpgradePool, p.Name, to.String()), Type: UpgradePool,
 			Target: poolTarget(c.Metadata.Name, p.Name), Reason: "version-behind", Details: det,
+			Payload: Payload{Pool: lp.Name, Version: to.String()},
 			Changes: []Change{{Path: poolPath(p.Name, "version"), Before: cur.String(), After: to.String()}}}})
 		cur = to
 	}

@@ -85,8 +85,10 @@ type Action struct {
 	Reason     string     `json:"reason"` // stable kebab-case: not-found, version-behind, spec-changed, node-max-age, …
 	Changes    []Change   `json:"changes"`
 	Disruptive bool       `json:"disruptive"`
-	// Details carries what apply needs that Changes does not show (ids, versions); stable keys.
+	// Details shows what Changes does not (ids, versions); stable keys, for people and scripts.
 	Details map[string]string `json:"details,omitempty"`
+	// Payload is what apply sends (not serialised).
+	Payload Payload `json:"-"`
 }
 
 // Change is one field's before and after.

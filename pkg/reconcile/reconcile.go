@@ -112,12 +112,7 @@ func (r *Reconciler) Apply(ctx context.Context, pass *Pass) error {
 	if r.Exec == nil {
 		return errors.New("apply: no executor")
 	}
-	var in apply.Input
-	owner := OwnerOf(pass.Repo, r.Owner)
-	for _, c := range pass.Repo.Clusters {
-		in.Desired = append(in.Desired, plan.DesiredCluster(c, owner))
-	}
-	res, err := r.Exec.Apply(ctx, pass.Plan, in)
+	res, err := r.Exec.Apply(ctx, pass.Plan, apply.Input{})
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}

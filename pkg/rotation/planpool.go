@@ -105,11 +105,15 @@ func nodeAction(cluster string, d Decision, nd NodeDecision) plan.Action {
 			"on_drain_timeout": d.Policy.OnDrainTimeout,
 		},
 	}
+	rot := &plan.NodeRotation{ClusterID: d.ClusterID, Pool: d.Pool, PoolID: d.PoolID, Node: nd.Name, NodeID: nd.ID,
+		CreatedAt: nd.CreatedAt.UTC(), DrainTimeout: d.Policy.DrainTimeout, OnDrainTimeout: d.Policy.OnDrainTimeout}
 	if d.Opening != nil && d.Policy.Window != nil {
 		// The rotator starts no node once its window has closed: a pass that began inside the
 		// window must not run past it.
 		a.Details["window_end"] = d.Opening.End.UTC().Format(time.RFC3339)
+		rot.WindowEnd = d.Opening.End.UTC()
 	}
+	a.Payload.Rotate = rot
 	return a
 }
 

@@ -46,6 +46,9 @@ func TestPlanPoolInsideWindow(t *testing.T) {
 			"region": "fr-par", "project_id": "proj-1",
 			"created_at": "2026-09-30T04:00:00Z", "drain_timeout": "45m", "on_drain_timeout": "force",
 			"window_end": "2026-11-10T06:00:00Z"}, // the daily window opens at 03:00 UTC for 3h
+		Payload: plan.Payload{Rotate: &plan.NodeRotation{ClusterID: "c-1", Pool: "default", PoolID: "p-1", Node: "older", NodeID: "id-older",
+			CreatedAt: time.Date(2026, 9, 30, 4, 0, 0, 0, time.UTC), DrainTimeout: 45 * time.Minute, OnDrainTimeout: "force",
+			WindowEnd: time.Date(2026, 11, 10, 6, 0, 0, 0, time.UTC)}},
 	}}
 	if diff := cmp.Diff(want, acts); diff != "" {
 		t.Errorf("actions mismatch (-want +got):\n%s", diff)

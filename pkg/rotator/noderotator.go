@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
 
 // NodeRotator is the Rotator behind apply's NodeRotator interface: the executor hands it one
@@ -44,14 +44,15 @@ var _ apply.NodeRotator = (*NodeRotator)(nil)
 // RotateNode drains, replaces and waits for one node (see the type's doc for outcomes).
 func (n *NodeRotator) RotateNode(ctx context.Context, req apply.RotateRequest) error {
 	a := req.Action
-	a.Details = maps.Clone(a.Details)
-	if a.Details == nil {
-		a.Details = map[string]string{}
+	if a.Payload.Rotate == nil {
+		return fmt.Errorf("action %s carries no node to rotate", a.ID)
 	}
-	if err := fillIDs(a.Details, req); err != nil {
+	rot := *a.Payload.Rotate
+	if err := fillIDs(&rot, req); err != nil {
 		return err
 	}
-	d, err := n.drainer(ctx, req.Region, a.Details["cluster_id"])
+	a.Payload.Rotate = &rot
+	d, err := n.drainer(ctx, req.Region, rot.ClusterID)
 	if err != nil {
 		return fmt.Errorf("kubernetes access: %w", err)
 	}
@@ -72,32 +73,32 @@ func (n *NodeRotator) RotateNode(ctx context.Context, req apply.RotateRequest) e
 
 // fillIDs completes the IDs the rotator needs from the fresh observation, for actions that name
 // the pool and node only.
-func fillIDs(det map[string]string, req apply.RotateRequest) error {
+func fillIDs(rot *plan.NodeRotation, req apply.RotateRequest) error {
 	c := req.Cluster
 	if c == nil {
 		return nil
 	}
-	det["cluster_id"] = cmp.Or(det["cluster_id"], c.ID)
-	det["node"] = cmp.Or(det["node"], req.Node)
-	if det["pool_id"] != "" && det["node_id"] != "" {
+	rot.ClusterID = cmp.Or(rot.ClusterID, c.ID)
+	rot.Node = cmp.Or(rot.Node, req.Node)
+	if rot.PoolID != "" && rot.NodeID != "" {
 		return nil
 	}
 	for _, p := range c.Pools {
-		if p.Name != req.Pool && p.ID != det["pool_id"] {
+		if p.Name != req.Pool && p.ID != rot.PoolID {
 			continue
 		}
-		det["pool_id"] = p.ID
+		rot.PoolID = p.ID
 		for _, nd := range p.Nodes {
-			if nd.Name == det["node"] || nd.ID == det["node"] {
-				det["node_id"], det["node"] = nd.ID, nd.Name
+			if nd.Name == rot.Node || nd.ID == rot.Node {
+				rot.NodeID, rot.Node = nd.ID, nd.Name
 			}
 		}
 	}
-	if det["node_id"] == "" {
+	if rot.NodeID == "" {
 		// Already replaced (or never there): the rotator reports it done.
-		det["node_id"] = "absent:" + det["node"]
+		rot.NodeID = "absent:" + rot.Node
 	}
-	if det["pool_id"] == "" {
+	if rot.PoolID == "" {
 		return &cloud.NotFoundError{Resource: "pool", ID: req.Pool}
 	}
 	return nil

@@ -27,7 +27,7 @@ func (d blockingDrainer) Drain(ctx context.Context, node string, o DrainOptions)
 }
 
 func request(a plan.Action) apply.RotateRequest {
-	return apply.RotateRequest{Region: "fr-par", Pool: "p", Node: nodeName(a), Action: a,
+	return apply.RotateRequest{Region: "fr-par", Pool: "p", Node: a.Payload.Rotate.Node, Action: a,
 		Cluster: &cloud.Cluster{ID: "c-1", Pools: []cloud.Pool{{ID: "pool-1", Name: "p"}}}}
 }
 
@@ -74,7 +74,8 @@ func TestNodeRotatorOutcomes(t *testing.T) {
 func TestNodeRotatorFillsIDs(t *testing.T) {
 	r, fc, _, _, _, _ := setup(1)
 	nr := &NodeRotator{Rotator: r}
-	a := plan.Action{ID: "c/rotate-node/p/scw-old-1", Type: plan.RotateNode, Target: "node/c/p/scw-old-1"}
+	a := plan.Action{ID: "c/rotate-node/p/scw-old-1", Type: plan.RotateNode, Target: "node/c/p/scw-old-1",
+		Payload: plan.Payload{Rotate: &plan.NodeRotation{Pool: "p", Node: "scw-old-1"}}}
 	req := apply.RotateRequest{Region: "fr-par", Pool: "p", Node: "scw-old-1", Action: a,
 		Cluster: &cloud.Cluster{ID: "c-1", Pools: []cloud.Pool{{ID: "pool-1", Name: "p", Nodes: fc.nodes}}}}
 	if err := nr.RotateNode(context.Background(), req); err != nil {

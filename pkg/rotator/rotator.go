@@ -1,18 +1,19 @@
 package rotator
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"k8s.io/utils/clock"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 )
 
 // Drainer is what the rotator needs from Kubernetes for one cluster.
@@ -119,7 +120,11 @@ func (r *Rotator) drainerFor(ctx context.Context, region, clusterID string) (Dra
 // RotateNode drains one node, replaces it and waits for the replacement.
 func (r *Rotator) RotateNode(ctx context.Context, region string, d Drainer, a plan.Action) Result {
 	start := r.Clock.Now()
-	node, nodeID, poolID, clusterID := nodeName(a), a.Details["node_id"], a.Details["pool_id"], a.Details["cluster_id"]
+	rot := a.Payload.Rotate
+	if rot == nil {
+		return Result{ActionID: a.ID, Outcome: Failed, Message: "the action carries no node to rotate", Err: fmt.Errorf("action %s carries no node to rotate", a.ID)}
+	}
+	node, nodeID, poolID, clusterID := rot.Node, rot.NodeID, rot.PoolID, rot.ClusterID
 	res := Result{ActionID: a.ID, Node: node}
 	var cause error
 	finish := func(outcome, msg string) Result {
@@ -141,20 +146,10 @@ func (r *Rotator) RotateNode(ctx context.Context, region string, d Drainer, a pl
 	if !slices.ContainsFunc(before, func(n cloud.Node) bool { return n.ID == nodeID }) {
 		return finish(Done, "node already replaced")
 	}
-	if we := a.Details["window_end"]; we != "" {
-		end, err := time.Parse(time.RFC3339, we)
-		if err != nil {
-			return finish(Failed, fmt.Sprintf("window end %q: %v", we, err))
-		}
-		if !r.Clock.Now().Before(end) {
-			return finish(Skipped, "the rotation window closed at "+we+"; the node waits for the next opening")
-		}
+	if end := rot.WindowEnd; !end.IsZero() && !r.Clock.Now().Before(end) {
+		return finish(Skipped, "the rotation window closed at "+end.UTC().Format(time.RFC3339)+"; the node waits for the next opening")
 	}
-	opts, err := drainOptions(a.Details)
-	if err != nil {
-		return finish(Failed, err.Error())
-	}
-	rep, err := d.Drain(ctx, node, opts)
+	rep, err := d.Drain(ctx, node, drainOptions(*rot))
 	res.Drain = rep
 	switch {
 	case errors.Is(err, ErrDrainSkipped):
@@ -188,19 +183,11 @@ func (r *Rotator) RotateNode(ctx context.Context, region string, d Drainer, a pl
 	return finish(Done, fmt.Sprintf("replaced by %s", newNode.Name))
 }
 
-func drainOptions(d map[string]string) (DrainOptions, error) {
-	o := DrainOptions{Timeout: 30 * time.Minute, OnTimeout: "skip"}
-	if v := d["drain_timeout"]; v != "" {
-		t, err := time.ParseDuration(v)
-		if err != nil {
-			return o, fmt.Errorf("drain timeout %q: %w", v, err)
-		}
-		o.Timeout = t
-	}
-	if v := d["on_drain_timeout"]; v != "" {
-		o.OnTimeout = v
-	}
-	return o, nil
+// drainOptions are the node's drain timeout and what to do past it, as the plan resolved them
+// from the pool's rotation policy (the policy's defaults for an action that names none).
+func drainOptions(n plan.NodeRotation) DrainOptions {
+	return DrainOptions{Timeout: cmp.Or(n.DrainTimeout, rotation.DefaultDrainTimeout),
+		OnTimeout: cmp.Or(n.OnDrainTimeout, rotation.DefaultOnDrainTimeout)}
 }
 
 func (r *Rotator) poolNodes(ctx context.Context, region, clusterID, poolID string) ([]cloud.Node, error) {
@@ -243,16 +230,4 @@ func (r *Rotator) waitReplacement(ctx context.Context, region, clusterID, poolID
 		case <-r.Clock.After(r.poll()):
 		}
 	}
-}
-
-// nodeName is the Kubernetes node name: Details["node"], else the last element of the target
-// "node/<cluster>/<pool>/<node>".
-func nodeName(a plan.Action) string {
-	if n := a.Details["node"]; n != "" {
-		return n
-	}
-	if i := strings.LastIndexByte(a.Target, '/'); i >= 0 {
-		return a.Target[i+1:]
-	}
-	return a.Target
 }

@@ -98,7 +98,8 @@ func setup(n int) (*Rotator, *fakeCloud, *fakeDrainer, *[]string, []plan.Action,
 		name := fmt.Sprintf("scw-old-%d", i)
 		fc.nodes = append(fc.nodes, cloud.Node{ID: fmt.Sprintf("old-%d", i), Name: name, Status: "ready"})
 		actions = append(actions, plan.Action{ID: "c/rotate-node/p/" + name, Type: plan.RotateNode, Target: "node/c/p/" + name,
-			Details: map[string]string{"cluster_id": "c-1", "pool_id": "pool-1", "node_id": fmt.Sprintf("old-%d", i), "drain_timeout": "10m", "on_drain_timeout": "skip"}})
+			Payload: plan.Payload{Rotate: &plan.NodeRotation{ClusterID: "c-1", Pool: "p", PoolID: "pool-1", Node: name,
+				NodeID: fmt.Sprintf("old-%d", i), DrainTimeout: 10 * time.Minute, OnDrainTimeout: "skip"}}})
 	}
 	d := &fakeDrainer{events: events, drainErr: map[string]error{}}
 	clk := clocktesting.NewFakeClock(t0)
@@ -209,7 +210,7 @@ func TestNoNodeStartsAfterTheWindowClosed(t *testing.T) {
 	r, fc, _, events, actions, clk := setup(2)
 	end := t0.Add(time.Hour)
 	for i := range actions {
-		actions[i].Details["window_end"] = end.Format(time.RFC3339)
+		actions[i].Payload.Rotate.WindowEnd = end
 	}
 	res := rotateEach(r, actions[:1])
 	if res[0].Outcome != Done {
