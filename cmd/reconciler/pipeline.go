@@ -15,7 +15,6 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
-	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 )
 
@@ -143,7 +142,7 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags, src reconcile.Source) (*reco
 	return &reconcile.Reconciler{
 		Source: src, Provider: prov, Exec: exec, Now: now,
 		DefaultProjectID: prov.DefaultProjectID(), DefaultRegion: prov.DefaultRegion(),
-		Rotate: rotation.PlanCluster, Calendar: rotation.PlanCalendars,
+		Rotate: true,
 	}, nil
 }
 

@@ -361,20 +361,14 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 		return errors.Join(errs...)
 	}
 
-	// Rotation hook.
-	if in.Rotate != nil {
-		acts, defs := in.Rotate(c, live, in.Now)
+	// Node rotation, and the calendar of the coming openings.
+	if in.Rotate {
+		acts, defs, cals, warns := rotations(c, live, in.Now)
 		for i, a := range acts {
-			if a.Changes == nil {
-				a.Changes = []Change{}
-			}
-			// sub keeps the hook's order (per pool, oldest node first): the rotator runs them so.
-			w.add(&draft{phase: phRotate, sub: i, a: a, pool: poolByName(live, a.Details["pool"])})
+			// sub keeps the order (per pool, oldest node first): the rotator runs them so.
+			w.add(&draft{phase: phRotate, sub: i, a: a, pool: poolByName(live, a.Payload.Rotate.Pool)})
 		}
 		w.cp.Deferred = append(w.cp.Deferred, defs...)
-	}
-	if in.Calendar != nil {
-		cals, warns := in.Calendar(c, live, in.Now)
 		w.cp.RotationCalendar = cals
 		w.cp.Warnings = append(w.cp.Warnings, warns...)
 	}

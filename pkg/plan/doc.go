@@ -39,7 +39,7 @@
 //	prod-par/upgrade-pool/<pool>/<version>   prod-par/create-pool/<pool>
 //	prod-par/update-pool/<pool>              prod-par/replace-pool/<pool>
 //	prod-par/delete-pool/<pool>              prod-par/delete-cluster
-//	prod-par/rotate-node/<pool>/<node>       (chosen by the rotation hook)
+//	prod-par/rotate-node/<pool>/<node>       (chosen by node rotation, rotate.go)
 //
 // Upgrades are chained one minor per hop, each at that minor's latest catalog patch, the last at
 // the exact patch when the spec names one; pools follow their cluster after every hop and are
@@ -74,7 +74,7 @@
 //	new_pool             replace-pool: name of the replacement pool (ReplacementName)
 //	new_pool_id          replace-pool: id of the replacement when it already exists
 //	steps                replace-pool: "create-new,wait-ready,delete-old" or "delete-old"
-//	pool, node_id        rotate-node (set by the rotation hook)
+//	pool, node_id        rotate-node (with node, pool_id, cluster_id, created_at, drain_timeout, on_drain_timeout, window_end)
 //
 // Change paths are spec paths: spec.tags, spec.autoscaler.expander, spec.autoUpgrade.enabled,
 // spec.pools[<name>].autoscaling.max, …; DesiredCluster and DesiredPool build the shapes to create.
@@ -97,7 +97,7 @@
 //
 // # Rotation calendar
 //
-// With Input.Calendar (rotation.PlanCalendars), each owned cluster's plan carries
+// With Input.Rotate (rotate.go: package rotation's candidates and calendar), each owned cluster's plan carries
 // rotation_calendar: per pool of the spec, the window openings until `until` (30 days after now)
 // that replace nodes, with the node names (overdue ones marked), a count of the openings that
 // replace nothing, and the due nodes no opening in the horizon takes (later). Times are in the

@@ -104,8 +104,8 @@ func supersede(w *work) {
 		if d.pool != nil && replaced[d.pool.ID] && (d.a.Type == UpdatePool || d.a.Type == UpgradePool) {
 			continue
 		}
-		if d.a.Type == RotateNode && d.gate == nil && renewed[d.a.Details["pool"]] {
-			d.gate = &gate{WhySuperseded, "pool " + d.a.Details["pool"] + " is upgraded, replaced or deleted by this plan"}
+		if d.a.Type == RotateNode && d.gate == nil && renewed[d.a.Payload.Rotate.Pool] {
+			d.gate = &gate{WhySuperseded, "pool " + d.a.Payload.Rotate.Pool + " is upgraded, replaced or deleted by this plan"}
 		}
 		kept = append(kept, d)
 	}

@@ -31,25 +31,13 @@ type Input struct {
 	// A status is a report, never an authorisation: it can only keep a cluster from being
 	// deleted. A cluster absent from it has no status.
 	LastApplied map[string]Applied
-	// Rotate, when set, is the node-rotation hook: called for every owned live cluster that has
-	// a spec, it returns the rotate-node actions (and deferrals) for that cluster. Compute orders
-	// them, counts them in the Summary and applies the cluster-level gates (not-ready, locked,
-	// not-owned); a rotation targeting a pool that this plan upgrades, replaces or deletes is
-	// deferred with why "superseded". Compute never selects nodes itself.
-	Rotate RotationFunc
-	// Calendar, when set, forecasts the node rotations of every cluster Rotate is called for
-	// (pure and deterministic too): the plan carries it as ClusterPlan.RotationCalendar and adds
-	// its warnings (missed deadlines, no opening, invalid policy) to the cluster's.
-	Calendar CalendarFunc
+	// Rotate plans node rotation (package rotation's rules) for every owned live cluster that
+	// has a spec: rotate-node actions, deferrals and, per pool, the rotation calendar
+	// (ClusterPlan.RotationCalendar) with its warnings. Compute orders the actions, counts them
+	// in the Summary and applies the cluster-level gates (not-ready, locked); a rotation of a pool
+	// that this plan upgrades, replaces or deletes is deferred with why "superseded".
+	Rotate bool
 }
-
-// CalendarFunc forecasts one cluster's node rotations, per pool, from now.
-type CalendarFunc func(desired *spec.Cluster, live *cloud.Cluster, now time.Time) ([]PoolCalendar, []Warning)
-
-// RotationFunc selects rotate-node actions for one cluster; it must be pure and deterministic.
-// Actions must have Type RotateNode, a Target "node/<cluster>/<pool>/<node>", and Details with at
-// least "pool" and "node_id".
-type RotationFunc func(desired *spec.Cluster, live *cloud.Cluster, now time.Time) ([]Action, []Deferred)
 
 // Applied is what a status file records of a cluster.
 type Applied struct {

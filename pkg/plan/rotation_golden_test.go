@@ -7,11 +7,10 @@ import (
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
-	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 )
 
-// TestRotationGolden plans testdata/rotation/* with the real rotation hooks (rotation.PlanCluster
-// and rotation.PlanCalendars) and compares the plan in every format with its golden files.
+// TestRotationGolden plans testdata/rotation/* with node rotation on (Input.Rotate: the real
+// rotation rules and calendar) and compares the plan in every format with its golden files.
 func TestRotationGolden(t *testing.T) {
 	dirs, err := filepath.Glob("testdata/rotation/*/desired.yaml")
 	if err != nil || len(dirs) == 0 {
@@ -21,7 +20,7 @@ func TestRotationGolden(t *testing.T) {
 		dir := filepath.Dir(f)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			in := plan.LoadCase(t, dir)
-			in.Rotate, in.Calendar = rotation.PlanCluster, rotation.PlanCalendars
+			in.Rotate = true
 			p, err := plan.Compute(in)
 			if err != nil {
 				t.Fatal(err)

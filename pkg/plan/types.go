@@ -48,7 +48,7 @@ type ClusterPlan struct {
 	// apply refuses the cluster's actions when a fresh FingerprintOf differs.
 	BasedOn *Fingerprint `json:"based_on,omitempty"`
 	// RotationCalendar forecasts, per pool, the node-rotation window openings of the coming days
-	// and which nodes each replaces (Input.Calendar; absent without it).
+	// and which nodes each replaces (with Input.Rotate; absent without it).
 	RotationCalendar []PoolCalendar `json:"rotation_calendar,omitempty"`
 }
 

@@ -103,62 +103,63 @@ func TestFingerprintDiff(t *testing.T) {
 	}
 }
 
-// TestRotationHook: rotate-node actions from the hook are ordered after pool work, counted,
-// gated like the cluster's other actions and superseded on pools this plan upgrades.
-func TestRotationHook(t *testing.T) {
-	in := loadCase(t, "testdata/plan/upgrade-two-hops")
-	calls := 0
-	in.Rotate = func(c *spec.Cluster, live *cloud.Cluster, now time.Time) ([]Action, []Deferred) {
-		calls++
-		var out []Action
-		for _, p := range live.Pools {
-			out = append(out, Action{ID: c.Metadata.Name + "/rotate-node/" + p.Name + "/n1", Type: RotateNode,
-				Target: "node/" + c.Metadata.Name + "/" + p.Name + "/n1", Reason: "node-max-age",
-				Details: map[string]string{"pool": p.Name, "node_id": "n1-" + p.Name}})
+// ageNodes gives every live pool of the plan input one ready node per age (days before now), named
+// <pool>-<name>, so node rotation has work.
+func ageNodes(in Input, ages map[string]int) {
+	for _, s := range in.Snapshots {
+		for ci := range s.Clusters {
+			for pi := range s.Clusters[ci].Pools {
+				p := &s.Clusters[ci].Pools[pi]
+				p.Nodes = nil
+				for name, days := range ages {
+					p.Nodes = append(p.Nodes, cloud.Node{ID: p.Name + "-" + name + "-id", PoolID: p.ID, Name: p.Name + "-" + name,
+						Status: "ready", CreatedAt: in.Now.Add(-time.Duration(days) * 24 * time.Hour)})
+				}
+			}
 		}
-		return out, nil
 	}
+}
+
+// TestRotationInThePlan: rotate-node actions are ordered after pool work, counted, rendered, and
+// deferred as superseded on pools this plan upgrades.
+func TestRotationInThePlan(t *testing.T) {
+	in := loadCase(t, "testdata/plan/upgrade-two-hops")
+	in.Rotate = true
+	ageNodes(in, map[string]int{"n1": 40})
 	p, err := Compute(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if calls != 1 {
-		t.Fatalf("hook called %d times", calls)
-	}
-	wantDeferred(t, p, "prod-par", map[string]string{"prod-par/rotate-node/batch/n1": WhySuperseded, "prod-par/rotate-node/default/n1": WhySuperseded})
+	wantDeferred(t, p, "prod-par", map[string]string{"prod-par/rotate-node/batch/batch-n1": WhySuperseded, "prod-par/rotate-node/default/default-n1": WhySuperseded})
 
 	in = loadCase(t, "testdata/plan/pool-removed-no-prune")
-	in.Rotate = func(c *spec.Cluster, live *cloud.Cluster, now time.Time) ([]Action, []Deferred) {
-		return []Action{{ID: "prod-par/rotate-node/default/n1", Type: RotateNode, Target: "node/prod-par/default/n1",
-			Reason: "node-max-age", Details: map[string]string{"pool": "default", "node_id": "n1"}}}, nil
-	}
+	in.Rotate = true
+	ageNodes(in, map[string]int{"n1": 40})
 	p, err = Compute(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantIDs(t, p, "prod-par", "prod-par/rotate-node/default/n1")
-	if p.Summary.Rotate != 1 || !strings.Contains(Text(p), "» rotate-node node/prod-par/default/n1") {
+	wantIDs(t, p, "prod-par", "prod-par/rotate-node/default/default-n1")
+	if p.Summary.Rotate != 1 || !strings.Contains(Text(p), "» rotate-node node/prod-par/default/default-n1") {
 		t.Errorf("summary %+v / text:\n%s", p.Summary, Text(p))
+	}
+	if cp := cluster(t, p, "prod-par"); len(cp.RotationCalendar) != 1 || cp.RotationCalendar[0].Pool != "default" {
+		t.Errorf("rotation calendar = %+v, want the spec pool's", cp.RotationCalendar)
 	}
 }
 
-// TestRotationHookOrderKept: the plan keeps the hook's order of rotations (oldest node first),
-// not the node names' order: the executor rotates them in plan order.
-func TestRotationHookOrderKept(t *testing.T) {
+// TestRotationOrderKept: the plan keeps rotation's order (oldest node first), not the node
+// names' order: the executor rotates them in plan order.
+func TestRotationOrderKept(t *testing.T) {
 	in := loadCase(t, "testdata/plan/pool-removed-no-prune")
-	in.Rotate = func(c *spec.Cluster, live *cloud.Cluster, now time.Time) ([]Action, []Deferred) {
-		var out []Action
-		for _, n := range []string{"zz-oldest", "aa-younger"} {
-			out = append(out, Action{ID: "prod-par/rotate-node/default/" + n, Type: RotateNode, Target: "node/prod-par/default/" + n,
-				Reason: "node-max-age", Details: map[string]string{"pool": "default", "node_id": n}})
-		}
-		return out, nil
-	}
+	in.Rotate = true
+	in.Desired[0].Spec.Pools[0].Rotation = &spec.Rotation{Budget: &spec.IntOrPercent{Value: 2}}
+	ageNodes(in, map[string]int{"zz-oldest": 50, "aa-younger": 40})
 	p, err := Compute(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantIDs(t, p, "prod-par", "prod-par/rotate-node/default/zz-oldest", "prod-par/rotate-node/default/aa-younger")
+	wantIDs(t, p, "prod-par", "prod-par/rotate-node/default/default-zz-oldest", "prod-par/rotate-node/default/default-aa-younger")
 }
 
 func TestMarkdownTruncates(t *testing.T) {

@@ -39,10 +39,8 @@ type Reconciler struct {
 	// DefaultProjectID and DefaultRegion fill specs that name none (scw profile, SCW_* env).
 	DefaultProjectID string
 	DefaultRegion    string
-	// Rotate selects rotate-node actions (the rotation planner); nil plans none.
-	Rotate plan.RotationFunc
-	// Calendar forecasts node rotations into the plan (rotation.PlanCalendars); nil: none.
-	Calendar plan.CalendarFunc
+	// Rotate plans node rotation and its calendar (plan.Input.Rotate).
+	Rotate bool
 	// Owner is this repository's identity (plan.Input.Owner); the revision's reconciler.yaml
 	// owner: overrides it.
 	Owner string
@@ -96,7 +94,6 @@ func (r *Reconciler) Plan(ctx context.Context) (*Pass, error) {
 	p, err := plan.Compute(plan.Input{
 		Revision: co.Revision, Now: now.UTC(), Desired: repo.Clusters, Snapshots: snaps,
 		Owner: OwnerOf(repo, r.Owner), Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: applied, Rotate: r.Rotate,
-		Calendar: r.Calendar,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)

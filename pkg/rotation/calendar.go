@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
-	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
 
 // Calendar is a pool's rotation forecast over [From, To): every window opening and the nodes each
@@ -28,7 +27,13 @@ type Calendar struct {
 	// puts them after To, or the window has no opening).
 	Later []CalendarNode `json:"later,omitempty"`
 	// Warnings are for the plan: invalid policy, missed deadlines, nodes with no opening.
-	Warnings []plan.Warning `json:"warnings,omitempty"`
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// Warning is a coded message about a pool's rotation (the plan shows it as its own warning).
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 // CalendarOpening is one opening and the nodes it will replace, oldest first.
@@ -75,7 +80,7 @@ func BuildCalendar(pol Policy, c *cloud.Cluster, p *cloud.Pool, now time.Time, h
 	in := func(t time.Time) time.Time { return t.In(loc) }
 	cal := Calendar{Cluster: c.Name, Pool: p.Name, From: in(now), To: in(now.Add(horizon)), TimeZone: loc.String(), AnyTime: pol.Window == nil}
 	for _, pr := range pol.Problems {
-		cal.Warnings = append(cal.Warnings, plan.Warning{Code: "rotation-" + string(pr.Reason),
+		cal.Warnings = append(cal.Warnings, Warning{Code: "rotation-" + string(pr.Reason),
 			Message: fmt.Sprintf("pool %q: %s: %s; no node is rotated until it is fixed", p.Name, pr.Field, pr.Message)})
 	}
 	if pol.blocker() != "" {
@@ -135,12 +140,12 @@ func BuildCalendar(pol Policy, c *cloud.Cluster, p *cloud.Pool, now time.Time, h
 		}
 	}
 	if len(late) > 0 {
-		cal.Warnings = append(cal.Warnings, plan.Warning{Code: "rotation-deadline-missed",
+		cal.Warnings = append(cal.Warnings, Warning{Code: "rotation-deadline-missed",
 			Message: fmt.Sprintf("pool %q: %d node(s) will be rotated after their deadline, the windows and budget leave too little room: %s",
 				p.Name, len(late), strings.Join(late, ", "))})
 	}
 	if len(cal.Later) > 0 && len(cal.Openings) == 0 {
-		cal.Warnings = append(cal.Warnings, plan.Warning{Code: "rotation-no-opening",
+		cal.Warnings = append(cal.Warnings, Warning{Code: "rotation-no-opening",
 			Message: fmt.Sprintf("pool %q: %d node(s) are due by %s and the window has no opening before then",
 				p.Name, len(cal.Later), fmtTime(cal.To, loc))})
 	}

@@ -24,20 +24,20 @@ func message(d Decision, nd NodeDecision) string {
 	case NodeNotReady:
 		return fmt.Sprintf("node status is %q", nd.Status)
 	case TooYoung:
-		return fmt.Sprintf("due at %s (in %s)", at(nd.Due), fmtAge(nd.Due.Sub(d.Now)))
+		return fmt.Sprintf("due at %s (in %s)", at(nd.Due), FormatAge(nd.Due.Sub(d.Now)))
 	case ClusterNotReady:
 		return fmt.Sprintf("due since %s; cluster status is %q", at(nd.Due), d.ClusterStatus)
 	case PoolNotReady:
 		return fmt.Sprintf("due since %s; pool status is %q", at(nd.Due), d.PoolStatus)
 	case OutsideWindow:
-		next := "no opening in the next " + fmtAge(DefaultHorizon)
+		next := "no opening in the next " + FormatAge(DefaultHorizon)
 		if d.NextOpening != nil {
 			next = "next opening " + at(d.NextOpening.Start)
 		}
 		return fmt.Sprintf("due since %s; window closed, %s%s", at(nd.Due), next, slotNote(d, nd))
 	case ScheduledLater:
 		if nd.Slot == nil {
-			return fmt.Sprintf("due since %s; no opening for it in the next %s (deadline %s)", at(nd.Due), fmtAge(DefaultHorizon), at(nd.Deadline))
+			return fmt.Sprintf("due since %s; no opening for it in the next %s (deadline %s)", at(nd.Due), FormatAge(DefaultHorizon), at(nd.Deadline))
 		}
 		return fmt.Sprintf("due since %s; the soft schedule spreads it to the opening of %s (deadline %s)", at(nd.Due), at(nd.Slot.Start), at(nd.Deadline))
 	case BudgetExhausted:
@@ -69,10 +69,10 @@ func fmtTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
 
-// fmtAge renders a span in days and hours ("41d", "3d4h", "5h", "12m").
-func fmtAge(d time.Duration) string {
+// FormatAge renders a span in days and hours ("41d", "3d4h", "5h", "12m").
+func FormatAge(d time.Duration) string {
 	if d < 0 {
-		return "-" + fmtAge(-d)
+		return "-" + FormatAge(-d)
 	}
 	days, rest := d/day, d%day
 	hours := rest / time.Hour
@@ -88,8 +88,8 @@ func fmtAge(d time.Duration) string {
 	}
 }
 
-// fmtDuration renders a configured duration as it is usually written ("720h", "30m", "1h30m").
-func fmtDuration(d time.Duration) string {
+// FormatDuration renders a configured duration as it is usually written ("720h", "30m", "1h30m").
+func FormatDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")

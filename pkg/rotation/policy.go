@@ -147,9 +147,9 @@ func (p Policy) describe() string {
 	w := "any time"
 	switch {
 	case p.Window != nil:
-		w = fmt.Sprintf("%q for %s in %s", p.Window.Schedule, fmtDuration(p.Window.Duration), p.Window.Location)
+		w = fmt.Sprintf("%q for %s in %s", p.Window.Schedule, FormatDuration(p.Window.Duration), p.Window.Location)
 	case p.WindowSpec != nil:
-		w = fmt.Sprintf("%q for %s in %q (invalid)", p.WindowSpec.Schedule, fmtDuration(p.WindowSpec.Duration.Duration), p.WindowSpec.TimeZone)
+		w = fmt.Sprintf("%q for %s in %q (invalid)", p.WindowSpec.Schedule, FormatDuration(p.WindowSpec.Duration.Duration), p.WindowSpec.TimeZone)
 	}
-	return fmt.Sprintf("maxAge %s, deadline %s, budget %s, window %s", fmtDuration(p.MaxAge), fmtDuration(p.Deadline), p.Budget, w)
+	return fmt.Sprintf("maxAge %s, deadline %s, budget %s, window %s", FormatDuration(p.MaxAge), FormatDuration(p.Deadline), p.Budget, w)
 }

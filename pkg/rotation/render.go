@@ -43,7 +43,7 @@ func writePool(b *strings.Builder, d Decision) {
 	case d.NextOpening != nil:
 		fmt.Fprintf(b, "  window closed: next opening %s to %s\n", fmtTime(d.NextOpening.Start, loc), fmtTime(d.NextOpening.End, loc))
 	default:
-		fmt.Fprintf(b, "  window closed: no opening in the next %s\n", fmtAge(DefaultHorizon))
+		fmt.Fprintf(b, "  window closed: no opening in the next %s\n", FormatAge(DefaultHorizon))
 	}
 	if d.Policy.blocker() == "" {
 		fmt.Fprintf(b, "  budget: %d node(s) at once, %d not ready now\n", d.Concurrency, d.Unavailable)
@@ -59,7 +59,7 @@ func writePool(b *strings.Builder, d Decision) {
 		if n.Rotate {
 			verdict = "ROTATE"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.Status, fmtAge(n.Age), verdict, n.Reason, n.Message)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.Status, FormatAge(n.Age), verdict, n.Reason, n.Message)
 	}
 	_ = tw.Flush() // writes to a strings.Builder cannot fail
 }

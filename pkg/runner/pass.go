@@ -10,7 +10,6 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
-	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 	"github.com/scaleway-gitops/reconciler/pkg/window"
@@ -70,7 +69,7 @@ func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
 		Source: staticSource{r.state.good}, Provider: r.Provider, Exec: r.Exec,
 		Clock: r.clock(), Log: r.Log, Now: now,
 		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion,
-		Rotate: rotation.PlanCluster, LastApplied: r.lastApplied(), Owner: r.owner(),
+		Rotate: true, LastApplied: r.lastApplied(), Owner: r.owner(),
 	}
 }
 

@@ -182,7 +182,6 @@ func (r *Runner) statusInputs(po *passOutcome) []status.Input {
 			applied = po.pass.applied
 		}
 	}
-	now := r.clock().Now()
 	var out []status.Input
 	for _, c := range r.state.good.repo.Clusters {
 		in := status.Input{
@@ -193,9 +192,7 @@ func (r *Runner) statusInputs(po *passOutcome) []status.Input {
 			Previous: r.previous(c.Metadata.Name),
 		}
 		in.Live, in.Plan = lookup(final, c)
-		if in.Live != nil {
-			in.Calendar = calendars(c, in.Live, now)
-		}
+		in.Calendar = calendars(in.Plan)
 		if po != nil && po.err != nil {
 			in.Err, in.Terminal = po.err.Error(), !cloud.IsTransient(po.err)
 		}
@@ -421,18 +418,16 @@ func maxAges(c *spec.Cluster) map[string]time.Duration {
 	return out
 }
 
-func calendars(c *spec.Cluster, live *cloud.Cluster, now time.Time) map[string][]status.Rotation {
+// calendars are the plan's rotation calendars (computed once, in the plan) as status shows
+// them: per pool, the coming openings that replace nodes, in UTC.
+func calendars(cp *plan.ClusterPlan) map[string][]status.Rotation {
 	out := map[string][]status.Rotation{}
-	for _, cal := range rotation.Calendars(c, live, now) {
+	if cp == nil {
+		return out
+	}
+	for _, cal := range cp.RotationCalendar {
 		for _, o := range cal.Openings {
-			if len(o.Nodes) == 0 {
-				continue
-			}
-			rot := status.Rotation{WindowStart: o.Start.UTC(), WindowEnd: o.End.UTC()}
-			for _, n := range o.Nodes {
-				rot.Nodes = append(rot.Nodes, n.Name)
-			}
-			out[cal.Pool] = append(out[cal.Pool], rot)
+			out[cal.Pool] = append(out[cal.Pool], status.Rotation{WindowStart: o.Start.UTC(), WindowEnd: o.End.UTC(), Nodes: o.Nodes})
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
-package rotation
+package plan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
-	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
@@ -22,31 +23,31 @@ func planPool() *cloud.Pool {
 	}}
 }
 
-func whys(t *testing.T, defs []plan.Deferred) map[string]string {
+func whys(t *testing.T, defs []Deferred) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, d := range defs {
 		out[d.Action.ID] = d.Why
-		if d.Message == "" || d.Action.Type != plan.RotateNode || !d.Action.Disruptive {
+		if d.Message == "" || d.Action.Type != RotateNode || !d.Action.Disruptive {
 			t.Errorf("deferred entry incomplete: %+v", d)
 		}
 	}
 	return out
 }
 
-func TestPlanPoolInsideWindow(t *testing.T) {
+func TestRotatePoolInsideWindow(t *testing.T) {
 	rot := &spec.Rotation{Window: daily(), Budget: count(3), DrainTimeout: dur(45 * time.Minute), OnDrainTimeout: "force"}
-	acts, defs, cal := PlanPool("prod-par", rot, readyCluster(), planPool(), inside)
+	acts, defs, cal := rotatePool("prod-par", rot, readyCluster(), planPool(), inside)
 	// Budget 3 minus "sick" and "new" (not ready) leaves room for one: the oldest ready node.
-	want := []plan.Action{{
-		ID: "prod-par/rotate-node/default/older", Type: plan.RotateNode, Target: "node/prod-par/default/older",
+	want := []Action{{
+		ID: "prod-par/rotate-node/default/older", Type: RotateNode, Target: "node/prod-par/default/older",
 		Reason: "node-past-deadline", Disruptive: true,
-		Changes: []plan.Change{{Path: "node.age", Before: "41d", After: "0d"}},
+		Changes: []Change{{Path: "node.age", Before: "41d", After: "0d"}},
 		Details: map[string]string{"node_id": "id-older", "node": "older", "pool": "default", "pool_id": "p-1", "cluster_id": "c-1",
 			"region": "fr-par", "project_id": "proj-1",
 			"created_at": "2026-09-30T04:00:00Z", "drain_timeout": "45m", "on_drain_timeout": "force",
 			"window_end": "2026-11-10T06:00:00Z"}, // the daily window opens at 03:00 UTC for 3h
-		Payload: plan.Payload{Rotate: &plan.NodeRotation{ClusterID: "c-1", Pool: "default", PoolID: "p-1", Node: "older", NodeID: "id-older",
+		Payload: Payload{Rotate: &NodeRotation{ClusterID: "c-1", Pool: "default", PoolID: "p-1", Node: "older", NodeID: "id-older",
 			CreatedAt: time.Date(2026, 9, 30, 4, 0, 0, 0, time.UTC), DrainTimeout: 45 * time.Minute, OnDrainTimeout: "force",
 			WindowEnd: time.Date(2026, 11, 10, 6, 0, 0, 0, time.UTC)}},
 	}}
@@ -65,7 +66,7 @@ func TestPlanPoolInsideWindow(t *testing.T) {
 	}
 }
 
-func TestPlanPoolHeld(t *testing.T) {
+func TestRotatePoolHeld(t *testing.T) {
 	cases := []struct {
 		name     string
 		rot      *spec.Rotation
@@ -82,7 +83,7 @@ func TestPlanPoolHeld(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := planPool()
 			p.Nodes = p.Nodes[:2] // old and older: ready and due
-			acts, defs, cal := PlanPool("prod-par", c.rot, readyCluster(), p, c.now)
+			acts, defs, cal := rotatePool("prod-par", c.rot, readyCluster(), p, c.now)
 			if len(acts) != 0 {
 				t.Errorf("actions = %v, want none", acts)
 			}
@@ -96,17 +97,14 @@ func TestPlanPoolHeld(t *testing.T) {
 			if c.wantWhy == "outside-window" && !strings.Contains(defs[0].Message, "next opening 2026-11-11 03:00 UTC") {
 				t.Errorf("message %q does not name the next opening", defs[0].Message)
 			}
-			if c.wantWarn != "" && !contains(cal, c.wantWarn) {
+			if c.wantWarn != "" && !calendarWarns(cal, c.wantWarn) {
 				t.Errorf("calendar warnings %v lack %s", cal.Warnings, c.wantWarn)
 			}
 		})
 	}
 }
 
-// PlanCluster has the signature of the plan's rotation hook (plan.RotationFunc on branch plan).
-var _ func(*spec.Cluster, *cloud.Cluster, time.Time) ([]plan.Action, []plan.Deferred) = PlanCluster
-
-func TestPlanCluster(t *testing.T) {
+func TestRotationsOfACluster(t *testing.T) {
 	live := readyCluster()
 	web := planPool()
 	other := *agedPool(1, inside.Add(-60*day), 0) // live only: not the reconciler's to rotate
@@ -119,7 +117,7 @@ func TestPlanCluster(t *testing.T) {
 		{Name: "batch", Rotation: &spec.Rotation{Window: daily()}},
 		{Name: "absent"}, // in the spec, not live yet
 	}}}
-	acts, defs := PlanCluster(desired, live, inside)
+	acts, defs, cals, _ := rotations(desired, live, inside)
 	var ids []string
 	for _, a := range acts {
 		ids = append(ids, a.ID)
@@ -133,7 +131,56 @@ func TestPlanCluster(t *testing.T) {
 			t.Errorf("deferred rotation of a pool the spec does not name: %s", d.Action.ID)
 		}
 	}
-	if cals := Calendars(desired, live, inside); len(cals) != 2 || cals[0].Pool != "default" || cals[1].Pool != "batch" {
+	if len(cals) != 2 || cals[0].Pool != "default" || cals[1].Pool != "batch" {
 		t.Errorf("calendars = %d, want default and batch in spec order", len(cals))
 	}
+}
+
+// Helpers of the rotation tests (as package rotation's tests have them).
+var (
+	inside  = time.Date(2026, 11, 10, 4, 0, 0, 0, time.UTC)
+	outside = time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
+	opening = time.Date(2026, 11, 10, 3, 0, 0, 0, time.UTC)
+)
+
+const day = 24 * time.Hour
+
+func dur(d time.Duration) *spec.Duration { return &spec.Duration{Duration: d} }
+
+func count(n int) *spec.IntOrPercent { return &spec.IntOrPercent{Value: n} }
+
+func percent(n int) *spec.IntOrPercent { return &spec.IntOrPercent{Value: n, IsPercent: true} }
+
+func ptr[T any](v T) *T { return &v }
+
+// daily is a window open every day 03:00-06:00 UTC.
+func daily() *spec.Window {
+	return &spec.Window{Schedule: "0 3 * * *", Duration: spec.Duration{Duration: 3 * time.Hour}}
+}
+
+func readyCluster() *cloud.Cluster {
+	return &cloud.Cluster{ID: "c-1", Name: "prod-par", Region: "fr-par", ProjectID: "proj-1", Status: "ready"}
+}
+
+func node(name string, created time.Time, status string) cloud.Node {
+	return cloud.Node{ID: "id-" + name, PoolID: "p-1", Name: name, Status: status, CreatedAt: created}
+}
+
+// agedPool is a ready pool of n ready nodes named n00, n01, …, node i created at newest-i*step.
+func agedPool(n int, newest time.Time, step time.Duration) *cloud.Pool {
+	p := &cloud.Pool{ID: "p-1", ClusterID: "c-1", Name: "default", Status: "ready",
+		UpgradePolicy: cloud.UpgradePolicy{MaxUnavailable: 1, MaxSurge: 5}}
+	for i := 0; i < n; i++ {
+		p.Nodes = append(p.Nodes, node(fmt.Sprintf("n%02d", i), newest.Add(-time.Duration(i)*step), "ready"))
+	}
+	return p
+}
+
+func calendarWarns(cal rotation.Calendar, code string) bool {
+	for _, w := range cal.Warnings {
+		if w.Code == code {
+			return true
+		}
+	}
+	return false
 }
