@@ -22,7 +22,7 @@ type clusterRun struct {
 
 func (e *Executor) runCluster(ctx context.Context, cp *plan.ClusterPlan, in Input) ClusterResult {
 	r := &clusterRun{e: e, cp: cp, ref: cloud.Ref{Region: cp.Region, ProjectID: cp.ProjectID}, id: cp.ID}
-	cr := ClusterResult{Name: cp.Name, Region: cp.Region, ID: cp.ID, State: ClusterApplied}
+	cr := ClusterResult{Name: cp.Name, Region: cp.Region, ProjectID: cp.ProjectID, ID: cp.ID, State: ClusterApplied}
 	if len(cp.Actions) == 0 {
 		return cr
 	}

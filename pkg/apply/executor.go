@@ -168,7 +168,7 @@ func (e *Executor) emit(ev Event) {
 
 // notRunAll reports every action of cp as not-run because of err.
 func notRunAll(cp *plan.ClusterPlan, err error) ClusterResult {
-	cr := ClusterResult{Name: cp.Name, Region: cp.Region, ID: cp.ID, State: ClusterFailed, Err: err}
+	cr := ClusterResult{Name: cp.Name, Region: cp.Region, ProjectID: cp.ProjectID, ID: cp.ID, State: ClusterFailed, Err: err}
 	if err != nil {
 		cr.Error = err.Error()
 	}

@@ -43,11 +43,13 @@ type ActionResult struct {
 
 // ClusterResult is the outcome of one cluster's plan.
 type ClusterResult struct {
-	Name    string         `json:"name"`
-	Region  string         `json:"region"`
-	ID      string         `json:"id"` // known after create-cluster
-	State   ClusterState   `json:"state"`
-	Actions []ActionResult `json:"actions"`
+	Name   string `json:"name"`
+	Region string `json:"region"`
+	// ProjectID is the cluster's project (with Region and Name, its plan.Key).
+	ProjectID string         `json:"project_id,omitempty"`
+	ID        string         `json:"id"` // known after create-cluster
+	State     ClusterState   `json:"state"`
+	Actions   []ActionResult `json:"actions"`
 	// Error is the error that stopped the cluster (failed or stale).
 	Error string `json:"error,omitempty"`
 	// Err is the same error as a value, for errors.As (not serialised).
