@@ -23,9 +23,7 @@ func runApply(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	pf.keepClone = true
 	r, pass, err := planPass(ctx, env, &pf)
-	if pf.cleanup != nil {
-		defer pf.cleanup()
-	}
+	defer pf.cleanup()
 	if err != nil {
 		return fail(env, err)
 	}
@@ -42,7 +40,7 @@ func runApply(ctx context.Context, env *cmdEnv, args []string) int {
 	fmt.Fprintln(env.stdout)
 	code := applyPass(ctx, env, r, pass)
 	if pass.Result != nil {
-		if err := recordStatus(ctx, env, r, pass); err != nil {
+		if err := recordStatus(ctx, env, r, &pf, pass); err != nil {
 			return fail(env, err)
 		}
 	}
@@ -52,22 +50,21 @@ func runApply(ctx context.Context, env *cmdEnv, args []string) int {
 // recordStatus commits the statuses of an applied pass to the repository, with the loop's code,
 // when --repo is a git URL; for a local directory it says that nothing was written (the loop
 // or the next apply from the git URL writes them).
-func recordStatus(ctx context.Context, env *cmdEnv, r *reconcile.Reconciler, pass *reconcile.Pass) error {
-	gs, ok := r.Source.(*gitSource)
-	if !ok || gs.last == nil {
+func recordStatus(ctx context.Context, env *cmdEnv, r *reconcile.Reconciler, pf *pipelineFlags, pass *reconcile.Pass) error {
+	if pf.src == nil {
 		fmt.Fprintln(env.stderr, "status: not written: --repo is a local directory (status/ and reports/ are committed when --repo is a git URL, as `run` does)")
 		return nil
 	}
-	run := &runner.Runner{Source: gs.s, Provider: r.Provider, Exec: r.Exec, Owner: r.Owner,
+	run := &runner.Runner{Source: pf.src, Provider: r.Provider, Exec: r.Exec, Owner: r.Owner,
 		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion}
-	rev, err := run.RecordPass(ctx, gs.last, pass.Repo, pass)
+	rev, err := run.RecordPass(ctx, pf.checkout, pass.Repo, pass)
 	switch {
 	case err != nil:
 		return fmt.Errorf("status: %w", err)
 	case rev == "":
 		fmt.Fprintln(env.stderr, "status: unchanged")
 	default:
-		fmt.Fprintf(env.stderr, "status: committed %s to %s\n", rev, gs.s.TargetBranch())
+		fmt.Fprintf(env.stderr, "status: committed %s to %s\n", rev, pf.src.TargetBranch())
 	}
 	return nil
 }

@@ -9,12 +9,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/forge"
 	"github.com/scaleway-gitops/reconciler/pkg/preview"
-	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
@@ -134,10 +134,16 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	if pv.Files, err = src.SpecChanges(ctx, bco.Revision, hco.Revision); err != nil {
 		return pv, err
 	}
-	// Both revisions are planned as the repository's base branch: its identity owns the clusters.
-	owner := source.Identity(repo, strings.TrimPrefix(base, "refs/heads/"))
-	hp, err := planCheckout(ctx, env, pf, hco, owner)
+	// Both revisions are planned as the repository's base branch (its identity owns the
+	// clusters), against one observation: live changes between two reads cannot leak into the
+	// comparison.
+	r, err := wireReconciler(env, pf)
+	if err != nil {
+		return pv, err
+	}
+	r.Owner = source.Identity(repo, strings.TrimPrefix(base, "refs/heads/"))
 	var list spec.ErrorList
+	headRepo, err := spec.Load(hco.FS)
 	switch {
 	case errors.As(err, &list):
 		for _, e := range list {
@@ -147,34 +153,38 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	case err != nil:
 		return pv, err
 	}
+	scopes := r.Scopes(hco, headRepo)
+	baseRepo, berr := spec.Load(bco.FS)
+	if berr == nil {
+		for _, ref := range r.Scopes(bco, baseRepo) {
+			if !slices.Contains(scopes, ref) {
+				scopes = append(scopes, ref)
+			}
+		}
+	}
+	snaps, err := r.Observe(ctx, scopes...)
+	if err != nil {
+		return pv, err
+	}
+	hp, err := r.PlanObserved(hco, headRepo, snaps)
+	if err != nil {
+		return pv, err
+	}
 	pv.Plan = hp.Plan
-	bp, err := planCheckout(ctx, env, pf, bco, owner)
 	switch {
-	case errors.As(err, &list):
+	case errors.As(berr, &list):
 		pv.BaseError = fmt.Sprintf("the base revision does not load (%d spec errors)", len(list))
-	case err != nil:
-		pv.BaseError = "the base revision could not be planned: " + err.Error()
+	case berr != nil:
+		pv.BaseError = "the base revision could not be planned: " + berr.Error()
 	default:
-		pv.Compared = preview.Compare(bp.Plan, hp.Plan)
+		if bp, err := r.PlanObserved(bco, baseRepo, snaps); err != nil {
+			pv.BaseError = "the base revision could not be planned: " + err.Error()
+		} else {
+			pv.Compared = preview.Compare(bp.Plan, hp.Plan)
+		}
 	}
 	return pv, nil
 }
-
-// planCheckout plans one fetched revision against live state, as `plan` does, as the repository
-// with identity owner.
-func planCheckout(ctx context.Context, env *cmdEnv, pf *pipelineFlags, co *source.Checkout, owner string) (*reconcile.Pass, error) {
-	r, err := wireReconciler(env, pf, fixedSource{&reconcile.Checkout{Revision: co.Revision, FS: co.FS}})
-	if err != nil {
-		return nil, err
-	}
-	r.Owner = owner
-	return r.Plan(ctx)
-}
-
-// fixedSource hands out one checkout.
-type fixedSource struct{ co *reconcile.Checkout }
-
-func (s fixedSource) Fetch(context.Context) (*reconcile.Checkout, error) { return s.co, nil }
 
 // newForge checks the --post flags and builds the forge client; the token comes from
 // FORGE_TOKEN only.

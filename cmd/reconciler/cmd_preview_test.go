@@ -71,7 +71,14 @@ func TestPreviewShowsWhatThePullRequestAdds(t *testing.T) {
 	url, baseRev, headRev := pullRequest(t, prodSpec("1.34", "web"), prodSpec("1.35", "web", "batch"), "upgrade")
 
 	for _, head := range []string{"upgrade", "refs/pull/1/head"} {
+		if err := srv.ResetRequests(); err != nil {
+			t.Fatal(err)
+		}
 		code, out, errOut := cli(t, "", pargs("preview", "--repo", url, "--base", "main", "--head", head, "-o", "json", "--detailed-exitcode")...)
+		// Base and head are planned against one observation: the one scope is listed once.
+		if log, err := srv.Requests(); err != nil || log.CountOf("GET /k8s/v1/regions/{region}/clusters") != 1 {
+			t.Errorf("cluster lists during one preview = %d (%v), want 1: base and head share one observation", log.CountOf("GET /k8s/v1/regions/{region}/clusters"), err)
+		}
 		if code != 2 {
 			t.Fatalf("preview --head %s: exit %d, want 2\nstdout:\n%s\nstderr:\n%s", head, code, out, errOut)
 		}

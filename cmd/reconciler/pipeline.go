@@ -13,9 +13,11 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
 // pipelineFlags are the flags plan, apply and rotate share.
@@ -26,10 +28,13 @@ type pipelineFlags struct {
 	retry                  apply.RetryPolicy
 	// log receives drain and rotation detail (rotate only); nil discards it.
 	log *slog.Logger
-	// cleanup removes what newSource made (a temporary clone); set by newReconciler. planPass
-	// calls it, unless keepClone (apply commits statuses through the clone afterwards).
+	// cleanup removes what fetchRepo made (a temporary clone). planPass calls it, unless
+	// keepClone (apply commits statuses through the clone afterwards).
 	cleanup   func()
 	keepClone bool
+	// checkout and src are what planPass fetched (src: the git source, nil for a directory).
+	checkout *checkout.Checkout
+	src      *source.Source
 }
 
 func (f *pipelineFlags) register(fs *flag.FlagSet) {
@@ -44,27 +49,31 @@ func (f *pipelineFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.retry.Max, "retry-max", 30*time.Second, "longest retry delay")
 }
 
-// newSource returns where the desired state comes from: a local directory read as it is, or,
-// for a URL (https://, ssh://, file://, user@host:path) or with --ref, a git branch fetched into
-// a throw-away shallow clone (GIT_TOKEN or GIT_USERNAME/GIT_PASSWORD for https). The returned
-// cleanup removes the clone. owner is the repository's default identity (source.Identity; for a
-// directory, that of its git origin and branch, "" when unknown).
-func newSource(env *cmdEnv, repo, ref string) (_ reconcile.Source, owner string, cleanup func(), _ error) {
-	if ref == "" && !looksRemote(repo) {
-		return reconcile.DirSource{Dir: repo}, source.LocalIdentity(repo), func() {}, nil
+// fetchRepo fetches the repository pf names: a local directory read as it is, or, for a URL
+// (https://, ssh://, file://, user@host:path) or with --ref, a git branch fetched into a
+// throw-away shallow clone (GIT_TOKEN or GIT_USERNAME/GIT_PASSWORD for https) that pf.cleanup
+// removes. owner is the repository's default identity (source.Identity; for a directory, that of
+// its git origin and branch, "" when unknown); src is the git source (nil for a directory).
+func fetchRepo(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (co *checkout.Checkout, owner string, src *source.Source, err error) {
+	pf.cleanup = func() {}
+	if pf.ref == "" && !looksRemote(pf.repo) {
+		co, err := checkout.Dir(pf.repo)
+		return co, source.LocalIdentity(pf.repo), nil, err
 	}
 	cache, err := os.MkdirTemp("", "reconciler-plan-")
 	if err != nil {
 		return nil, "", nil, err
 	}
-	cleanup = func() { os.RemoveAll(cache) }
-	src, err := source.New(source.Options{URL: repo, Branch: cmp.Or(ref, "main"), CacheDir: cache,
+	pf.cleanup = func() { os.RemoveAll(cache) }
+	src, err = source.New(source.Options{URL: pf.repo, Branch: cmp.Or(pf.ref, "main"), CacheDir: cache,
 		Auth: source.Auth{Token: env.getenv("GIT_TOKEN"), Username: env.getenv("GIT_USERNAME"), Password: env.getenv("GIT_PASSWORD")}})
 	if err != nil {
-		cleanup()
 		return nil, "", nil, err
 	}
-	return &gitSource{s: src}, src.Identity(), cleanup, nil
+	if co, err = src.Fetch(ctx); err != nil {
+		return nil, "", nil, fmt.Errorf("fetch: %w", err)
+	}
+	return co, src.Identity(), src, nil
 }
 
 // looksRemote tells a git URL from a local directory.
@@ -76,45 +85,9 @@ func looksRemote(repo string) bool {
 	return at > 0 && colon > at && !strings.Contains(repo[:at], "/")
 }
 
-// gitSource reads the branch head's tree (no worktree) through pkg/source; it keeps the last
-// checkout, for the status commit of `apply`.
-type gitSource struct {
-	s    *source.Source
-	last *source.Checkout
-}
-
-func (g *gitSource) Fetch(ctx context.Context) (*reconcile.Checkout, error) {
-	co, err := g.s.Fetch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g.last = co
-	return &reconcile.Checkout{Revision: co.Revision, FS: co.FS}, nil
-}
-
-// newReconciler wires the pass: source, the Scaleway provider from the scw profile and SCW_* env
+// wireReconciler wires the pass: the Scaleway provider from the scw profile and SCW_* env
 // (SCW_API_URL points it at the emulator), and an executor printing progress on stderr.
-func newReconciler(env *cmdEnv, pf *pipelineFlags) (_ *reconcile.Reconciler, err error) {
-	src, owner, cleanup, err := newSource(env, pf.repo, pf.ref)
-	if err != nil {
-		return nil, err
-	}
-	pf.cleanup = cleanup
-	defer func() {
-		if err != nil {
-			cleanup()
-		}
-	}()
-	r, err := wireReconciler(env, pf, src)
-	if err != nil {
-		return nil, err
-	}
-	r.Owner = owner
-	return r, nil
-}
-
-// wireReconciler is newReconciler for a source the caller made (preview plans fixed revisions).
-func wireReconciler(env *cmdEnv, pf *pipelineFlags, src reconcile.Source) (*reconcile.Reconciler, error) {
+func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, error) {
 	var now time.Time
 	var err error
 	if pf.now != "" {
@@ -140,7 +113,7 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags, src reconcile.Source) (*reco
 			RetryMax: pf.retry.Max, Log: pf.log}),
 	}
 	return &reconcile.Reconciler{
-		Source: src, Provider: prov, Exec: exec, Now: now,
+		Provider: prov, Exec: exec, Now: now,
 		DefaultProjectID: prov.DefaultProjectID(), DefaultRegion: prov.DefaultRegion(),
 		Rotate: true,
 	}, nil
@@ -155,16 +128,27 @@ func pipelineFlagSet(name string, env *cmdEnv, pf *pipelineFlags) *flag.FlagSet 
 	return fs
 }
 
-// planPass wires the reconciler from pf and plans one pass.
+// planPass wires the reconciler from pf, fetches and loads the repository, and plans one pass.
+// The checkout and, for a git URL, its source stay in pf (apply commits statuses through them);
+// unless pf.keepClone, a temporary clone is removed once the specs are loaded.
 func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, *reconcile.Pass, error) {
-	r, err := newReconciler(env, pf)
+	r, err := wireReconciler(env, pf)
 	if err != nil {
 		return nil, nil, err
 	}
-	pass, err := r.Plan(ctx)
+	co, owner, src, err := fetchRepo(ctx, env, pf)
 	if !pf.keepClone {
-		pf.cleanup() // the specs are loaded: a temporary clone is no longer needed
+		defer pf.cleanup()
 	}
+	if err != nil {
+		return nil, nil, err
+	}
+	pf.checkout, pf.src, r.Owner = co, src, owner
+	repo, err := spec.Load(co.FS)
+	if err != nil {
+		return nil, nil, err // an ErrorList: every problem with file, line and path; no wrapping
+	}
+	pass, err := r.Plan(ctx, co, repo)
 	if err != nil {
 		return nil, nil, err
 	}

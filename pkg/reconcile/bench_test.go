@@ -25,7 +25,7 @@ func BenchmarkRequestsPerPlan(b *testing.B) {
 			for i := 0; i < n; i++ {
 				name := fmt.Sprintf("c%03d", i)
 				seed.Clusters = append(seed.Clusters, emulator.SeedCluster{Name: name, Version: "1.35.3",
-					ProjectID: emulatortest.ProjectID, Tags: []string{cloud.ManagedByTag},
+					ProjectID: emulatortest.ProjectID, Tags: []string{cloud.ManagedByTag, cloud.ProtectionTag(true)},
 					PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
 					Pools:            []emulator.SeedPool{{Name: "a", NodeType: "PRO2-S", Size: 2}, {Name: "b", NodeType: "PRO2-S", Size: 1}}})
 				files["clusters/"+name+".yaml"] = &fstest.MapFile{Data: []byte(strings.NewReplacer("NAME", name, "PROJECT", emulatortest.ProjectID).Replace(benchSpec))}
@@ -37,15 +37,16 @@ func BenchmarkRequestsPerPlan(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			rec := &Reconciler{Source: memSource{files}, Provider: p}
-			if _, err := rec.Plan(b.Context()); err != nil { // warm-up: /metadata is cached per client
+			co, repo := revision(b, files)
+			rec := &Reconciler{Provider: p}
+			if _, err := rec.Plan(b.Context(), co, repo); err != nil { // warm-up: /metadata is cached per client
 				b.Fatal(err)
 			}
 			if err := e.Admin.ResetRequests(); err != nil {
 				b.Fatal(err)
 			}
 			for b.Loop() {
-				pass, err := rec.Plan(b.Context())
+				pass, err := rec.Plan(b.Context(), co, repo)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -12,6 +12,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -27,9 +28,8 @@ const (
 	ModeApply             // then execute the plan
 )
 
-// Reconciler runs passes. Source, Provider and (for ModeApply) Exec are required.
+// Reconciler runs passes over loaded revisions. Provider and (for ModeApply) Exec are required.
 type Reconciler struct {
-	Source   Source
 	Provider cloud.Provider
 	Exec     *apply.Executor
 	Clock    clock.PassiveClock // default: the real clock
@@ -58,35 +58,78 @@ type Pass struct {
 	Result *apply.Result
 }
 
-// Once runs one pass: plan, then in ModeApply execute a non-empty plan. Validation errors,
-// observation errors and plan errors are returned (the pass stops there); per-cluster apply
-// failures are in Pass.Result.
-func (r *Reconciler) Once(ctx context.Context, mode Mode) (*Pass, error) {
-	p, err := r.Plan(ctx)
+// Once runs one pass over the revision co, loaded as repo: plan, then in ModeApply execute a
+// non-empty plan. Observation and plan errors are returned (the pass stops there); per-cluster
+// apply failures are in Pass.Result.
+func (r *Reconciler) Once(ctx context.Context, mode Mode, co *checkout.Checkout, repo *spec.Repo) (*Pass, error) {
+	p, err := r.Plan(ctx, co, repo)
 	if err != nil || mode == ModePlan {
 		return p, err
 	}
 	return p, r.Apply(ctx, p)
 }
 
-// Plan fetches, loads, observes and plans.
-func (r *Reconciler) Plan(ctx context.Context) (*Pass, error) {
-	co, err := r.Source.Fetch(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("fetch: %w", err)
-	}
-	repo := co.Repo
-	if repo == nil {
-		if repo, err = spec.Load(co.FS); err != nil {
-			return nil, err // an ErrorList: every problem with file, line and path; no wrapping
-		}
-	}
-	FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID)
+// Plan observes what the revision needs and plans it.
+func (r *Reconciler) Plan(ctx context.Context, co *checkout.Checkout, repo *spec.Repo) (*Pass, error) {
 	applied := r.lastApplied(co)
-	snaps, err := r.observe(ctx, repo, applied)
+	snaps, err := r.Observe(ctx, r.scopes(repo, applied)...)
 	if err != nil {
 		return nil, err
 	}
+	return r.planWith(co, repo, snaps, applied)
+}
+
+// Scopes are the region+project pairs a revision needs observed, sorted: the profile's, every
+// scope a status file recorded (a cluster whose spec was removed must still be seen, for the
+// deletion rule and its warning), and every spec's.
+func (r *Reconciler) Scopes(co *checkout.Checkout, repo *spec.Repo) []cloud.Ref {
+	return r.scopes(repo, r.lastApplied(co))
+}
+
+func (r *Reconciler) scopes(repo *spec.Repo, applied map[string]plan.Applied) []cloud.Ref {
+	FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID)
+	var refs []cloud.Ref
+	add := func(ref cloud.Ref) {
+		if ref.Region != "" && !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	add(cloud.Ref{Region: r.DefaultRegion, ProjectID: r.DefaultProjectID})
+	for key := range applied {
+		if region, project, _, ok := plan.SplitKey(key); ok {
+			add(cloud.Ref{Region: region, ProjectID: project})
+		}
+	}
+	for _, c := range repo.Clusters {
+		add(cloud.Ref{Region: c.Spec.Region, ProjectID: c.Spec.ProjectID})
+	}
+	slices.SortFunc(refs, func(a, b cloud.Ref) int {
+		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.ProjectID, b.ProjectID))
+	})
+	return refs
+}
+
+// Observe takes one snapshot per scope, in order. Each read is retried inside the provider.
+func (r *Reconciler) Observe(ctx context.Context, refs ...cloud.Ref) ([]*cloud.Snapshot, error) {
+	snaps := make([]*cloud.Snapshot, 0, len(refs))
+	for _, ref := range refs {
+		s, err := r.Provider.Observe(ctx, ref)
+		if err != nil {
+			return nil, fmt.Errorf("observe %s/%s: %w", ref.Region, ref.ProjectID, err)
+		}
+		snaps = append(snaps, s)
+	}
+	return snaps, nil
+}
+
+// PlanObserved plans the revision co, loaded as repo, against snapshots already taken (a
+// preview plans base and head against the same ones).
+func (r *Reconciler) PlanObserved(co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot) (*Pass, error) {
+	return r.planWith(co, repo, snaps, r.lastApplied(co))
+}
+
+func (r *Reconciler) planWith(co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot, applied map[string]plan.Applied) (*Pass, error) {
+	FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID)
 	now := r.Now
 	if now.IsZero() {
 		now = r.clock().Now()
@@ -136,54 +179,6 @@ func FillProfileDefaults(repo *spec.Repo, region, projectID string) {
 	}
 }
 
-// observe takes one snapshot per distinct (region, project) of the specs and the profile, in
-// sorted order.
-func (r *Reconciler) observe(ctx context.Context, repo *spec.Repo, applied map[string]plan.Applied) ([]*cloud.Snapshot, error) {
-	var refs []cloud.Ref
-	add := func(ref cloud.Ref) {
-		if ref.Region != "" && !slices.Contains(refs, ref) {
-			refs = append(refs, ref)
-		}
-	}
-	// The profile's scope, and every scope a status file recorded, are observed even with no
-	// spec in them: a cluster whose spec was removed must still be seen, for the deletion check
-	// and its warning.
-	add(cloud.Ref{Region: r.DefaultRegion, ProjectID: r.DefaultProjectID})
-	for key := range applied {
-		if region, project, _, ok := plan.SplitKey(key); ok {
-			add(cloud.Ref{Region: region, ProjectID: project})
-		}
-	}
-	for _, c := range repo.Clusters {
-		add(cloud.Ref{Region: c.Spec.Region, ProjectID: c.Spec.ProjectID})
-	}
-	slices.SortFunc(refs, func(a, b cloud.Ref) int {
-		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.ProjectID, b.ProjectID))
-	})
-	snaps := make([]*cloud.Snapshot, 0, len(refs))
-	for _, ref := range refs {
-		var s *cloud.Snapshot
-		err := r.retry(ctx, func() error {
-			var err error
-			s, err = r.Provider.Observe(ctx, ref)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("observe %s/%s: %w", ref.Region, ref.ProjectID, err)
-		}
-		snaps = append(snaps, s)
-	}
-	return snaps, nil
-}
-
-// retry retries transient errors with the executor's policy (once, without an executor).
-func (r *Reconciler) retry(ctx context.Context, f func() error) error {
-	if r.Exec == nil {
-		return f()
-	}
-	return r.Exec.Retry(ctx, f)
-}
-
 func (r *Reconciler) clock() clock.PassiveClock {
 	if r.Clock == nil {
 		return clock.RealClock{}
@@ -193,7 +188,7 @@ func (r *Reconciler) clock() clock.PassiveClock {
 
 // lastApplied is the injected record, else what the revision's status/ files say (a file left
 // out, too large or not a regular file, is logged and counts as absent).
-func (r *Reconciler) lastApplied(co *Checkout) map[string]plan.Applied {
+func (r *Reconciler) lastApplied(co *checkout.Checkout) map[string]plan.Applied {
 	if r.LastApplied != nil {
 		return r.LastApplied
 	}

@@ -1,7 +1,6 @@
 package reconcile
 
 import (
-	"context"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -10,16 +9,21 @@ import (
 	testingclock "k8s.io/utils/clock/testing"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/cloudfake"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
 
-type memSource struct{ fs fstest.MapFS }
-
-func (m memSource) Fetch(context.Context) (*Checkout, error) {
-	return &Checkout{Revision: "abc123", FS: m.fs}, nil
+// revision is files as a checkout at revision "abc123", loaded.
+func revision(t testing.TB, files fstest.MapFS) (*checkout.Checkout, *spec.Repo) {
+	t.Helper()
+	repo, err := spec.Load(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &checkout.Checkout{Revision: "abc123", FS: files}, repo
 }
 
 func cluster(name, region, extra string) *fstest.MapFile {
@@ -48,18 +52,18 @@ func (c stepClock) After(d time.Duration) <-chan time.Time {
 func TestOnceObservesOncePerRegionAndProjectThenApplies(t *testing.T) {
 	clk := stepClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
 	fake := cloudfake.New(cloudfake.WithClock(clk), cloudfake.WithReadyAfter(time.Minute))
+	co, repo := revision(t, fstest.MapFS{
+		"clusters/a.yaml": cluster("a", "fr-par", ""),
+		"clusters/b.yaml": cluster("b", "fr-par", ""),
+		"clusters/c.yaml": cluster("c", "nl-ams", ""),
+		"clusters/d.yaml": cluster("d", "fr-par", "  projectID: 9c6a0000-0000-4000-8000-000000000001\n"),
+	})
 	r := &Reconciler{
-		Source: memSource{fstest.MapFS{
-			"clusters/a.yaml": cluster("a", "fr-par", ""),
-			"clusters/b.yaml": cluster("b", "fr-par", ""),
-			"clusters/c.yaml": cluster("c", "nl-ams", ""),
-			"clusters/d.yaml": cluster("d", "fr-par", "  projectID: 9c6a0000-0000-4000-8000-000000000001\n"),
-		}},
 		Provider: fake, Clock: clk, DefaultProjectID: "p-default", DefaultRegion: "pl-waw",
 		Exec: &apply.Executor{Provider: fake, Clock: clk, Concurrency: 1},
 	}
 
-	pass, err := r.Once(t.Context(), ModePlan)
+	pass, err := r.Once(t.Context(), ModePlan, co, repo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,14 +82,14 @@ func TestOnceObservesOncePerRegionAndProjectThenApplies(t *testing.T) {
 		t.Fatalf("plan mode: result %v, mutations %v, plan %+v", pass.Result, fake.CallNames(true), pass.Plan.Summary)
 	}
 
-	pass, err = r.Once(t.Context(), ModeApply)
+	pass, err = r.Once(t.Context(), ModeApply, co, repo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if pass.Result == nil || pass.Result.Failed() || pass.Result.Count(apply.Done) != 4 {
 		t.Fatalf("apply mode: %+v", pass.Result)
 	}
-	pass, err = r.Once(t.Context(), ModeApply) // converged: the next pass has nothing to do
+	pass, err = r.Once(t.Context(), ModeApply, co, repo) // converged: the next pass has nothing to do
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,13 +102,6 @@ func TestOnceObservesOncePerRegionAndProjectThenApplies(t *testing.T) {
 	}
 }
 
-func TestPlanReturnsValidationErrors(t *testing.T) {
-	r := &Reconciler{Source: memSource{fstest.MapFS{"clusters/a.yaml": {Data: []byte("kind: Cluster\nmetadata: {name: a}\nspec: {bogus: 1}\n")}}},
-		Provider: cloudfake.New()}
-	if _, err := r.Plan(t.Context()); err == nil {
-		t.Fatal("an invalid spec planned without error")
-	}
-}
 
 // TestDeletionNeedsLiveEvidence: with the spec gone and repo prune on, a cluster is deleted only
 // when the live cluster carries this repository's owner tag and deletion-protection=false, and a
@@ -147,9 +144,10 @@ func TestDeletionNeedsLiveEvidence(t *testing.T) {
 				}
 				files["status/gone.yaml"] = &fstest.MapFile{Data: statusFile(t, "gone", "fr-par", "p-default", id, tc.status == "protected")}
 			}
-			r := &Reconciler{Source: memSource{files}, Provider: fake, Clock: clk, Owner: "repo-a",
+			co, repo := revision(t, files)
+			r := &Reconciler{Provider: fake, Clock: clk, Owner: "repo-a",
 				DefaultProjectID: "p-default", DefaultRegion: "fr-par"}
-			pass, err := r.Plan(t.Context())
+			pass, err := r.Plan(t.Context(), co, repo)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,37 +182,16 @@ func TestRemovedSpecInAnUnwatchedScopeIsStillSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Step(time.Hour)
-	r := &Reconciler{Source: memSource{fstest.MapFS{
+	co, repo := revision(t, fstest.MapFS{
 		"reconciler.yaml":  {Data: []byte("apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nprune: true\nowner: repo-a\n")},
 		"status/gone.yaml": {Data: statusFile(t, "gone", "nl-ams", "p-other", live.ID, false)},
-	}}, Provider: fake, Clock: clk, DefaultProjectID: "p-default", DefaultRegion: "fr-par"}
-	pass, err := r.Plan(t.Context())
+	})
+	r := &Reconciler{Provider: fake, Clock: clk, DefaultProjectID: "p-default", DefaultRegion: "fr-par"}
+	pass, err := r.Plan(t.Context(), co, repo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if pass.Plan.Summary.Delete != 1 {
 		t.Fatalf("want the removed cluster in nl-ams/p-other deleted, plan: %+v", pass.Plan.Clusters)
-	}
-}
-
-// loadedSource hands over a repository already loaded, with a tree that would not load.
-type loadedSource struct{ repo *spec.Repo }
-
-func (l loadedSource) Fetch(context.Context) (*Checkout, error) {
-	return &Checkout{Revision: "r1", FS: fstest.MapFS{"clusters/x.yaml": {Data: []byte("not: [valid")}}, Repo: l.repo}, nil
-}
-
-func TestPlanUsesTheLoadedRepoOfTheCheckout(t *testing.T) {
-	repo, err := spec.Load(fstest.MapFS{"clusters/a.yaml": cluster("a", "fr-par", "")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &Reconciler{Source: loadedSource{repo}, Provider: cloudfake.New(), DefaultProjectID: "p-default", DefaultRegion: "fr-par"}
-	pass, err := r.Plan(t.Context())
-	if err != nil {
-		t.Fatalf("Plan loaded the tree again instead of using the checkout's repo: %v", err)
-	}
-	if pass.Plan.Summary.Create != 1 || pass.Repo != repo {
-		t.Errorf("plan %+v, repo reused %v", pass.Plan.Summary, pass.Repo == repo)
 	}
 }

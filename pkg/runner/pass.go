@@ -57,16 +57,9 @@ func retryable(err error) bool {
 	return err != nil && (cloud.IsTransient(err) || errors.As(err, &stale))
 }
 
-// staticSource hands the reconciler the revision in force.
-type staticSource struct{ co *goodRevision }
-
-func (s staticSource) Fetch(context.Context) (*reconcile.Checkout, error) {
-	return &reconcile.Checkout{Revision: s.co.checkout.Revision, FS: s.co.checkout.FS, Repo: s.co.repo}, nil
-}
-
 func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
 	return &reconcile.Reconciler{
-		Source: staticSource{r.state.good}, Provider: r.Provider, Exec: r.Exec,
+		Provider: r.Provider, Exec: r.Exec,
 		Clock: r.clock(), Log: r.Log, Now: now,
 		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion,
 		Rotate: true, LastApplied: r.lastApplied(), Owner: r.owner(),
@@ -76,7 +69,8 @@ func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
 // pass plans and applies the revision in force; when apply did something it plans again.
 func (r *Runner) pass(ctx context.Context, now time.Time) (*passResult, error) {
 	rec := r.reconciler(now)
-	first, err := rec.Once(ctx, reconcile.ModeApply)
+	good := r.state.good
+	first, err := rec.Once(ctx, reconcile.ModeApply, good.checkout, good.repo)
 	out := &passResult{first: first}
 	if err != nil {
 		return out, err
@@ -93,7 +87,7 @@ func (r *Runner) pass(ctx context.Context, now time.Time) (*passResult, error) {
 	r.notify("applied", "applied %s: %d done, %d skipped, %d failed", short(first.Revision),
 		first.Result.Count(apply.Done), first.Result.Count(apply.Skipped), first.Result.Count(apply.Failed))
 	rec.Now = r.clock().Now()
-	after, err := rec.Once(ctx, reconcile.ModePlan)
+	after, err := rec.Once(ctx, reconcile.ModePlan, good.checkout, good.repo)
 	if err != nil {
 		return out, fmt.Errorf("plan after apply: %w", err)
 	}

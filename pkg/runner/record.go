@@ -3,10 +3,10 @@ package runner
 import (
 	"context"
 	"fmt"
+	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
-	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
@@ -15,7 +15,7 @@ import (
 // as the revision in force, the previous statuses are read from the repository, a pass that
 // applied something is planned again for the final state, and the commit is made only when a
 // status changed. It returns the status commit ("" when nothing changed).
-func (r *Runner) RecordPass(ctx context.Context, co *source.Checkout, repo *spec.Repo, first *reconcile.Pass) (string, error) {
+func (r *Runner) RecordPass(ctx context.Context, co *checkout.Checkout, repo *spec.Repo, first *reconcile.Pass) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.loadPreviousStatuses(ctx, co); err != nil {
@@ -27,7 +27,7 @@ func (r *Runner) RecordPass(ctx context.Context, co *source.Checkout, repo *spec
 	pr := &passResult{first: first, applied: first.Result}
 	var perr error
 	if first.Result != nil {
-		pr.after, perr = r.reconciler(r.clock().Now()).Once(ctx, reconcile.ModePlan)
+		pr.after, perr = r.reconciler(r.clock().Now()).Once(ctx, reconcile.ModePlan, co, repo)
 		if perr != nil {
 			perr = fmt.Errorf("plan after apply: %w", perr)
 		}

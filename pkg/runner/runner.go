@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -22,7 +23,7 @@ import (
 
 // GitSource is what the loop needs from the Git side; *source.Source implements it.
 type GitSource interface {
-	Fetch(ctx context.Context) (*source.Checkout, error)
+	Fetch(ctx context.Context) (*checkout.Checkout, error)
 	Commit(ctx context.Context, files map[string][]byte, message string, author source.Author) (string, error)
 }
 
@@ -88,7 +89,7 @@ type state struct {
 
 // goodRevision is the last revision that passed validation: it stays in force.
 type goodRevision struct {
-	checkout *source.Checkout
+	checkout *checkout.Checkout
 	repo     *spec.Repo
 }
 
@@ -266,7 +267,7 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 }
 
 // passReason says why a pass is needed now, or "" when the tick only fetches.
-func (r *Runner) passReason(co *source.Checkout, now time.Time, why string) string {
+func (r *Runner) passReason(co *checkout.Checkout, now time.Time, why string) string {
 	switch {
 	case co.SpecDigest != r.state.lastDigest:
 		return "spec-changed"
@@ -285,7 +286,7 @@ func (r *Runner) passReason(co *source.Checkout, now time.Time, why string) stri
 // specRevision is co, named by the revision the previous statuses describe when they were
 // written for the same specs: after a restart the head is usually the loop's own status commit,
 // and the statuses keep describing the spec revision (an idle restart writes nothing).
-func (r *Runner) specRevision(co *source.Checkout) *source.Checkout {
+func (r *Runner) specRevision(co *checkout.Checkout) *checkout.Checkout {
 	if r.state.lastDigest != "" {
 		return co // not the first load: the revision in force is known
 	}
@@ -300,7 +301,7 @@ func (r *Runner) specRevision(co *source.Checkout) *source.Checkout {
 }
 
 // loadRevision validates a new revision; a good one replaces the revision in force.
-func (r *Runner) loadRevision(co *source.Checkout, res *TickResult) {
+func (r *Runner) loadRevision(co *checkout.Checkout, res *TickResult) {
 	repo, err := spec.Load(co.FS)
 	if err == nil {
 		// The same region and project the pass plans with, so statuses match live clusters.

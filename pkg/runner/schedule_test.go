@@ -1,11 +1,11 @@
 package runner
 
 import (
+	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"testing"
 	"testing/fstest"
 	"time"
 
-	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
@@ -44,7 +44,7 @@ func TestSchedulerFollowsTheRevisionInForce(t *testing.T) {
 	if err := s.Sync(); err != nil || len(s.Entries()) != 0 {
 		t.Fatalf("no revision: entries %v err %v", s.Entries(), err)
 	}
-	r.state.good = &goodRevision{checkout: &source.Checkout{}, repo: repoWithWindows(t, "0 3 * * SUN", "0 2 * * SAT")}
+	r.state.good = &goodRevision{checkout: &checkout.Checkout{}, repo: repoWithWindows(t, "0 3 * * SUN", "0 2 * * SAT")}
 	if err := s.Sync(); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"io/fs"
 	"maps"
 	"slices"
@@ -25,7 +26,7 @@ type passOutcome struct {
 
 // writeStatuses renders every cluster's status and report (status.Assemble) and commits them
 // when they changed.
-func (r *Runner) writeStatuses(ctx context.Context, co *source.Checkout, po *passOutcome, res *TickResult) error {
+func (r *Runner) writeStatuses(ctx context.Context, co *checkout.Checkout, po *passOutcome, res *TickResult) error {
 	if err := r.loadPreviousStatuses(ctx, co); err != nil {
 		return fmt.Errorf("read previous statuses: %w", err)
 	}
@@ -87,7 +88,7 @@ func (r *Runner) remember(files map[string][]byte) {
 // not exist yet is created from the spec head by the first commit, so the fetched tree is what
 // it will hold). A failed read leaves nothing loaded: the next tick tries again, and no pass
 // runs without the record of what was last applied.
-func (r *Runner) loadPreviousStatuses(ctx context.Context, co *source.Checkout) error {
+func (r *Runner) loadPreviousStatuses(ctx context.Context, co *checkout.Checkout) error {
 	if r.state.statuses != nil {
 		return nil
 	}
@@ -111,7 +112,7 @@ func (r *Runner) loadPreviousStatuses(ctx context.Context, co *source.Checkout) 
 
 // revisionInForce is the spec revision the statuses describe: the failed one when the newest
 // revision is invalid, else the last good one.
-func (r *Runner) revisionInForce(co *source.Checkout) string {
+func (r *Runner) revisionInForce(co *checkout.Checkout) string {
 	switch {
 	case r.state.failed != nil:
 		return r.state.failed.revision

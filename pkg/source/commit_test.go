@@ -137,7 +137,7 @@ func TestCompactKeepsWorking(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Fetch after Compact: %v", err)
 	}
-	b, err := co.FS.ReadFile("status/n.yaml")
+	b, err := fs.ReadFile(co.FS, "status/n.yaml")
 	if err != nil || string(b) != last {
 		t.Errorf("status after compaction = %q, %v; want %q", b, err, last)
 	}

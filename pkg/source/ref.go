@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"fmt"
+	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -18,7 +19,7 @@ const previewNamespace = "refs/fetched/"
 // previews fetch the base and the head this way into one cache; SpecChanges
 // then diffs the two trees directly (no merge base: the clone is shallow).
 // VerifyKeyRing applies as for Fetch.
-func (s *Source) FetchRef(ctx context.Context, ref string) (*Checkout, error) {
+func (s *Source) FetchRef(ctx context.Context, ref string) (*checkout.Checkout, error) {
 	remoteRef, local, err := refNames(ref)
 	if err != nil {
 		return nil, err

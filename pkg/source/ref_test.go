@@ -3,6 +3,7 @@ package source_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -50,7 +51,7 @@ func TestFetchRefTwoRevisionsOneCache(t *testing.T) {
 			t.Errorf("SpecChanges (-want +got):\n%s", diff)
 		}
 		// the base stays readable after the head's fetch
-		if b, err := bco.FS.ReadFile("clusters/prod-par.yaml"); err != nil || string(b) != specFiles["clusters/prod-par.yaml"] {
+		if b, err := fs.ReadFile(bco.FS, "clusters/prod-par.yaml"); err != nil || string(b) != specFiles["clusters/prod-par.yaml"] {
 			t.Errorf("base file after head fetch = %q, %v", b, err)
 		}
 	}

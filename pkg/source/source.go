@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 	"weak"
 
 	git "github.com/go-git/go-git/v5"
@@ -36,24 +36,6 @@ type Source struct {
 	// whose TreeFS is still referenced, so a revision kept in force stays
 	// readable however many ticks later.
 	live map[plumbing.Hash]weak.Pointer[TreeFS]
-}
-
-// Checkout is one fetched revision of the source branch.
-type Checkout struct {
-	// Revision is the full hex id of the branch head.
-	Revision string
-	Branch   string
-	// FS reads the commit's tree (no worktree).
-	FS *TreeFS
-	// SpecDigest identifies the tree without status/ and reports/: two revisions
-	// with the same digest hold the same specs. Keep it next to the last planned
-	// revision to skip planning after status-only commits, even across restarts.
-	SpecDigest string
-	Author     string // "Name <email>"
-	Message    string
-	Time       time.Time
-	// SignedBy names the trusted key that signed the head (VerifyKeyRing set).
-	SignedBy string
 }
 
 // New checks the options and resolves the remote. It does no I/O on the
@@ -90,7 +72,7 @@ func (s *Source) TargetBranch() string { return s.opts.TargetBranch }
 // Fetch brings the source branch head into the cache and returns a checkout
 // of it. A remote that did not move costs one ref advertisement round trip and
 // returns the same Revision.
-func (s *Source) Fetch(ctx context.Context) (*Checkout, error) {
+func (s *Source) Fetch(ctx context.Context) (*checkout.Checkout, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
@@ -99,14 +81,14 @@ func (s *Source) Fetch(ctx context.Context) (*Checkout, error) {
 	return co, s.sanitize(err)
 }
 
-func (s *Source) fetchCheckout(ctx context.Context) (*Checkout, error) {
+func (s *Source) fetchCheckout(ctx context.Context) (*checkout.Checkout, error) {
 	b := s.opts.Branch
 	return s.fetchCheckoutOf(ctx, plumbing.NewBranchReferenceName(b), trackingRef(b), b)
 }
 
 // fetchCheckoutOf fetches remoteRef into local and returns a checkout of it,
 // named label (a branch name or the ref asked for).
-func (s *Source) fetchCheckoutOf(ctx context.Context, remoteRef, local plumbing.ReferenceName, label string) (*Checkout, error) {
+func (s *Source) fetchCheckoutOf(ctx context.Context, remoteRef, local plumbing.ReferenceName, label string) (*checkout.Checkout, error) {
 	if err := s.maybeCompact(); err != nil {
 		return nil, err
 	}
@@ -136,7 +118,7 @@ func (s *Source) fetchCheckoutOf(ctx context.Context, remoteRef, local plumbing.
 	return co, nil
 }
 
-func (s *Source) checkoutOf(c *object.Commit, branch string) (*Checkout, error) {
+func (s *Source) checkoutOf(c *object.Commit, branch string) (*checkout.Checkout, error) {
 	tree, err := c.Tree()
 	if err != nil {
 		return nil, fmt.Errorf("read tree of %s: %w", c.Hash, err)
@@ -146,7 +128,7 @@ func (s *Source) checkoutOf(c *object.Commit, branch string) (*Checkout, error) 
 		s.live = map[plumbing.Hash]weak.Pointer[TreeFS]{}
 	}
 	s.live[c.Hash] = weak.Make(tfs)
-	return &Checkout{
+	return &checkout.Checkout{
 		Revision:   c.Hash.String(),
 		Branch:     branch,
 		FS:         tfs,

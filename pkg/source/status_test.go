@@ -3,6 +3,7 @@ package source_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"testing"
 
 	"github.com/scaleway-gitops/reconciler/pkg/source"
@@ -35,7 +36,7 @@ func TestStatusTreeReadsTargetBranch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Fetch: %v", err)
 	}
-	if b, err := co.FS.ReadFile("status/a.yaml"); err != nil || string(b) != "on: main\n" {
+	if b, err := fs.ReadFile(co.FS, "status/a.yaml"); err != nil || string(b) != "on: main\n" {
 		t.Fatalf("status/a.yaml on the source branch = %q, %v; want it untouched", b, err)
 	}
 }

@@ -40,13 +40,13 @@ func TestTreeFSRefusesLinksAndSubmodules(t *testing.T) {
 	}
 	for name, want := range map[string]error{"clusters/x.yaml": repofs.ErrSymlink, "clusters/team": repofs.ErrSymlink, "clusters/sub.yaml": repofs.ErrNotRegular} {
 		_, errOpen := co.FS.Open(name)
-		_, errRead := co.FS.ReadFile(name)
+		_, errRead := fs.ReadFile(co.FS, name)
 		for op, err := range map[string]error{"Open": errOpen, "ReadFile": errRead} {
 			if !errors.Is(err, want) || strings.Contains(err.Error(), "/etc") {
 				t.Errorf("%s(%s) = %v, want %v without the target", op, name, err, want)
 			}
 		}
-		if fi, err := co.FS.Stat(name); err != nil || repofs.CheckMode(fi.Mode()) == nil {
+		if fi, err := fs.Stat(co.FS, name); err != nil || repofs.CheckMode(fi.Mode()) == nil {
 			t.Errorf("Stat(%s) = %v, %v: want it described as what it is", name, fi, err)
 		}
 	}
