@@ -102,7 +102,6 @@ func TestOnceObservesOncePerRegionAndProjectThenApplies(t *testing.T) {
 	}
 }
 
-
 // TestDeletionNeedsLiveEvidence: with the spec gone and repo prune on, a cluster is deleted only
 // when the live cluster carries this repository's owner tag and deletion-protection=false, and a
 // status file (when there is one) records the same id and no protection (DESIGN §7). A status
