@@ -1,6 +1,7 @@
 package rotation
 
 import (
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
@@ -79,7 +80,7 @@ func Candidates(pol Policy, c *cloud.Cluster, p *cloud.Pool, now time.Time) Deci
 	if r := pol.blocker(); r != "" {
 		for i := range d.Nodes {
 			d.Nodes[i].Reason = r
-			if pol.MaxAge >= MinMaxAge {
+			if pol.MaxAge >= spec.MinMaxAge {
 				d.Nodes[i].Due = nodes[i].CreatedAt.Add(pol.MaxAge)
 			}
 			d.Nodes[i].Message = message(d, d.Nodes[i])

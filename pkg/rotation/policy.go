@@ -8,19 +8,9 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/window"
 )
 
-// Defaults of a pool's rotation policy (DESIGN §2).
-const (
-	DefaultMaxAge         = 720 * time.Hour
-	DefaultBudget         = 1
-	DefaultDrainTimeout   = 30 * time.Minute
-	DefaultOnDrainTimeout = spec.OnDrainTimeoutSkip
-	// DefaultDeadlineGrace is added to maxAge when the deadline is not set.
-	DefaultDeadlineGrace = 7 * 24 * time.Hour
-	// MinMaxAge is the shortest maxAge accepted.
-	MinMaxAge = 24 * time.Hour
-	// DefaultHorizon is how far the calendar (and the soft schedule) looks ahead.
-	DefaultHorizon = 30 * 24 * time.Hour
-)
+// DefaultHorizon is how far the calendar (and the soft schedule) looks ahead. The policy's
+// defaults and rules are spec's (spec.DefaultedRotation, spec.RotationViolations).
+const DefaultHorizon = 30 * 24 * time.Hour
 
 // Policy is a pool's resolved rotation policy. When Problems is not empty the policy is invalid
 // and nothing is rotated (fail closed).
@@ -48,68 +38,34 @@ type Problem struct {
 // Valid reports whether the policy has no problem.
 func (p Policy) Valid() bool { return len(p.Problems) == 0 }
 
-// ResolvePolicy applies the defaults to r (nil means every default) and validates the result,
-// reporting every problem. It never fails: an invalid policy rotates nothing.
+// ResolvePolicy applies the defaults to r (nil means every default) and checks the result with
+// spec's rules, reporting every problem. It never fails: an invalid policy rotates nothing.
 func ResolvePolicy(r *spec.Rotation) Policy {
-	if r == nil {
-		r = &spec.Rotation{}
-	}
+	eff := spec.DefaultedRotation(r)
 	p := Policy{
-		Enabled:        r.Enabled == nil || *r.Enabled,
-		MaxAge:         DefaultMaxAge,
-		Budget:         spec.IntOrPercent{Value: DefaultBudget},
-		DrainTimeout:   DefaultDrainTimeout,
-		OnDrainTimeout: DefaultOnDrainTimeout,
+		Enabled:        *eff.Enabled,
+		MaxAge:         eff.MaxAge.Duration,
+		Deadline:       eff.Deadline.Duration,
+		Budget:         *eff.Budget,
+		DrainTimeout:   eff.DrainTimeout.Duration,
+		OnDrainTimeout: eff.OnDrainTimeout,
 	}
-	if r.MaxAge != nil {
-		p.MaxAge = r.MaxAge.Duration
-	}
-	p.Deadline = p.MaxAge + DefaultDeadlineGrace
-	if r.Deadline != nil {
-		p.Deadline = r.Deadline.Duration
-	}
-	if r.Budget != nil {
-		p.Budget = *r.Budget
-	}
-	if r.DrainTimeout != nil {
-		p.DrainTimeout = r.DrainTimeout.Duration
-	}
-	if r.OnDrainTimeout != "" {
-		p.OnDrainTimeout = r.OnDrainTimeout
-	}
-	if r.Window != nil {
-		p.WindowSpec = r.Window
-		w, err := window.Parse(r.Window.Schedule, r.Window.Duration.Duration, r.Window.TimeZone)
+	if eff.Window != nil {
+		p.WindowSpec = eff.Window
+		w, err := window.Parse(eff.Window.Schedule, eff.Window.Duration.Duration, eff.Window.TimeZone)
 		if err != nil {
 			p.addProblem(InvalidWindow, "rotation.window", err.Error())
 		}
 		p.Window = w
 	}
-	p.validate()
+	for _, v := range spec.RotationViolations(&eff) {
+		reason := InvalidPolicy
+		if v.Field == "budget" {
+			reason = InvalidBudget
+		}
+		p.addProblem(reason, "rotation."+v.Field, v.Field+" "+v.Message)
+	}
 	return p
-}
-
-func (p *Policy) validate() {
-	switch {
-	case p.Budget.IsPercent && (p.Budget.Value < 1 || p.Budget.Value > 100):
-		p.addProblem(InvalidBudget, "rotation.budget", fmt.Sprintf("budget %s: a percentage must be between 1%% and 100%%", p.Budget))
-	case !p.Budget.IsPercent && p.Budget.Value < 1:
-		p.addProblem(InvalidBudget, "rotation.budget", fmt.Sprintf("budget %s: must be at least 1 node", p.Budget))
-	}
-	if p.MaxAge < MinMaxAge {
-		p.addProblem(InvalidPolicy, "rotation.maxAge", fmt.Sprintf("maxAge %s: must be at least %s", p.MaxAge, MinMaxAge))
-	}
-	if p.Deadline < p.MaxAge {
-		p.addProblem(InvalidPolicy, "rotation.deadline", fmt.Sprintf("deadline %s: must be at least maxAge (%s)", p.Deadline, p.MaxAge))
-	}
-	if p.DrainTimeout <= 0 {
-		p.addProblem(InvalidPolicy, "rotation.drainTimeout", fmt.Sprintf("drainTimeout %s: must be positive", p.DrainTimeout))
-	}
-	switch p.OnDrainTimeout {
-	case spec.OnDrainTimeoutSkip, spec.OnDrainTimeoutForce, spec.OnDrainTimeoutAbort:
-	default:
-		p.addProblem(InvalidPolicy, "rotation.onDrainTimeout", fmt.Sprintf("onDrainTimeout %q: must be skip, force or abort", p.OnDrainTimeout))
-	}
 }
 
 func (p *Policy) addProblem(r Reason, field, msg string) {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
-	"github.com/scaleway-gitops/reconciler/pkg/rotation"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
 // Drainer is what the rotator needs from Kubernetes for one cluster.
@@ -186,8 +186,8 @@ func (r *Rotator) RotateNode(ctx context.Context, region string, d Drainer, a pl
 // drainOptions are the node's drain timeout and what to do past it, as the plan resolved them
 // from the pool's rotation policy (the policy's defaults for an action that names none).
 func drainOptions(n plan.NodeRotation) DrainOptions {
-	return DrainOptions{Timeout: cmp.Or(n.DrainTimeout, rotation.DefaultDrainTimeout),
-		OnTimeout: cmp.Or(n.OnDrainTimeout, rotation.DefaultOnDrainTimeout)}
+	return DrainOptions{Timeout: cmp.Or(n.DrainTimeout, spec.DefaultDrainTimeout),
+		OnTimeout: cmp.Or(n.OnDrainTimeout, spec.DefaultOnDrainTimeout)}
 }
 
 func (r *Rotator) poolNodes(ctx context.Context, region, clusterID, poolID string) ([]cloud.Node, error) {

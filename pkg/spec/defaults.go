@@ -88,6 +88,17 @@ func Default(c *Cluster) {
 	}
 }
 
+// DefaultedRotation is a copy of r (nil: every default) with the defaults applied: the one place
+// rotation defaults are written, for specs that did not go through Default.
+func DefaultedRotation(r *Rotation) Rotation {
+	var out Rotation
+	if r != nil {
+		out = *r
+	}
+	defaultRotation(&out, false)
+	return out
+}
+
 func defaultRotation(r *Rotation, external bool) {
 	if r.Enabled == nil {
 		r.Enabled = ptr(!external)

@@ -280,33 +280,56 @@ func validatePool(is *issues, pp string, p *Pool, s *ClusterSpec, kosmos bool, w
 }
 
 func validateRotation(is *issues, rp string, r *Rotation) {
-	if r.MaxAge != nil && r.MaxAge.Duration < 24*time.Hour {
-		is.hint(rp+".maxAge", fmt.Sprintf("must be at least 24h, got %s", r.MaxAge), "Scaleway recommends replacing nodes every 30 days: 720h")
+	for _, v := range RotationViolations(r) {
+		is.hint(rp+"."+v.Field, v.Message, v.Hint)
 	}
 	if r.Window != nil {
 		validateWindow(is, rp+".window", r.Window)
 	}
+}
+
+// MinMaxAge is the shortest rotation maxAge accepted.
+const MinMaxAge = 24 * time.Hour
+
+// RotationViolation is a rule of a rotation policy that a value breaks: the field under
+// rotation, what is wrong, and how to fix it ("" when the message says it all).
+type RotationViolation struct {
+	Field, Message, Hint string
+}
+
+// RotationViolations checks a rotation policy's fields except its window (validateWindow, or
+// window.Parse, checks that): the one set of rules that validation and the rotation planner
+// (which fails closed on an invalid policy) both apply. Unset fields are not checked.
+func RotationViolations(r *Rotation) []RotationViolation {
+	var out []RotationViolation
+	add := func(field, hint, format string, args ...any) {
+		out = append(out, RotationViolation{Field: field, Message: fmt.Sprintf(format, args...), Hint: hint})
+	}
 	if b := r.Budget; b != nil {
 		switch {
 		case b.IsPercent && (b.Value < 1 || b.Value > 100):
-			is.addf(rp+".budget", "percentage must be between 1%% and 100%%, got %s", b)
+			add("budget", "", "percentage must be between 1%% and 100%%, got %s", b)
 		case !b.IsPercent && b.Value < 1:
-			is.hint(rp+".budget", fmt.Sprintf("must be at least 1, got %s", b), "a budget of 0 would block rotation: disable it with rotation.enabled: false")
+			add("budget", "a budget of 0 would block rotation: disable it with rotation.enabled: false", "must be at least 1, got %s", b)
 		}
 	}
+	if r.MaxAge != nil && r.MaxAge.Duration < MinMaxAge {
+		add("maxAge", "Scaleway recommends replacing nodes every 30 days: 720h", "must be at least 24h, got %s", r.MaxAge)
+	}
 	if d := r.DrainTimeout; d != nil && d.Duration <= 0 {
-		is.addf(rp+".drainTimeout", "must be positive, got %s", d)
+		add("drainTimeout", "", "must be positive, got %s", d)
 	}
 	if r.OnDrainTimeout != "" && !slices.Contains(onTimeouts, r.OnDrainTimeout) {
-		is.hint(rp+".onDrainTimeout", fmt.Sprintf("unknown value %q", r.OnDrainTimeout), "one of "+oneOf(onTimeouts))
+		add("onDrainTimeout", "one of "+oneOf(onTimeouts), "unknown value %q", r.OnDrainTimeout)
 	}
 	if d := r.Deadline; d != nil {
 		if d.Duration <= 0 {
-			is.addf(rp+".deadline", "must be positive, got %s", d)
+			add("deadline", "", "must be positive, got %s", d)
 		} else if r.MaxAge != nil && d.Duration < r.MaxAge.Duration {
-			is.addf(rp+".deadline", "must be >= maxAge (%s), got %s", r.MaxAge, d)
+			add("deadline", "", "must be >= maxAge (%s), got %s", r.MaxAge, d)
 		}
 	}
+	return out
 }
 
 // validateWindow checks each part of a window on its own, so each error names its field.
