@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
@@ -62,13 +61,15 @@ func writeRotationDryRun(w io.Writer, pass *reconcile.Pass) error {
 	var notes []string
 	for _, c := range pass.Repo.Clusters {
 		live := findLive(pass.Snapshots, c.Spec.Region, c.Spec.ProjectID, c.Metadata.Name)
-		switch {
-		case live == nil:
+		if live == nil {
 			notes = append(notes, fmt.Sprintf("cluster %s: does not exist yet: nothing to rotate", c.Metadata.Name))
 			continue
-		case !slices.Contains(live.Tags, cloud.ManagedByTag):
-			notes = append(notes, fmt.Sprintf("cluster %s: lacks the tag %s: its nodes are not the reconciler's to rotate", c.Metadata.Name, cloud.ManagedByTag))
-			continue
+		}
+		if cp := findPlan(pass.Plan, c.Spec.Region, c.Spec.ProjectID, c.Metadata.Name); cp != nil {
+			if unmanaged, w := cp.Unmanaged(); unmanaged {
+				notes = append(notes, fmt.Sprintf("cluster %s: its nodes are not the reconciler's to rotate: %s", c.Metadata.Name, w.Message))
+				continue
+			}
 		}
 		decisions = append(decisions, rotation.Decisions(c, live, pass.Plan.Now)...)
 		cals = append(cals, rotation.Calendars(c, live, pass.Plan.Now)...)
@@ -87,6 +88,15 @@ func writeRotationDryRun(w io.Writer, pass *reconcile.Pass) error {
 		fmt.Fprintln(w)
 		if err := rotation.WriteCalendar(w, cal); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+func findPlan(p *plan.Plan, region, project, name string) *plan.ClusterPlan {
+	for i := range p.Clusters {
+		if cp := &p.Clusters[i]; cp.Region == region && cp.ProjectID == project && cp.Name == name {
+			return cp
 		}
 	}
 	return nil

@@ -36,6 +36,18 @@ func ownershipOf(c *cloud.Cluster, owner string) ownership {
 	return foreign
 }
 
+// Unmanaged reports whether the plan leaves the cluster alone because the reconciler does not
+// manage it (no ownership tag without spec.adopt, or another repository's owner tag), with the
+// warning that says so.
+func (cp *ClusterPlan) Unmanaged() (bool, Warning) {
+	for _, w := range cp.Warnings {
+		if w.Code == "not-owned" || w.Code == "owned-elsewhere" {
+			return true, w
+		}
+	}
+	return false, Warning{}
+}
+
 // foreignMessage explains why a cluster owned by another repository is left alone.
 func foreignMessage(c *cloud.Cluster, owner string) string {
 	tags := make([]string, 0, 1)

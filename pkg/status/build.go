@@ -202,12 +202,7 @@ func notOwnedWarning(p *plan.ClusterPlan) (bool, plan.Warning) {
 	if p == nil {
 		return false, plan.Warning{}
 	}
-	for _, w := range p.Warnings {
-		if w.Code == "not-owned" || w.Code == "owned-elsewhere" {
-			return true, w
-		}
-	}
-	return false, plan.Warning{}
+	return p.Unmanaged()
 }
 
 func hasWarning(s *ClusterStatus, code string) (Message, bool) {
