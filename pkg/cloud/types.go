@@ -107,9 +107,11 @@ type Pool struct {
 	SecurityGroupID           string
 	UpgradePolicy             UpgradePolicy
 	MaxTerminationGracePeriod time.Duration
-	ErrorMessage              string
-	CreatedAt                 time.Time
-	Nodes                     []Node
+	// UserData is given to the nodes at creation (key → content); create-only, not observed.
+	UserData     map[string]string
+	ErrorMessage string
+	CreatedAt    time.Time
+	Nodes        []Node
 }
 
 // Taint is a Kubernetes taint as the API stores it.

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -209,6 +210,9 @@ func DesiredPool(region string, p spec.Pool) cloud.Pool {
 	}
 	if p.MaxTerminationGracePeriod != nil {
 		out.MaxTerminationGracePeriod = p.MaxTerminationGracePeriod.Duration
+	}
+	if len(p.UserData) > 0 {
+		out.UserData = maps.Clone(p.UserData)
 	}
 	return out
 }

@@ -67,6 +67,10 @@ func TestDesiredPoolNormalises(t *testing.T) {
 		p.MinSize != 2 || p.MaxSize != 2 || p.ContainerRuntime != "containerd" || p.UpgradePolicy != (cloud.UpgradePolicy{MaxUnavailable: 1}) {
 		t.Errorf("DesiredPool = %+v", p)
 	}
+	ud := DesiredPool("fr-par", spec.Pool{Name: "u", NodeType: "DEV1-M", UserData: map[string]string{"cloud-init": "#cloud-config"}})
+	if ud.UserData["cloud-init"] != "#cloud-config" {
+		t.Errorf("user data = %v, want it carried to the pool to create", ud.UserData)
+	}
 	as := DesiredPool("fr-par", spec.Pool{Name: "b", NodeType: "DEV1-M", Autoscaling: &spec.Autoscaling{Enabled: true, Min: 2, Max: 5}})
 	if !as.Autoscaling || as.Size != 2 || as.MinSize != 2 || as.MaxSize != 5 {
 		t.Errorf("autoscaling pool = %+v", as)

@@ -169,6 +169,10 @@ type Pool struct {
 	UpgradePolicy    *PoolUpgradePolicy `json:"upgradePolicy,omitempty"`
 	// MaxTerminationGracePeriod is e.g. "15m" (API default 15m, max 1h).
 	MaxTerminationGracePeriod *Duration `json:"maxTerminationGracePeriod,omitempty"`
+	// UserData is given to the pool's nodes at creation (by key, e.g. cloud-init). The API
+	// cannot change it later: it is applied to a pool created from now on (a new pool, or a
+	// replacement).
+	UserData map[string]string `json:"userData,omitempty"`
 	// Rotation is merged over defaults.rotation of reconciler.yaml, then the built-in defaults.
 	Rotation *Rotation `json:"rotation,omitempty"`
 }

@@ -271,6 +271,7 @@ func validatePool(is *issues, pp string, p *Pool, s *ClusterSpec, kosmos bool, w
 			is.addf(pp+".maxTerminationGracePeriod", "must be at most 1h, got %s", g)
 		}
 	}
+	validateUserData(is, pp+".userData", p.UserData)
 	if r := p.Rotation; r != nil {
 		validateRotation(is, pp+".rotation", r)
 		if external && r.Enabled != nil && *r.Enabled {
@@ -401,6 +402,24 @@ func validateVersion(is *issues, p, v string, required bool) (Version, bool) {
 		return Version{}, false
 	}
 	return pv, true
+}
+
+// userDataKey is what a pool's user-data key may be; maxUserData bounds all of a pool's values.
+var userDataKey = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+
+const maxUserData = 64 << 10
+
+func validateUserData(is *issues, p string, ud map[string]string) {
+	total := 0
+	for _, k := range sortedKeys(ud) {
+		if !userDataKey.MatchString(k) {
+			is.hint(p+"["+k+"]", fmt.Sprintf("invalid key %q", k), "1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit")
+		}
+		total += len(ud[k])
+	}
+	if total > maxUserData {
+		is.addf(p, "at most %d bytes in all, got %d", maxUserData, total)
+	}
 }
 
 // ReservedTagPrefix starts the tags the reconciler writes (ownership, deletion protection):

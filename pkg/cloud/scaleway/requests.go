@@ -80,6 +80,12 @@ func poolConfig(p cloud.Pool) *k8s.CreateClusterRequestPoolConfig {
 	if p.MaxTerminationGracePeriod > 0 {
 		pc.MaxTerminationGracePeriod = scw.NewDurationFromTimeDuration(p.MaxTerminationGracePeriod)
 	}
+	if len(p.UserData) > 0 {
+		pc.UserData = map[string][]byte{}
+		for k, v := range p.UserData {
+			pc.UserData[k] = []byte(v)
+		}
+	}
 	return pc
 }
 
@@ -92,7 +98,7 @@ func createPoolRequest(region, clusterID string, p cloud.Pool) *k8s.CreatePoolRe
 		Autohealing: pc.Autohealing, Tags: pc.Tags, KubeletArgs: pc.KubeletArgs, Zone: pc.Zone,
 		RootVolumeType: pc.RootVolumeType, RootVolumeSize: pc.RootVolumeSize, PublicIPDisabled: pc.PublicIPDisabled,
 		SecurityGroupID: pc.SecurityGroupID, Labels: pc.Labels, Taints: pc.Taints, StartupTaints: pc.StartupTaints,
-		MaxTerminationGracePeriod: pc.MaxTerminationGracePeriod,
+		MaxTerminationGracePeriod: pc.MaxTerminationGracePeriod, UserData: pc.UserData,
 	}
 	if up := pc.UpgradePolicy; up != nil {
 		req.UpgradePolicy = &k8s.CreatePoolRequestUpgradePolicy{MaxUnavailable: up.MaxUnavailable, MaxSurge: up.MaxSurge}
