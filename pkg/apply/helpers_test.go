@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/utils/clock"
 	testingclock "k8s.io/utils/clock/testing"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
@@ -15,16 +16,15 @@ import (
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
-// autoClock is a fake clock whose After moves time forward at once: every wait of the executor
+// autoClock is a fake clock whose timers move time forward at once: every wait of the executor
 // (poll interval, backoff) takes no wall time, and the cloudfake, reading the same clock, settles
 // its transitions as simulated time passes. Deterministic for one cluster at a time.
 type autoClock struct{ *testingclock.FakeClock }
 
-func (c autoClock) After(d time.Duration) <-chan time.Time {
+func (c autoClock) NewTimer(d time.Duration) clock.Timer {
+	t := c.FakeClock.NewTimer(d)
 	c.Step(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.Now()
-	return ch
+	return t
 }
 
 var ref = cloud.Ref{Region: "fr-par", ProjectID: "p1"}

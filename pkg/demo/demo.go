@@ -16,6 +16,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/examples"
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
@@ -143,7 +144,8 @@ func (d *demo) setUp(ctx context.Context) (func(), error) {
 	}
 	d.say("Git repository %s holds examples/ (reconciler.yaml and 4 clusters)", d.bare)
 
-	d.prov, err = scaleway.New(scaleway.WithAPIURL(apiURL), scaleway.WithCredentials(demoCredentials), scaleway.WithVersion("demo"))
+	d.prov, err = scaleway.New(scaleway.WithAPIURL(apiURL), scaleway.WithCredentials(demoCredentials), scaleway.WithVersion("demo"),
+		scaleway.WithReadRetry(backoff.Default))
 	if err != nil {
 		hs.Close()
 		return nil, err
@@ -154,7 +156,7 @@ func (d *demo) setUp(ctx context.Context) (func(), error) {
 		return nil, err
 	}
 	exec := &apply.Executor{Provider: d.prov, Clock: d.clock,
-		Options:  apply.Options{PollInterval: 500 * time.Millisecond, ProgressEvery: 5 * time.Second},
+		Options:  apply.Options{PollInterval: 500 * time.Millisecond, ProgressEvery: 5 * time.Second, Retry: backoff.Default},
 		Progress: func(ev apply.Event) { d.say("  apply: %s", ev.Message) }}
 	d.run = &runner.Runner{Source: src, Provider: d.prov, Exec: exec, Clock: d.clock,
 		Interval: 2 * time.Second, DriftInterval: 4 * time.Second,

@@ -170,26 +170,15 @@ func (r *Reconciler) observe(ctx context.Context, repo *spec.Repo, applied map[s
 	})
 	snaps := make([]*cloud.Snapshot, 0, len(refs))
 	for _, ref := range refs {
-		var s *cloud.Snapshot
-		err := r.retry(ctx, func() error {
-			var err error
-			s, err = r.Provider.Observe(ctx, ref)
-			return err
-		})
+		// Not retried here: the provider retries each of its reads (a loop around it would
+		// multiply the tries of a failing request).
+		s, err := r.Provider.Observe(ctx, ref)
 		if err != nil {
 			return nil, fmt.Errorf("observe %s/%s: %w", ref.Region, ref.ProjectID, err)
 		}
 		snaps = append(snaps, s)
 	}
 	return snaps, nil
-}
-
-// retry retries transient errors with the executor's policy (once, without an executor).
-func (r *Reconciler) retry(ctx context.Context, f func() error) error {
-	if r.Exec == nil {
-		return f()
-	}
-	return r.Exec.Retry(ctx, f)
 }
 
 func (r *Reconciler) clock() clock.PassiveClock {

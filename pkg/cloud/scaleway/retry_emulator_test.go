@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator/emulatortest"
@@ -123,7 +124,7 @@ func TestObserveOf200ClustersSurvives20PercentFaults(t *testing.T) {
 
 // Without the per-request retry the same observation fails: the premise of the test above.
 func TestObserveOf200ClustersFailsUnderFaultsWithoutRetry(t *testing.T) {
-	e, p, _, _ := emulatorFleet(t, 200, WithReadRetry(ReadRetry{Attempts: 1}))
+	e, p, _, _ := emulatorFleet(t, 200, WithReadRetry(backoff.Policy{Attempts: 1}))
 	if err := e.Admin.SetFaults(emulator.Faults{Seed: 42, Rate429: 0.10, Rate503: 0.10}); err != nil {
 		t.Fatal(err)
 	}

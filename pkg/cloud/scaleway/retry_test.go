@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 )
 
@@ -51,10 +52,10 @@ func countPath(reqs []request, method, path string) int {
 
 // checkBackoff asserts the pauses of one request's consecutive failures: the n-th lies in
 // [d/2, d] with d = min(cap, base·2^(n-1)).
-func checkBackoff(t *testing.T, pauses []time.Duration, r ReadRetry) {
+func checkBackoff(t *testing.T, pauses []time.Duration, r backoff.Policy) {
 	t.Helper()
 	for i, got := range pauses {
-		d := min(r.Cap, r.Base<<i)
+		d := min(r.Max, r.Base<<i)
 		if got < d/2 || got > d {
 			t.Errorf("pause %d = %v, want in [%v, %v]", i+1, got, d/2, d)
 		}
@@ -70,7 +71,7 @@ func TestObserveRetriesEachRateLimitedReadAlone(t *testing.T) {
 		base + "/versions",
 	}
 	for _, path := range endpoints {
-		for _, k := range []int{1, DefaultReadAttempts - 1} {
+		for _, k := range []int{1, backoff.Default.Attempts - 1} {
 			t.Run(fmt.Sprintf("%s/%d", path, k), func(t *testing.T) {
 				s := newFleetServer(t, n)
 				failFirst(s, "GET", path, k, http.StatusTooManyRequests, "")
@@ -94,7 +95,7 @@ func TestObserveRetriesEachRateLimitedReadAlone(t *testing.T) {
 				if len(pauses) != k {
 					t.Fatalf("pauses = %v, want %d", pauses, k)
 				}
-				checkBackoff(t, pauses, ReadRetry{}.withDefaults())
+				checkBackoff(t, pauses, backoff.Default)
 				if real := time.Since(start); real > 2*time.Second { // the fake clock slept, not the test
 					t.Errorf("Observe took %v of real time", real)
 				}
@@ -105,13 +106,13 @@ func TestObserveRetriesEachRateLimitedReadAlone(t *testing.T) {
 
 func TestReadRetryGivesUpAfterAttempts(t *testing.T) {
 	path := base + "/clusters/c0000/pools"
-	for _, attempts := range []int{1, 3, DefaultReadAttempts} {
+	for _, attempts := range []int{1, 3, backoff.Default.Attempts} {
 		t.Run(fmt.Sprint(attempts), func(t *testing.T) {
 			s := newFleetServer(t, 1)
 			failFirst(s, "GET", path, 100, http.StatusServiceUnavailable, "")
 			opts := []Option{}
-			if attempts != DefaultReadAttempts {
-				opts = append(opts, WithReadRetry(ReadRetry{Attempts: attempts, Base: time.Second, Cap: 2 * time.Second}))
+			if attempts != backoff.Default.Attempts {
+				opts = append(opts, WithReadRetry(backoff.Policy{Attempts: attempts, Base: time.Second, Max: 2 * time.Second}))
 			}
 			clk := newInstantClock()
 			_, err := s.provider(t, append(opts, WithClock(clk))...).Observe(t.Context(), cloud.Ref{Region: "fr-par", ProjectID: testProject})
@@ -126,20 +127,9 @@ func TestReadRetryGivesUpAfterAttempts(t *testing.T) {
 				t.Errorf("%d pauses, want %d", got, attempts-1)
 			}
 			if attempts == 3 {
-				checkBackoff(t, clk.slept(), ReadRetry{Attempts: 3, Base: time.Second, Cap: 2 * time.Second})
+				checkBackoff(t, clk.slept(), backoff.Policy{Attempts: 3, Base: time.Second, Max: 2 * time.Second})
 			}
 		})
-	}
-}
-
-func TestReadRetryCapsTheBackoff(t *testing.T) {
-	r := ReadRetry{}.withDefaults()
-	for n := 1; n <= 40; n++ {
-		got := r.backoff(n)
-		d := min(DefaultReadCap, DefaultReadBase<<min(n-1, 20))
-		if got < d/2 || got > d {
-			t.Errorf("backoff(%d) = %v, want in [%v, %v]", n, got, d/2, d)
-		}
 	}
 }
 
@@ -243,7 +233,7 @@ func TestReadRetryHonoursRetryAfter(t *testing.T) {
 			if tc.want > 0 && p[0] != tc.want {
 				t.Errorf("pause = %v, want the server's Retry-After %v", p[0], tc.want)
 			}
-			if tc.want == 0 && (p[0] < DefaultReadBase/2 || p[0] > DefaultReadBase) {
+			if tc.want == 0 && (p[0] < backoff.Default.Base/2 || p[0] > backoff.Default.Base) {
 				t.Errorf("pause = %v, want the first backoff", p[0])
 			}
 		})
