@@ -21,6 +21,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 	"github.com/scaleway-gitops/reconciler/pkg/repofs"
+	"github.com/scaleway-gitops/reconciler/pkg/revision"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -262,7 +263,7 @@ func (d *demo) upgrade(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.say("user pushed %s: %s %s -> %s (two minors: Scaleway accepts one per upgrade)", rev[:8], upgradeCluster, upgradeFrom, upgradeTo)
+	d.say("user pushed %s: %s %s -> %s (two minors: Scaleway accepts one per upgrade)", revision.Short(rev), upgradeCluster, upgradeFrom, upgradeTo)
 	d.run.Trigger("push")
 	var deferred []status.Pending
 	err = d.waitFor(ctx, "plan the upgrade", func() bool {

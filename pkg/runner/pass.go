@@ -10,6 +10,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
+	"github.com/scaleway-gitops/reconciler/pkg/revision"
 	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
@@ -86,12 +87,12 @@ func (r *Runner) pass(ctx context.Context, now time.Time) (*passResult, error) {
 	if first.Plan != nil {
 		s := first.Plan.Summary
 		r.notify("planned", "plan for %s: %d create, %d update, %d upgrade, %d replace, %d delete, %d rotate, %d deferred",
-			short(first.Revision), s.Create, s.Update, s.Upgrade, s.Replace, s.Delete, s.Rotate, s.Deferred)
+			revision.Short(first.Revision), s.Create, s.Update, s.Upgrade, s.Replace, s.Delete, s.Rotate, s.Deferred)
 	}
 	if first.Result == nil {
 		return out, nil
 	}
-	r.notify("applied", "applied %s: %d done, %d skipped, %d failed", short(first.Revision),
+	r.notify("applied", "applied %s: %d done, %d skipped, %d failed", revision.Short(first.Revision),
 		first.Result.Count(apply.Done), first.Result.Count(apply.Skipped), first.Result.Count(apply.Failed))
 	rec.Now = r.clock().Now()
 	after, err := rec.Once(ctx, reconcile.ModePlan)

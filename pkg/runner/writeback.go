@@ -15,6 +15,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
+	"github.com/scaleway-gitops/reconciler/pkg/revision"
 	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -96,7 +97,7 @@ func (r *Runner) writeStatuses(ctx context.Context, co *source.Checkout, po *pas
 	}
 	r.remember(files)
 	res.StatusCommit = rev
-	r.notify("committed", "status commit %s (%s)", short(rev), strings.SplitN(msg, "\n", 2)[0])
+	r.notify("committed", "status commit %s (%s)", revision.Short(rev), strings.SplitN(msg, "\n", 2)[0])
 	return nil
 }
 
@@ -153,7 +154,7 @@ func (r *Runner) revisionInForce(co *source.Checkout) string {
 }
 
 func commitMessage(names []string, rev string, res *TickResult) string {
-	subject := fmt.Sprintf("status: %s @ %s", strings.Join(names, ", "), short(rev))
+	subject := fmt.Sprintf("status: %s @ %s", strings.Join(names, ", "), revision.Short(rev))
 	body := fmt.Sprintf("Pass reason: %s. Actions done: %d.", res.Why, res.Applied)
 	if res.Invalid {
 		body += " The revision failed validation; nothing was applied from it."
