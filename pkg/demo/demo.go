@@ -26,7 +26,6 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
-	"github.com/scaleway-gitops/reconciler/pkg/window"
 )
 
 // Options configure a demo run.
@@ -289,7 +288,7 @@ func (d *demo) upgrade(ctx context.Context) error {
 		return errors.New("the example cluster has no upgrade window")
 	}
 	w := cs[i].Spec.Upgrade.Window
-	win, err := window.Parse(w.Schedule, w.Duration.Duration, w.TimeZone)
+	win, err := w.Parse()
 	if err != nil {
 		return err
 	}

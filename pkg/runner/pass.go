@@ -14,7 +14,6 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
-	"github.com/scaleway-gitops/reconciler/pkg/window"
 )
 
 // passResult is one observe → plan → apply pass over the revision in force.
@@ -122,7 +121,7 @@ func (r *Runner) lastApplied() map[string]plan.Applied { return status.Recorded(
 // window is never open (the plan reports it and defers the work).
 func windowOpen(repo *spec.Repo, now time.Time) bool {
 	for _, w := range repoWindows(repo) {
-		if win, err := window.Parse(w.Schedule, w.Duration.Duration, w.TimeZone); err == nil {
+		if win, err := w.Parse(); err == nil {
 			if _, ok := win.Active(now); ok {
 				return true
 			}
