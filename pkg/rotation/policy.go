@@ -79,7 +79,7 @@ func ResolvePolicy(r *spec.Rotation) Policy {
 	}
 	if r.Window != nil {
 		p.WindowSpec = r.Window
-		w, err := window.Parse(r.Window.Schedule, r.Window.Duration.Duration, r.Window.TimeZone)
+		w, err := r.Window.Parse()
 		if err != nil {
 			p.addProblem(InvalidWindow, "rotation.window", err.Error())
 		}
