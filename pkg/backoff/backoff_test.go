@@ -3,40 +3,17 @@ package backoff
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"k8s.io/utils/clock"
 	testingclock "k8s.io/utils/clock/testing"
+
+	"github.com/scaleway-gitops/reconciler/pkg/backoff/backofftest"
 )
 
-// instantClock fires every timer at once, stepping the fake time past it, and records the
-// pauses: a retry loop runs without real waiting.
-type instantClock struct {
-	*testingclock.FakeClock
-	mu     sync.Mutex
-	pauses []time.Duration
-}
-
-func newInstantClock() *instantClock {
-	return &instantClock{FakeClock: testingclock.NewFakeClock(time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC))}
-}
-
-func (c *instantClock) NewTimer(d time.Duration) clock.Timer {
-	t := c.FakeClock.NewTimer(d)
-	c.mu.Lock()
-	c.pauses = append(c.pauses, d)
-	c.mu.Unlock()
-	c.Step(d)
-	return t
-}
-
-func (c *instantClock) slept() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.pauses...)
+func newInstantClock() *backofftest.InstantClock {
+	return backofftest.NewInstantClock(time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC))
 }
 
 var (
@@ -90,7 +67,7 @@ func TestDoRetriesWithBackoffUntilSuccess(t *testing.T) {
 		t.Fatalf("Do = %v after %d calls, want success at the 4th", err, calls)
 	}
 	want := []time.Duration{750 * time.Millisecond, 1500 * time.Millisecond, 2250 * time.Millisecond}
-	if diff := cmp.Diff(want, clk.slept()); diff != "" {
+	if diff := cmp.Diff(want, clk.Slept()); diff != "" {
 		t.Errorf("pauses (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(want, told); diff != "" {
@@ -107,8 +84,8 @@ func TestDoGivesUpAfterAttempts(t *testing.T) {
 	if !errors.As(err, &ex) || ex.Attempts != 3 || !errors.Is(err, errBusy) || err.Error() != "giving up after 3 tries: busy" {
 		t.Fatalf("Do = %v, want *ExhaustedError after 3 tries wrapping the last error", err)
 	}
-	if calls != 3 || len(clk.slept()) != 2 {
-		t.Errorf("%d calls, %d pauses; want 3 and 2", calls, len(clk.slept()))
+	if calls != 3 || len(clk.Slept()) != 2 {
+		t.Errorf("%d calls, %d pauses; want 3 and 2", calls, len(clk.Slept()))
 	}
 }
 
@@ -126,7 +103,7 @@ func TestDoReturnsRefusedAndPermanentErrorsAtOnce(t *testing.T) {
 			t.Errorf("%s: Do = %v after %d calls, want the plain error of the only call", name, err, calls)
 		}
 	}
-	if p := clk.slept(); len(p) != 0 {
+	if p := clk.Slept(); len(p) != 0 {
 		t.Errorf("paused %v", p)
 	}
 }
@@ -156,7 +133,7 @@ func TestDoHonoursRetryAfter(t *testing.T) {
 			if calls != tc.wantCalls || (calls == 1) != (err != nil) {
 				t.Fatalf("Do = %v after %d calls, want %d calls", err, calls, tc.wantCalls)
 			}
-			if diff := cmp.Diff(tc.wantPause, clk.slept()); diff != "" {
+			if diff := cmp.Diff(tc.wantPause, clk.Slept()); diff != "" {
 				t.Errorf("pauses (-want +got):\n%s", diff)
 			}
 		})
@@ -169,8 +146,8 @@ func TestDoStopsWhenTheContextEnds(t *testing.T) {
 		clk := newInstantClock()
 		calls := 0
 		err := Retry{Clock: clk}.Do(ctx, func() error { calls++; cancel(); return errBusy })
-		if !errors.Is(err, errBusy) || calls != 1 || len(clk.slept()) != 0 {
-			t.Errorf("Do = %v after %d calls, %d pauses; want the call's error, no pause", err, calls, len(clk.slept()))
+		if !errors.Is(err, errBusy) || calls != 1 || len(clk.Slept()) != 0 {
+			t.Errorf("Do = %v after %d calls, %d pauses; want the call's error, no pause", err, calls, len(clk.Slept()))
 		}
 	})
 	t.Run("during a pause", func(t *testing.T) {

@@ -6,27 +6,15 @@ import (
 	"testing/fstest"
 	"time"
 
-	"k8s.io/utils/clock"
-	testingclock "k8s.io/utils/clock/testing"
-
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/backoff"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff/backofftest"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator/emulatortest"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
-
-// instantClock fires every timer at once (stepping the fake time past it): retries and the
-// executor's waits pause without real waiting.
-type instantClock struct{ *testingclock.FakeClock }
-
-func (c instantClock) NewTimer(d time.Duration) clock.Timer {
-	t := c.FakeClock.NewTimer(d)
-	c.Step(d)
-	return t
-}
 
 // Budgets of the two layers that could retry a read, chosen apart so that a product shows.
 const (
@@ -46,7 +34,7 @@ func emulatorReconciler(t *testing.T, pattern string) (*Reconciler, *emulatortes
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := instantClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
+	clk := backofftest.NewInstantClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 	prov, err := scaleway.New(scaleway.WithClient(env.Client), scaleway.WithSecret(emulatortest.SecretKey),
 		scaleway.WithClock(clk), scaleway.WithReadRetry(backoff.Policy{Attempts: readBudget, Base: time.Second, Max: 4 * time.Second}))
 	if err != nil {

@@ -12,8 +12,14 @@ import (
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/backoff"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff/backofftest"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 )
+
+// newInstantClock is a fake clock whose timers fire at once, recording the pauses.
+func newInstantClock() *backofftest.InstantClock {
+	return backofftest.NewInstantClock(time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC))
+}
 
 // failFirst makes s answer the first k requests "METHOD path" with status (and Retry-After when
 // retryAfter is not empty), then lets them through.
@@ -91,7 +97,7 @@ func TestObserveRetriesEachRateLimitedReadAlone(t *testing.T) {
 				if got := countPath(reqs, "GET", path); got != k+1 {
 					t.Errorf("GET %s sent %d times, want %d", path, got, k+1)
 				}
-				pauses := clk.slept()
+				pauses := clk.Slept()
 				if len(pauses) != k {
 					t.Fatalf("pauses = %v, want %d", pauses, k)
 				}
@@ -123,11 +129,11 @@ func TestReadRetryGivesUpAfterAttempts(t *testing.T) {
 			if got := countPath(s.requests(false), "GET", path); got != attempts {
 				t.Errorf("GET sent %d times, want %d", got, attempts)
 			}
-			if got := len(clk.slept()); got != attempts-1 {
+			if got := len(clk.Slept()); got != attempts-1 {
 				t.Errorf("%d pauses, want %d", got, attempts-1)
 			}
 			if attempts == 3 {
-				checkBackoff(t, clk.slept(), backoff.Policy{Attempts: 3, Base: time.Second, Max: 2 * time.Second})
+				checkBackoff(t, clk.Slept(), backoff.Policy{Attempts: 3, Base: time.Second, Max: 2 * time.Second})
 			}
 		})
 	}
@@ -160,7 +166,7 @@ func TestMutationsAndTerminalReadsAreNotRetried(t *testing.T) {
 	if len(reqs) != 3 {
 		t.Errorf("requests = %v, want one upgrade POST, one create POST, one GET", reqs)
 	}
-	if p := clk.slept(); len(p) != 0 {
+	if p := clk.Slept(); len(p) != 0 {
 		t.Errorf("paused %v, want no retry", p)
 	}
 }
@@ -185,13 +191,13 @@ func TestReadRetryStopsWhenTheContextEnds(t *testing.T) {
 	if got := len(s.requests(false)); got != 1 {
 		t.Errorf("%d requests, want 1", got)
 	}
-	if p := clk.slept(); len(p) != 0 {
+	if p := clk.Slept(); len(p) != 0 {
 		t.Errorf("paused %v after the context ended", p)
 	}
 }
 
 // providerFromNew builds the adapter through New (its own HTTP client, which sees Retry-After).
-func providerFromNew(t *testing.T, s *cannedServer, clk *instantClock) *Provider {
+func providerFromNew(t *testing.T, s *cannedServer, clk *backofftest.InstantClock) *Provider {
 	t.Helper()
 	isolateEnv(t, filepath.Join(t.TempDir(), "missing.yaml"))
 	p, err := New(WithAPIURL(s.URL), WithClock(clk),
@@ -226,7 +232,7 @@ func TestReadRetryHonoursRetryAfter(t *testing.T) {
 			if got := countPath(s.requests(false), "GET", path); got != 2 {
 				t.Fatalf("GET cluster sent %d times, want 2 (err %v)", got, err)
 			}
-			p := clk.slept()
+			p := clk.Slept()
 			if len(p) != 1 {
 				t.Fatalf("pauses = %v, want 1", p)
 			}
