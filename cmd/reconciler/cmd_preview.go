@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/forge"
 	"github.com/scaleway-gitops/reconciler/pkg/preview"
@@ -50,9 +49,7 @@ func runPreview(ctx context.Context, env *cmdEnv, args []string) int {
 	fs.IntVar(&f.pr, "pr", 0, "with --post: the pull request number")
 	fs.StringVar(&f.statusContext, "status-context", "reconciler/preview", "with --post: the commit status name")
 	fs.StringVar(&f.statusTarget, "status-url", "", "with --post: the commit status link (default: the preview comment)")
-	fs.IntVar(&pf.retry.Attempts, "retry-attempts", 8, "tries of one API call on transient errors (429, 5xx, 409 transient_state)")
-	fs.DurationVar(&pf.retry.Base, "retry-base", time.Second, "first retry delay (doubles, with jitter)")
-	fs.DurationVar(&pf.retry.Max, "retry-max", 30*time.Second, "longest retry delay")
+	registerRetryFlags(fs, &pf.retry)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
@@ -118,12 +119,12 @@ func newRunner(env *cmdEnv, f *runFlags, log *slog.Logger) (*runner.Runner, *pro
 	if err != nil {
 		return nil, nil, err
 	}
-	prov, err := scaleway.New()
+	prov, err := scaleway.New(scaleway.WithReadRetry(backoff.Default))
 	if err != nil {
 		return nil, nil, err
 	}
 	exec := &apply.Executor{Provider: prov, Clock: clock.RealClock{}, Log: log, Concurrency: f.concurrency,
-		Options: apply.Options{PollInterval: f.pollInterval},
+		Options: apply.Options{PollInterval: f.pollInterval, Retry: backoff.Default},
 		Rotator: newNodeRotator(prov, rotatorOptions{PollInterval: f.pollInterval, Log: log})}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -13,6 +13,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
@@ -25,7 +26,7 @@ type pipelineFlags struct {
 	repo, ref, output, now string
 	concurrency            int
 	pollInterval           time.Duration
-	retry                  apply.RetryPolicy
+	retry                  backoff.Policy
 	// log receives drain and rotation detail (rotate only); nil discards it.
 	log *slog.Logger
 	// cleanup removes what fetchRepo made (a temporary clone). planPass calls it, unless
@@ -44,9 +45,16 @@ func (f *pipelineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.now, "now", "", "evaluate windows and ages at this time (RFC 3339) instead of the clock")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "clusters applied at once")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 5*time.Second, "delay between two observations while waiting")
-	fs.IntVar(&f.retry.Attempts, "retry-attempts", 8, "tries of one API call on transient errors (429, 5xx, 409 transient_state)")
-	fs.DurationVar(&f.retry.Base, "retry-base", time.Second, "first retry delay (doubles, with jitter)")
-	fs.DurationVar(&f.retry.Max, "retry-max", 30*time.Second, "longest retry delay")
+	registerRetryFlags(fs, &f.retry)
+}
+
+// registerRetryFlags registers --retry-attempts, --retry-base and --retry-max into p, defaulting
+// to backoff.Default: the retry of one API call, at the one layer that retries it (the adapter's
+// reads, apply's mutations).
+func registerRetryFlags(fs *flag.FlagSet, p *backoff.Policy) {
+	fs.IntVar(&p.Attempts, "retry-attempts", backoff.Default.Attempts, "tries of one API call on transient errors (429, 5xx, 409 transient_state)")
+	fs.DurationVar(&p.Base, "retry-base", backoff.Default.Base, "first retry delay (doubles, with jitter)")
+	fs.DurationVar(&p.Max, "retry-max", backoff.Default.Max, "longest retry delay")
 }
 
 // fetchRepo fetches the repository pf names: a local directory read as it is, or, for a URL
@@ -95,9 +103,9 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 			return nil, fmt.Errorf("--now: %w", err)
 		}
 	}
-	// Reads retry inside the adapter with its defaults, never pausing longer than the flags allow.
-	opts := []scaleway.Option{scaleway.WithReadRetry(scaleway.ReadRetry{
-		Base: min(pf.retry.Base, scaleway.DefaultReadBase), Cap: min(pf.retry.Max, scaleway.DefaultReadCap)})}
+	// One policy for every API call, each retried at one layer: the adapter retries its reads,
+	// apply its mutations.
+	opts := []scaleway.Option{scaleway.WithReadRetry(pf.retry)}
 	if u := env.getenv("SCW_API_URL"); u != "" {
 		opts = append(opts, scaleway.WithAPIURL(u)) // the profile and os environment give the rest
 	}
@@ -109,8 +117,7 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 		Provider: prov, Clock: clock.RealClock{}, Concurrency: pf.concurrency,
 		Options:  apply.Options{PollInterval: pf.pollInterval, Retry: pf.retry},
 		Progress: func(ev apply.Event) { fmt.Fprintln(env.stderr, ev.Message) },
-		Rotator: newNodeRotator(prov, rotatorOptions{PollInterval: pf.pollInterval, RetryBase: pf.retry.Base,
-			RetryMax: pf.retry.Max, Log: pf.log}),
+		Rotator:  newNodeRotator(prov, rotatorOptions{PollInterval: pf.pollInterval, Evict: pf.retry, Log: pf.log}),
 	}
 	return &reconcile.Reconciler{
 		Provider: prov, Exec: exec, Now: now,

@@ -7,6 +7,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/drain"
 	"github.com/scaleway-gitops/reconciler/pkg/rotator"
@@ -17,8 +18,9 @@ import (
 type rotatorOptions struct {
 	// PollInterval is how often pods, nodes and the replacement are re-read while waiting.
 	PollInterval time.Duration
-	// RetryBase and RetryMax bound the backoff after a refused eviction (429, a PDB).
-	RetryBase, RetryMax time.Duration
+	// Evict shapes the backoff after a refused eviction (429, a PDB): its Base and Max; zero
+	// fields keep pkg/drain's defaults. The drain's timeout bounds it, not Attempts.
+	Evict backoff.Policy
 	// Log receives drain and rotation progress; nil discards it.
 	Log *slog.Logger
 }
@@ -29,7 +31,7 @@ type rotatorOptions struct {
 // cluster's kubeconfig after rotator.NodeRotator.DrainerTTL).
 func newNodeRotator(prov cloud.Provider, o rotatorOptions) apply.NodeRotator {
 	clk := clock.RealClock{}
-	dopts := drain.Options{PollInterval: o.PollInterval, RetryDelay: o.RetryBase, MaxRetryDelay: o.RetryMax}
+	dopts := drain.Options{PollInterval: o.PollInterval, RetryDelay: o.Evict.Base, MaxRetryDelay: o.Evict.Max}
 	return &rotator.NodeRotator{Rotator: &rotator.Rotator{
 		Provider:     prov,
 		NewDrainer:   rotator.KubeDrainerFactory(dopts, clk, o.Log),

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/forge"
 	"github.com/scaleway-gitops/reconciler/pkg/webhook"
 )
@@ -52,7 +52,7 @@ func previewPull(ctx context.Context, env *cmdEnv, f *runFlags, base previewFlag
 		log.Error("preview", "number", pr.Number, "err", err)
 		return
 	}
-	pl := pipelineFlags{repo: f.repo, retry: apply.RetryPolicy{Attempts: 8, Base: time.Second, Max: 30 * time.Second}}
+	pl := pipelineFlags{repo: f.repo, retry: backoff.Default}
 	pv, err := buildPreview(ctx, env, &pl, pr.BaseRef, fmt.Sprintf("refs/pull/%d/head", pr.Number))
 	if err != nil {
 		log.Error("preview", "number", pr.Number, "err", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
@@ -113,7 +114,7 @@ func TestTransientErrorsAreRetriedWithBackoff(t *testing.T) {
 	for range 3 {
 		e.fake.FailNext("UpgradeCluster", busy)
 	}
-	e.exec.Options.Retry = RetryPolicy{Attempts: 5, Base: time.Second, Max: 4 * time.Second}
+	e.exec.Options.Retry = backoff.Policy{Attempts: 5, Base: time.Second, Max: 4 * time.Second}
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{upgradePlan("a", a.ID)}}
 	start := e.clock.Now()
 
@@ -147,7 +148,7 @@ func TestTransientErrorsGiveUpAfterAttempts(t *testing.T) {
 	for range 3 {
 		e.fake.FailNext("UpgradeCluster", &cloud.TransientError{Reason: "rate_limited", Err: errors.New("http error 429 Too Many Requests")})
 	}
-	e.exec.Options.Retry = RetryPolicy{Attempts: 3}
+	e.exec.Options.Retry = backoff.Policy{Attempts: 3}
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{upgradePlan("a", a.ID)}}
 
 	res := e.apply(t, p, Input{})

@@ -118,30 +118,24 @@ type actionResult struct {
 }
 
 // observe returns the cluster's fresh live state, nil when it does not exist. Before the cluster's
-// ID is known it lists the project and matches by name.
+// ID is known it lists the project and matches by name. It does not retry: the provider retries
+// each read, and a retry around it would multiply the tries.
 func (r *clusterRun) observe(ctx context.Context) (*cloud.Cluster, error) {
-	var c *cloud.Cluster
-	err := r.e.retry(ctx, r.cp.Name, "", func() error {
-		if r.id != "" {
-			got, err := r.e.Provider.GetCluster(ctx, r.ref.Region, r.id)
-			if cloud.IsNotFound(err) {
-				c = nil
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("get cluster %q: %w", r.cp.Name, err)
-			}
-			c = got
-			return nil
+	if r.id != "" {
+		c, err := r.e.Provider.GetCluster(ctx, r.ref.Region, r.id)
+		if cloud.IsNotFound(err) {
+			return nil, nil
 		}
-		snap, err := r.e.Provider.Observe(ctx, r.ref)
 		if err != nil {
-			return fmt.Errorf("observe %s: %w", r.ref.Region, err)
+			return nil, fmt.Errorf("get cluster %q: %w", r.cp.Name, err)
 		}
-		c = findCluster(snap.Clusters, r.ref.Region, r.ref.ProjectID, r.cp.Name)
-		return nil
-	})
-	return c, err
+		return c, nil
+	}
+	snap, err := r.e.Provider.Observe(ctx, r.ref)
+	if err != nil {
+		return nil, fmt.Errorf("observe %s: %w", r.ref.Region, err)
+	}
+	return findCluster(snap.Clusters, r.ref.Region, r.ref.ProjectID, r.cp.Name), nil
 }
 
 // findCluster returns the cluster named name in region (and project, when both are known).

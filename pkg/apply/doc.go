@@ -10,8 +10,10 @@
 //     no state file and no duplicate cluster or pool.
 //   - Before a cluster's first action the live state is compared with the state the plan was based
 //     on; a change that matters refuses the whole cluster with *StalePlanError (nothing is done).
-//   - Transient errors (409 transient_state, 429, 5xx, network) are retried with bounded
-//     exponential backoff and jitter; waits poll on the injected clock with a timeout per action
+//   - Transient errors (409 transient_state, 429, 5xx, network) of a mutation are retried under
+//     Options.Retry (pkg/backoff: bounded exponential backoff with jitter), after a fresh
+//     observation; reads are not retried here, the provider retries each of its own, so a request
+//     is retried at one layer only. Waits poll on the injected clock with a timeout per action
 //     type. The package never sleeps on the wall clock and never prints: progress goes to the
 //     Progress callback, operator detail to the injected *slog.Logger.
 //

@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/utils/clock"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
@@ -38,15 +39,9 @@ type Options struct {
 	ProgressEvery time.Duration
 	// Timeouts bound the wait after each action type (defaults in DefaultTimeouts).
 	Timeouts map[plan.ActionType]time.Duration
-	// Retry bounds the retries of transient errors.
-	Retry RetryPolicy
-}
-
-// RetryPolicy is a bounded exponential backoff with jitter.
-type RetryPolicy struct {
-	Attempts int           // total tries of one call (default 8)
-	Base     time.Duration // first delay (default 1s)
-	Max      time.Duration // delay cap (default 30s)
+	// Retry bounds the retries of a mutation's transient errors; zero fields are backoff.Default's.
+	// The provider retries its reads itself.
+	Retry backoff.Policy
 }
 
 // DefaultTimeouts are the waits per action type, from what the real API takes (creation of a

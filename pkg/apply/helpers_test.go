@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	testingclock "k8s.io/utils/clock/testing"
-
+	"github.com/scaleway-gitops/reconciler/pkg/backoff/backofftest"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/cloudfake"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
@@ -16,23 +15,14 @@ import (
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
-// autoClock is a fake clock whose After moves time forward at once: every wait of the executor
-// (poll interval, backoff) takes no wall time, and the cloudfake, reading the same clock, settles
-// its transitions as simulated time passes. Deterministic for one cluster at a time.
-type autoClock struct{ *testingclock.FakeClock }
-
-func (c autoClock) After(d time.Duration) <-chan time.Time {
-	c.Step(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.Now()
-	return ch
-}
-
 var ref = cloud.Ref{Region: "fr-par", ProjectID: "p1"}
 
-// env is one test's fake cloud, clock, executor and recorded events.
+// env is one test's fake cloud, clock, executor and recorded events. Every wait of the executor
+// (poll interval, backoff) moves the clock at once, taking no wall time, and the cloudfake,
+// reading the same clock, settles its transitions as simulated time passes. Deterministic for one
+// cluster at a time.
 type env struct {
-	clock  autoClock
+	clock  *backofftest.InstantClock
 	fake   *cloudfake.Fake
 	exec   *Executor
 	mu     sync.Mutex
@@ -41,7 +31,7 @@ type env struct {
 
 func newEnv(t *testing.T, readyAfter time.Duration) *env {
 	t.Helper()
-	e := &env{clock: autoClock{testingclock.NewFakeClock(t0)}}
+	e := &env{clock: backofftest.NewInstantClock(t0)}
 	e.fake = cloudfake.New(cloudfake.WithClock(e.clock), cloudfake.WithReadyAfter(readyAfter))
 	e.exec = &Executor{
 		Provider: e.fake, Clock: e.clock, Concurrency: 2,

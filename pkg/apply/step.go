@@ -2,8 +2,8 @@ package apply
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
@@ -22,40 +22,28 @@ type step struct {
 // connection) is never repeated. Then it waits for readiness, also after a skip, so the next
 // action does not meet a resource still in transition.
 func (r *clusterRun) run(ctx context.Context, a plan.Action, s step) (Outcome, string, error) {
-	e := r.e
-	p := e.Options.Retry.withDefaults()
 	outcome, reason := Done, ""
-	for n := 0; ; n++ {
+	tries := 0
+	err := r.e.mutationRetry(ctx, r.cp.Name, a).Do(ctx, func() error {
+		tries++
 		c, err := r.observe(ctx)
 		if err != nil {
-			return Failed, "", err
+			return backoff.Permanent(err) // the provider retried the read already
 		}
 		ok, why, err := s.check(c)
 		if err != nil {
-			return Failed, "", err
+			return backoff.Permanent(err)
 		}
 		if ok {
-			if n == 0 {
+			if tries == 1 {
 				outcome, reason = Skipped, why
 			}
-			break
+			return nil
 		}
-		err = s.mutate(ctx, c)
-		if err == nil {
-			break
-		}
-		if !cloud.IsTransient(err) {
-			return Failed, "", err
-		}
-		if n+1 >= p.Attempts {
-			return Failed, "", fmt.Errorf("giving up after %d tries: %w", p.Attempts, err)
-		}
-		d := e.backoff(n)
-		e.emit(Event{Kind: EventRetry, Cluster: r.cp.Name, ActionID: a.ID, Type: a.Type,
-			Message: fmt.Sprintf("%s: retrying in %s: %v", a.ID, d.Round(1e6), err)})
-		if err := e.sleep(ctx, d); err != nil {
-			return Failed, "", err
-		}
+		return s.mutate(ctx, c)
+	})
+	if err != nil {
+		return Failed, "", err
 	}
 	if s.ready != nil {
 		if err := r.waitFor(ctx, a, s.what, s.ready); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 )
@@ -46,7 +47,7 @@ func (r *clusterRun) waitFor(ctx context.Context, a plan.Action, what string, re
 				Message: fmt.Sprintf("waiting for %s: %s, status %s", what, elapsed.Round(time.Second), status)})
 			lastStatus, lastEmit = status, clk.Now()
 		}
-		if err := e.sleep(ctx, e.pollInterval()); err != nil {
+		if err := backoff.Sleep(ctx, clk, e.pollInterval()); err != nil {
 			return err
 		}
 	}

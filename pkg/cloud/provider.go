@@ -6,6 +6,10 @@ import "context"
 // implements it over scaleway-sdk-go; cloudfake implements it in memory for narrow unit tests.
 // Every method maps API errors to *NotFoundError, *TransientError or *TerminalError, keeping the
 // API's own message. Calls return as soon as the API accepted the request; waiting is the caller's.
+// A provider may retry its reads (Observe, GetCluster, ListClusterAvailableTypes, Kubeconfig: the
+// scaleway one does, each request on its own) and never retries a mutation: callers retry
+// mutations (apply) and never retry a failed read (polling while waiting is not a retry), so a
+// request is retried at one layer only.
 type Provider interface {
 	// Observe lists every cluster of ref (all pages) with its pools and nodes, plus the version
 	// catalog, with the fewest calls: one cluster list, then pools and nodes per cluster.

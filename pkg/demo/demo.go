@@ -16,15 +16,16 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/examples"
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 	"github.com/scaleway-gitops/reconciler/pkg/repofs"
+	"github.com/scaleway-gitops/reconciler/pkg/revision"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
-	"github.com/scaleway-gitops/reconciler/pkg/window"
 )
 
 // Options configure a demo run.
@@ -143,7 +144,8 @@ func (d *demo) setUp(ctx context.Context) (func(), error) {
 	}
 	d.say("Git repository %s holds examples/ (reconciler.yaml and 4 clusters)", d.bare)
 
-	d.prov, err = scaleway.New(scaleway.WithAPIURL(apiURL), scaleway.WithCredentials(demoCredentials), scaleway.WithVersion("demo"))
+	d.prov, err = scaleway.New(scaleway.WithAPIURL(apiURL), scaleway.WithCredentials(demoCredentials), scaleway.WithVersion("demo"),
+		scaleway.WithReadRetry(backoff.Default))
 	if err != nil {
 		hs.Close()
 		return nil, err
@@ -154,7 +156,7 @@ func (d *demo) setUp(ctx context.Context) (func(), error) {
 		return nil, err
 	}
 	exec := &apply.Executor{Provider: d.prov, Clock: d.clock,
-		Options:  apply.Options{PollInterval: 500 * time.Millisecond, ProgressEvery: 5 * time.Second},
+		Options:  apply.Options{PollInterval: 500 * time.Millisecond, ProgressEvery: 5 * time.Second, Retry: backoff.Default},
 		Progress: func(ev apply.Event) { d.say("  apply: %s", ev.Message) }}
 	d.run = &runner.Runner{Source: src, Provider: d.prov, Exec: exec, Clock: d.clock,
 		Interval: 2 * time.Second, DriftInterval: 4 * time.Second,
@@ -260,7 +262,7 @@ func (d *demo) upgrade(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.say("user pushed %s: %s %s -> %s (two minors: Scaleway accepts one per upgrade)", rev[:8], upgradeCluster, upgradeFrom, upgradeTo)
+	d.say("user pushed %s: %s %s -> %s (two minors: Scaleway accepts one per upgrade)", revision.Short(rev), upgradeCluster, upgradeFrom, upgradeTo)
 	d.run.Trigger("push")
 	var deferred []status.Pending
 	err = d.waitFor(ctx, "plan the upgrade", func() bool {
@@ -286,7 +288,7 @@ func (d *demo) upgrade(ctx context.Context) error {
 		return errors.New("the example cluster has no upgrade window")
 	}
 	w := cs[i].Spec.Upgrade.Window
-	win, err := window.Parse(w.Schedule, w.Duration.Duration, w.TimeZone)
+	win, err := w.Parse()
 	if err != nil {
 		return err
 	}

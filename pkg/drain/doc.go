@@ -5,7 +5,7 @@
 // it, skips those a drain must not touch (DaemonSet-owned, mirror/static,
 // already terminating, completed), evicts the rest through the Eviction API
 // (policy/v1, so PodDisruptionBudgets are honoured), retries evictions the
-// API refuses (429) with backoff, and waits until the evicted pods are gone.
+// API refuses (429) with backoff (pkg/backoff), and waits until the evicted pods are gone.
 //
 // Invariants:
 //   - Every API call is bounded by Options.CallTimeout (client-go silently

@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 )
 
 // Drain cordons node and evicts its pods (see the package doc). It always
@@ -40,7 +42,10 @@ func (d *Drainer) Drain(ctx context.Context, node string) (*Result, error) {
 	res.AlreadyCordoned = was
 
 	r := &round{evicted: map[types.UID]PodRef{}, skipped: map[types.UID]bool{}, warned: map[types.UID]bool{}}
-	delay := o.RetryDelay
+	// Refused evictions back off from RetryDelay up to MaxRetryDelay, without jitter (one
+	// drain, nothing to spread); the drain's timeout bounds the tries.
+	evict := backoff.Policy{Base: o.RetryDelay, Max: o.MaxRetryDelay}
+	refused := 0 // rounds with a blocked pod since the last progress
 	for {
 		progress, err := d.evictRound(ctx, node, o, r, res)
 		if err != nil {
@@ -61,12 +66,12 @@ func (d *Drainer) Drain(ctx context.Context, node string) (*Result, error) {
 		if len(r.blocked) > 0 {
 			// Backoff: progress (a pod evicted or gone) resets it.
 			if progress {
-				delay = o.RetryDelay
+				refused = 0
 			}
-			wait = delay
-			delay = min(2*delay, o.MaxRetryDelay)
+			refused++
+			wait = evict.Delay(refused, 1)
 		}
-		if err := sleep(ctx, clk, min(wait, o.Timeout-elapsed)); err != nil {
+		if err := backoff.Sleep(ctx, clk, min(wait, o.Timeout-elapsed)); err != nil {
 			return res, d.giveUp(ctx, res, OutcomeCancelled, fmt.Errorf("drain node %q: %w", node, err))
 		}
 	}
@@ -268,7 +273,7 @@ func (d *Drainer) force(ctx context.Context, node string, o Options, r *round, r
 			// Deleted but still terminating: reported in res.Remaining.
 			return nil
 		}
-		if err := sleep(ctx, clk, min(o.PollInterval, o.ForceWait-elapsed)); err != nil {
+		if err := backoff.Sleep(ctx, clk, min(o.PollInterval, o.ForceWait-elapsed)); err != nil {
 			res.Outcome = OutcomeCancelled
 			return fmt.Errorf("drain node %q: %w", node, err)
 		}

@@ -8,6 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 )
 
 // Taints that keep a node from counting as ready.
@@ -48,7 +50,7 @@ func (d *Drainer) WaitNodeReady(ctx context.Context, node string, timeout time.D
 		if elapsed >= timeout {
 			return &NodeNotReadyError{Node: node, Timeout: timeout, State: state}
 		}
-		if err := sleep(ctx, clk, min(o.PollInterval, timeout-elapsed)); err != nil {
+		if err := backoff.Sleep(ctx, clk, min(o.PollInterval, timeout-elapsed)); err != nil {
 			return fmt.Errorf("wait for node %q: %w", node, err)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
-	"github.com/scaleway-gitops/reconciler/pkg/window"
 )
 
 // Deferral reasons (Deferred.Why).
@@ -70,7 +69,7 @@ func windowGate(c *spec.Cluster, now time.Time) *gate {
 		return nil
 	}
 	sw := c.Spec.Upgrade.Window
-	w, err := window.Parse(sw.Schedule, sw.Duration.Duration, sw.TimeZone)
+	w, err := sw.Parse()
 	if err != nil {
 		return &gate{WhyInvalidWindow, fmt.Sprintf("spec.upgrade.window is invalid, so no disruptive work runs: %v", err)}
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/revision"
 )
 
 // Marker is the hidden HTML comment that starts every preview comment; the
@@ -51,7 +52,7 @@ func StatusLine(p *Preview) string {
 // Text is the preview for a terminal.
 func Text(p *Preview) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Preview of %s (%s) against %s (%s)\n", p.Head.Ref, short(p.Head.Revision), p.Base.Ref, short(p.Base.Revision))
+	fmt.Fprintf(&b, "Preview of %s (%s) against %s (%s)\n", p.Head.Ref, revision.Short(p.Head.Revision), p.Base.Ref, revision.Short(p.Base.Revision))
 	if len(p.Errors) > 0 {
 		fmt.Fprintf(&b, "\nThe head revision does not load: %d spec %s.\n", len(p.Errors), plural(len(p.Errors), "error"))
 		for _, e := range p.Errors {
@@ -75,7 +76,7 @@ func Markdown(p *Preview, limit int) string {
 	var b strings.Builder
 	b.WriteString(Marker + "\n")
 	b.WriteString("## Reconciler preview\n\n")
-	fmt.Fprintf(&b, "Head %s (`%s`) against base %s (`%s`)\n\n", plan.MarkdownCode(p.Head.Ref), short(p.Head.Revision), plan.MarkdownCode(p.Base.Ref), short(p.Base.Revision))
+	fmt.Fprintf(&b, "Head %s (`%s`) against base %s (`%s`)\n\n", plan.MarkdownCode(p.Head.Ref), revision.Short(p.Head.Revision), plan.MarkdownCode(p.Base.Ref), revision.Short(p.Base.Revision))
 	if len(p.Errors) > 0 {
 		fmt.Fprintf(&b, "**❌ The head revision does not load: %d spec %s.** Nothing can be planned until %s fixed.\n\n",
 			len(p.Errors), plural(len(p.Errors), "error"), map[bool]string{true: "it is", false: "they are"}[len(p.Errors) == 1])
@@ -155,13 +156,6 @@ func refLines(sign string, refs []ActionRef, code func(string) string) []string 
 		out = append(out, fmt.Sprintf("%s %s %s (%s)", sign, code(string(r.Type)), code(r.Target), code(r.ID)))
 	}
 	return out
-}
-
-func short(rev string) string {
-	if rev == "" {
-		return "-"
-	}
-	return rev[:min(len(rev), 12)]
 }
 
 func plural(n int, word string) string {

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	testingclock "k8s.io/utils/clock/testing"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff/backofftest"
 	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/cloudfake"
@@ -39,18 +39,8 @@ spec:
 `)}
 }
 
-// stepClock moves time on every After, so the executor's waits cost no wall time.
-type stepClock struct{ *testingclock.FakeClock }
-
-func (c stepClock) After(d time.Duration) <-chan time.Time {
-	c.Step(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.Now()
-	return ch
-}
-
 func TestOnceObservesOncePerRegionAndProjectThenApplies(t *testing.T) {
-	clk := stepClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
+	clk := backofftest.NewInstantClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 	fake := cloudfake.New(cloudfake.WithClock(clk), cloudfake.WithReadyAfter(time.Minute))
 	co, repo := revision(t, fstest.MapFS{
 		"clusters/a.yaml": cluster("a", "fr-par", ""),
@@ -123,7 +113,7 @@ func TestDeletionNeedsLiveEvidence(t *testing.T) {
 		{"legacy tag only", []string{cloud.ManagedByTag}, "match", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clk := stepClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
+			clk := backofftest.NewInstantClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 			fake := cloudfake.New(cloudfake.WithClock(clk), cloudfake.WithReadyAfter(time.Minute))
 			ref := cloud.Ref{Region: "fr-par", ProjectID: "p-default"}
 			live, err := fake.CreateCluster(t.Context(), ref, cloud.Cluster{Name: "gone", Type: "kapsule", Version: "1.35.3",
@@ -171,7 +161,7 @@ func statusFile(t *testing.T, name, region, project, id string, protected bool) 
 // TestRemovedSpecInAnUnwatchedScopeIsStillSeen: the last spec of a region is removed; the scope
 // recorded in its status file is still observed, so the deletion rule (and its warning) applies.
 func TestRemovedSpecInAnUnwatchedScopeIsStillSeen(t *testing.T) {
-	clk := stepClock{testingclock.NewFakeClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))}
+	clk := backofftest.NewInstantClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 	fake := cloudfake.New(cloudfake.WithClock(clk), cloudfake.WithReadyAfter(time.Minute))
 	ams := cloud.Ref{Region: "nl-ams", ProjectID: "p-other"}
 	live, err := fake.CreateCluster(t.Context(), ams, cloud.Cluster{Name: "gone", Type: "kapsule", Version: "1.35.3",

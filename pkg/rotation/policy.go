@@ -52,7 +52,7 @@ func ResolvePolicy(r *spec.Rotation) Policy {
 	}
 	if eff.Window != nil {
 		p.WindowSpec = eff.Window
-		w, err := window.Parse(eff.Window.Schedule, eff.Window.Duration.Duration, eff.Window.TimeZone)
+		w, err := eff.Window.Parse()
 		if err != nil {
 			p.addProblem(InvalidWindow, "rotation.window", err.Error())
 		}

@@ -9,6 +9,9 @@
 //     with "abort" the node is uncordoned and apply stops the pool's remaining rotations.
 //   - Every step is bounded by a timeout measured on the injected clock, and every outcome
 //     (done, skipped, aborted, failed) is returned with the reason; nothing is skipped silently.
+//   - It retries nothing itself: the provider retries its reads, the drainer its refused
+//     evictions (pkg/backoff); while waiting for the replacement a transient read error is one
+//     poll without an answer, and the next poll comes after PollInterval.
 //   - It is safe to run again after a crash: a node that is already gone is reported as done.
 //
 // NodeRotator plugs the Rotator into the plan executor (apply.NodeRotator): one rotate-node

@@ -11,6 +11,7 @@ import (
 
 	"k8s.io/utils/clock"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -224,10 +225,8 @@ func (r *Rotator) waitReplacement(ctx context.Context, region, clusterID, poolID
 		if !r.Clock.Now().Before(deadline) {
 			return cloud.Node{}, fmt.Errorf("no ready replacement node after %s", r.replaceTimeout())
 		}
-		select {
-		case <-ctx.Done():
-			return cloud.Node{}, ctx.Err()
-		case <-r.Clock.After(r.poll()):
+		if err := backoff.Sleep(ctx, r.Clock, r.poll()); err != nil {
+			return cloud.Node{}, err
 		}
 	}
 }

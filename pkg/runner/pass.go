@@ -10,9 +10,9 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
+	"github.com/scaleway-gitops/reconciler/pkg/revision"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
-	"github.com/scaleway-gitops/reconciler/pkg/window"
 )
 
 // passResult is one observe → plan → apply pass over the revision in force.
@@ -79,12 +79,12 @@ func (r *Runner) pass(ctx context.Context, now time.Time) (*passResult, error) {
 	if first.Plan != nil {
 		s := first.Plan.Summary
 		r.notify("planned", "plan for %s: %d create, %d update, %d upgrade, %d replace, %d delete, %d rotate, %d deferred",
-			short(first.Revision), s.Create, s.Update, s.Upgrade, s.Replace, s.Delete, s.Rotate, s.Deferred)
+			revision.Short(first.Revision), s.Create, s.Update, s.Upgrade, s.Replace, s.Delete, s.Rotate, s.Deferred)
 	}
 	if first.Result == nil {
 		return out, nil
 	}
-	r.notify("applied", "applied %s: %d done, %d skipped, %d failed", short(first.Revision),
+	r.notify("applied", "applied %s: %d done, %d skipped, %d failed", revision.Short(first.Revision),
 		first.Result.Count(apply.Done), first.Result.Count(apply.Skipped), first.Result.Count(apply.Failed))
 	rec.Now = r.clock().Now()
 	after, err := rec.Once(ctx, reconcile.ModePlan, good.checkout, good.repo)
@@ -114,7 +114,7 @@ func (r *Runner) lastApplied() map[string]plan.Applied { return status.Recorded(
 // window is never open (the plan reports it and defers the work).
 func windowOpen(repo *spec.Repo, now time.Time) bool {
 	for _, w := range repoWindows(repo) {
-		if win, err := window.Parse(w.Schedule, w.Duration.Duration, w.TimeZone); err == nil {
+		if win, err := w.Parse(); err == nil {
 			if _, ok := win.Active(now); ok {
 				return true
 			}

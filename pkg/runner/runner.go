@@ -16,6 +16,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
+	"github.com/scaleway-gitops/reconciler/pkg/revision"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
@@ -261,7 +262,7 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 		res.Applied = pass.applied.Count(apply.Done)
 	}
 	if perr != nil {
-		r.notify("error", "pass on %s failed: %v", short(r.state.good.checkout.Revision), perr)
+		r.notify("error", "pass on %s failed: %v", revision.Short(r.state.good.checkout.Revision), perr)
 	}
 	return res, r.writeStatuses(ctx, co, &passOutcome{pass: pass, err: perr}, res)
 }
@@ -308,7 +309,7 @@ func (r *Runner) loadRevision(co *checkout.Checkout, res *TickResult) {
 		reconcile.FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID)
 		r.state.good = &goodRevision{checkout: co, repo: repo}
 		r.state.failed = nil
-		r.notify("fetched", "revision %s: %d cluster(s) valid", short(co.Revision), len(repo.Clusters))
+		r.notify("fetched", "revision %s: %d cluster(s) valid", revision.Short(co.Revision), len(repo.Clusters))
 		return
 	}
 	res.Invalid = true
@@ -324,14 +325,7 @@ func (r *Runner) loadRevision(co *checkout.Checkout, res *TickResult) {
 	r.state.failed = &failedRevision{revision: co.Revision, digest: co.SpecDigest, errors: lines}
 	kept := "nothing applied yet"
 	if r.state.good != nil {
-		kept = "revision " + short(r.state.good.checkout.Revision) + " stays in force"
+		kept = "revision " + revision.Short(r.state.good.checkout.Revision) + " stays in force"
 	}
-	r.notify("invalid", "revision %s failed validation (%d error(s)); %s", short(co.Revision), len(lines), kept)
-}
-
-func short(rev string) string {
-	if len(rev) > 8 {
-		return rev[:8]
-	}
-	return rev
+	r.notify("invalid", "revision %s failed validation (%d error(s)); %s", revision.Short(co.Revision), len(lines), kept)
 }

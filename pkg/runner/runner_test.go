@@ -159,6 +159,9 @@ func TestPushApplyStatusThenIdle(t *testing.T) {
 	if !strings.Contains(gittest.Show(t, e.bare, "main", "reports/prod-par.md"), "## Rotation calendar") {
 		t.Error("report missing")
 	}
+	if c := e.commits()[0]; c.Hash != res.StatusCommit || c.Subject != "status: prod-par @ "+res.Revision[:12] {
+		t.Errorf("status commit %s %q, want %s naming the revision's 12-character short form", c.Hash, c.Subject, res.StatusCommit)
+	}
 	before := len(e.commits())
 	// Idle ticks: the interval passes, the drift interval too; nothing changed: no commit.
 	for i := 0; i < 3; i++ {

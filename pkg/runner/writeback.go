@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scaleway-gitops/reconciler/pkg/revision"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
@@ -66,7 +67,7 @@ func (r *Runner) writeStatuses(ctx context.Context, co *checkout.Checkout, po *p
 	}
 	r.remember(files)
 	res.StatusCommit = rev
-	r.notify("committed", "status commit %s (%s)", short(rev), strings.SplitN(msg, "\n", 2)[0])
+	r.notify("committed", "status commit %s (%s)", revision.Short(rev), strings.SplitN(msg, "\n", 2)[0])
 	return nil
 }
 
@@ -123,7 +124,7 @@ func (r *Runner) revisionInForce(co *checkout.Checkout) string {
 }
 
 func commitMessage(names []string, rev string, res *TickResult) string {
-	subject := fmt.Sprintf("status: %s @ %s", strings.Join(names, ", "), short(rev))
+	subject := fmt.Sprintf("status: %s @ %s", strings.Join(names, ", "), revision.Short(rev))
 	body := fmt.Sprintf("Pass reason: %s. Actions done: %d.", res.Why, res.Applied)
 	if res.Invalid {
 		body += " The revision failed validation; nothing was applied from it."

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
+
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -20,8 +22,8 @@ import (
 // caller's job.
 //
 // A push rejected because the tip moved is rebuilt on the new tip with the
-// same files and retried with jittered exponential backoff, up to
-// Options.PushAttempts rounds (*PushRejectedError after that). When the target
+// same files and retried with jittered exponential backoff (pkg/backoff), up to
+// Options.PushRetry.Attempts rounds (*PushRejectedError after that). When the target
 // branch does not exist yet, it is created from the source branch head.
 func (s *Source) Commit(ctx context.Context, files map[string][]byte, message string, author Author) (string, error) {
 	if err := checkOwnedPaths(files); err != nil {
@@ -37,42 +39,34 @@ func (s *Source) Commit(ctx context.Context, files map[string][]byte, message st
 }
 
 func (s *Source) commitWithRetry(ctx context.Context, ch *change, msg string, author Author) (string, error) {
-	var last error
-	for attempt := 1; attempt <= s.opts.PushAttempts; attempt++ {
-		if attempt > 1 {
-			if err := s.backoff(ctx, attempt-1); err != nil {
-				return "", fmt.Errorf("commit to %q: %w (last rejection: %v)", s.opts.TargetBranch, err, last)
-			}
+	var rev string
+	var last error // the last rejection
+	attempt := 0
+	err := backoff.Retry{
+		Policy: s.opts.PushRetry, Clock: s.opts.Clock, Jitter: s.opts.Rand, Retryable: IsPushRejected,
+		OnRetry: func(n int, _ time.Duration, _ error) {
+			s.opts.Log.InfoContext(ctx, "push rejected, rebuilding on the new tip", "branch", s.opts.TargetBranch, "attempt", n)
+		},
+	}.Do(ctx, func() error {
+		attempt++
+		var err error
+		rev, err = s.commitOnce(ctx, ch, msg, author)
+		if IsPushRejected(err) {
+			last = err
 		}
-		rev, err := s.commitOnce(ctx, ch, msg, author)
-		if err == nil || errors.Is(err, ErrNoChanges) {
-			if err == nil {
-				s.opts.Log.DebugContext(ctx, "status committed", "branch", s.opts.TargetBranch, "revision", rev, "attempt", attempt)
-			}
-			return rev, err
-		}
-		if !IsPushRejected(err) {
-			return "", err
-		}
-		last = err
-		s.opts.Log.InfoContext(ctx, "push rejected, rebuilding on the new tip", "branch", s.opts.TargetBranch, "attempt", attempt)
+		return err
+	})
+	var ex *backoff.ExhaustedError
+	switch {
+	case err == nil:
+		s.opts.Log.DebugContext(ctx, "status committed", "branch", s.opts.TargetBranch, "revision", rev, "attempt", attempt)
+		return rev, nil
+	case errors.As(err, &ex):
+		return "", &PushRejectedError{Branch: s.opts.TargetBranch, Attempts: ex.Attempts, Err: last}
+	case ctx.Err() != nil && last != nil:
+		return "", fmt.Errorf("commit to %q: %w (last rejection: %v)", s.opts.TargetBranch, err, last)
 	}
-	return "", &PushRejectedError{Branch: s.opts.TargetBranch, Attempts: s.opts.PushAttempts, Err: last}
-}
-
-// backoff waits base*2^(n-1), capped, scaled by a random factor in [0.5, 1).
-func (s *Source) backoff(ctx context.Context, n int) error {
-	d := s.opts.BackoffBase << min(n-1, 20)
-	if d <= 0 || d > s.opts.BackoffMax {
-		d = s.opts.BackoffMax
-	}
-	d = time.Duration(float64(d) * (0.5 + s.opts.Rand()/2))
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.opts.Clock.After(d):
-		return nil
-	}
+	return "", err
 }
 
 // commitOnce is one fetch-build-push round, under its own timeout.

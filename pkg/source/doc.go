@@ -12,7 +12,7 @@
 //   - Commit only writes paths under status/ and reports/, never creates an empty
 //     commit (ErrNoChanges), and never overwrites a remote commit: it pushes with
 //     a lease on the tip it built on and, when rejected, rebuilds the same files
-//     on the new tip and retries with jittered backoff.
+//     on the new tip and retries with jittered backoff (Options.PushRetry).
 //   - A change that touches only status/ and reports/ is not a spec change
 //     (Changed, Checkout.SpecDigest), so the reconciler never triggers itself.
 //   - An unknown SSH host key is always refused: ssh needs a known_hosts file or

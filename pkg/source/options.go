@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"k8s.io/utils/clock"
+
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 )
 
 // Options configure a Source. URL, CacheDir are required.
@@ -36,11 +38,10 @@ type Options struct {
 
 	// Timeout bounds each network operation. Default 2m.
 	Timeout time.Duration
-	// PushAttempts bounds Commit's fetch-rebuild-push rounds. Default 10.
-	PushAttempts int
-	// BackoffBase and BackoffMax shape the jittered exponential wait between
-	// rejected pushes. Defaults 50ms and 5s.
-	BackoffBase, BackoffMax time.Duration
+	// PushRetry bounds Commit's fetch-rebuild-push rounds (Attempts) and shapes
+	// the jittered exponential wait between rejected pushes; zero fields are
+	// DefaultPushRetry's.
+	PushRetry backoff.Policy
 	// CompactEvery compacts the cache (one pack, history cut to the current
 	// tips) after this many operations that brought or made objects. Default 20.
 	CompactEvery int
@@ -49,6 +50,11 @@ type Options struct {
 	Rand  func() float64   // in [0,1), for jitter; default math/rand/v2
 	Log   *slog.Logger     // default: discard
 }
+
+// DefaultPushRetry is the retry of a push that lost a race: quick and many
+// rounds, since a rebuild on the new tip costs one fetch and the race is with
+// people pushing, not with an overloaded server.
+var DefaultPushRetry = backoff.Policy{Attempts: 10, Base: 50 * time.Millisecond, Max: 5 * time.Second}
 
 // Author names the reconciler's commits.
 type Author struct {
@@ -74,15 +80,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 2 * time.Minute
 	}
-	if o.PushAttempts <= 0 {
-		o.PushAttempts = 10
-	}
-	if o.BackoffBase <= 0 {
-		o.BackoffBase = 50 * time.Millisecond
-	}
-	if o.BackoffMax <= 0 {
-		o.BackoffMax = 5 * time.Second
-	}
+	o.PushRetry = o.PushRetry.Or(DefaultPushRetry)
 	if o.CompactEvery <= 0 {
 		o.CompactEvery = 20
 	}

@@ -31,9 +31,9 @@ func TestConcurrentUsersAndStatusWriter(t *testing.T) {
 			rejections := &countingHandler{match: "push rejected"}
 			s := newSource(t, r, func(o *source.Options) {
 				o.Log = slog.New(rejections)
-				o.PushAttempts = 200
-				o.BackoffBase = 5 * time.Millisecond
-				o.BackoffMax = 100 * time.Millisecond
+				o.PushRetry.Attempts = 200
+				o.PushRetry.Base = 5 * time.Millisecond
+				o.PushRetry.Max = 100 * time.Millisecond
 			})
 			ctx := context.Background()
 

@@ -45,8 +45,8 @@ func TestCommitRebuildsOnRejectionWithBackoff(t *testing.T) {
 	s := newSource(t, r, func(o *source.Options) {
 		o.Clock = fc
 		o.Rand = func() float64 { return 0 } // jitter factor 0.5
-		o.BackoffBase = time.Second
-		o.PushAttempts = 5
+		o.PushRetry.Base = time.Second
+		o.PushRetry.Attempts = 5
 	})
 	type result struct {
 		rev string
@@ -94,7 +94,7 @@ func TestCommitGivesUpAfterAttempts(t *testing.T) {
 	seed(t, r, specFiles, "add specs")
 	interloperHook(t, r.repoPath, 100)
 	fc := clocktesting.NewFakeClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	s := newSource(t, r, func(o *source.Options) { o.Clock = fc; o.PushAttempts = 2 })
+	s := newSource(t, r, func(o *source.Options) { o.Clock = fc; o.PushRetry.Attempts = 2 })
 	res := make(chan error, 1)
 	go func() {
 		_, err := s.Commit(context.Background(), map[string][]byte{"status/a.yaml": []byte("a")}, "status", reconcilerAuthor)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/gittest"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 )
@@ -31,7 +32,7 @@ func TestCredentialsNeverInErrors(t *testing.T) {
 		"http://" + urlSecret + "@127.0.0.1:1/specs.git",       // token as user name
 	}
 	for _, u := range urls {
-		s, err := source.New(source.Options{URL: u, CacheDir: t.TempDir(), PushAttempts: 1})
+		s, err := source.New(source.Options{URL: u, CacheDir: t.TempDir(), PushRetry: backoff.Policy{Attempts: 1}})
 		if err != nil {
 			scan(t, "New", err)
 			continue

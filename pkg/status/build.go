@@ -8,6 +8,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/revision"
 )
 
 // Input is everything one pass knows about one cluster.
@@ -230,7 +231,7 @@ func conditions(in Input, s *ClusterStatus) []Condition {
 	}
 	switch {
 	case len(in.ValidationErrors) > 0:
-		msg := "revision " + short(in.Revision) + " failed validation; the last good revision stays in force"
+		msg := "revision " + revision.Short(in.Revision) + " failed validation; the last good revision stays in force"
 		stalled = cond(Stalled, true, "ValidationFailed", msg)
 		reconciling = cond(Reconciling, false, "ValidationFailed", "")
 		ready = cond(Ready, false, "ValidationFailed", msg)
@@ -261,7 +262,7 @@ func conditions(in Input, s *ClusterStatus) []Condition {
 	default:
 		stalled = cond(Stalled, false, "Succeeded", "")
 		reconciling = cond(Reconciling, false, "Succeeded", "")
-		msg := "applied revision " + short(s.ObservedRevision)
+		msg := "applied revision " + revision.Short(s.ObservedRevision)
 		if len(s.Deferred) > 0 {
 			msg += "; " + plural(len(s.Deferred), "action") + " deferred"
 		}
@@ -286,16 +287,6 @@ func conditions(in Input, s *ClusterStatus) []Condition {
 		eol = cond(VersionEndOfLife, false, "Deprecated", w.Message)
 	}
 	return []Condition{ready, reconciling, stalled, drifted, up, eol, owned}
-}
-
-func short(rev string) string {
-	if len(rev) > 12 {
-		return rev[:12]
-	}
-	if rev == "" {
-		return "(none)"
-	}
-	return rev
 }
 
 func plural(n int, word string) string {

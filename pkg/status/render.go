@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/scaleway-gitops/reconciler/pkg/revision"
 )
 
 // Paths of the files a cluster's status is written to, relative to the repository root.
@@ -45,17 +47,17 @@ func Report(s *ClusterStatus) []byte {
 	var b bytes.Buffer
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("# Cluster `%s` (%s)\n\n", s.Cluster, s.Region)
-	w("_Written by the reconciler from revision `%s`; machine-readable: `status/%s.yaml`._\n\n", short(s.LastAttemptedRevision), s.Cluster)
+	w("_Written by the reconciler from revision `%s`; machine-readable: `status/%s.yaml`._\n\n", revision.Short(s.LastAttemptedRevision), s.Cluster)
 	w("| | |\n|---|---|\n")
 	w("| ID | `%s` |\n| Status | %s |\n| Type | %s |\n| Version | %s |\n", orDash(s.ID), orDash(s.Status), orDash(s.Type), orDash(s.Version))
-	w("| Last applied revision | `%s` |\n\n", short(s.ObservedRevision))
+	w("| Last applied revision | `%s` |\n\n", revision.Short(s.ObservedRevision))
 
 	w("## Conditions\n\n| Condition | Status | Reason | Message |\n|---|---|---|---|\n")
 	for _, c := range s.Conditions {
 		w("| %s | %s | %s | %s |\n", c.Type, c.Status, c.Reason, cell(c.Message))
 	}
 	if len(s.Errors) > 0 {
-		w("\n## Errors in revision `%s` (nothing was applied)\n\n```\n%s\n```\n", short(s.LastAttemptedRevision), strings.Join(s.Errors, "\n"))
+		w("\n## Errors in revision `%s` (nothing was applied)\n\n```\n%s\n```\n", revision.Short(s.LastAttemptedRevision), strings.Join(s.Errors, "\n"))
 	}
 	if len(s.Orphans) > 0 {
 		w("\n## Orphans\n\nLive clusters owned by this repository that no spec and no status name:\n\n| Cluster | Region | ID | What happens | Detail |\n|---|---|---|---|---|\n")
@@ -73,7 +75,7 @@ func Report(s *ClusterStatus) []byte {
 		} else {
 			w("The last pass failed")
 		}
-		w(" (revision `%s`):\n\n```\n%s\n```\n", short(s.LastError.Revision), s.LastError.Message)
+		w(" (revision `%s`):\n\n```\n%s\n```\n", revision.Short(s.LastError.Revision), s.LastError.Message)
 	}
 	w("\n## Drift\n\n")
 	if len(s.Drift) == 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/scaleway/scaleway-sdk-go/scw"
 	"k8s.io/utils/clock"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 )
 
@@ -24,7 +25,7 @@ type Provider struct {
 
 	defaultProject, defaultRegion string
 
-	retry ReadRetry        // per-request retry of reads
+	retry backoff.Policy   // per-request retry of reads
 	clock clock.WithTicker // what the read retry sleeps on
 
 	// warm fetches GET /metadata once before the first call: the SDK caches it in the client
@@ -39,7 +40,7 @@ type options struct {
 	httpClient *http.Client
 	secret     string
 	creds      *Credentials
-	retry      ReadRetry
+	retry      backoff.Policy
 	clock      clock.WithTicker
 }
 
@@ -110,7 +111,7 @@ func New(opts ...Option) (*Provider, error) {
 }
 
 func newProvider(c *scw.Client, secret string, o options) *Provider {
-	p := &Provider{client: c, api: k8s.NewAPI(c), secret: secret, retry: o.retry.withDefaults(), clock: o.clock}
+	p := &Provider{client: c, api: k8s.NewAPI(c), secret: secret, retry: o.retry.Or(backoff.Default), clock: o.clock}
 	if v, ok := c.GetDefaultProjectID(); ok {
 		p.defaultProject = v
 	}

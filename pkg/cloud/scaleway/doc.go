@@ -12,10 +12,11 @@
 //     SDK error that held it is dropped from the chain;
 //   - reads (the GETs of Observe, GetCluster, ListClusterAvailableTypes, Kubeconfig) are retried
 //     per request, each page of a list on its own, while their error maps to *cloud.TransientError:
-//     at most ReadRetry.Attempts tries (default 5), pausing min(cap, base·2ⁿ) with equal jitter
-//     (base 200ms, cap 5s) or the server's Retry-After when longer (seen only through New's own
+//     under the WithReadRetry policy (default backoff.Default: 8 tries, pausing from 1s up to 30s
+//     with equal jitter), or the server's Retry-After when longer (seen only through New's own
 //     HTTP client; over a minute is returned at once), on the injected clock, never once the
-//     caller's ctx is done; mutations are never retried here (a retried POST could act twice);
+//     caller's ctx is done. This is the only retry of a read: callers must not loop around it.
+//     Mutations are never retried here (a retried POST could act twice): apply retries them;
 //   - Observe costs one cluster list (all pages) per call, one pool list and one node list (all
 //     pages, whole cluster) per cluster, and one version list, plus the SDK's own GET /metadata
 //     (once per client after its first success), plus one request per retried fault;

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"sync"
@@ -12,95 +11,40 @@ import (
 
 	"k8s.io/utils/clock"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 )
 
-// Read retry defaults: five attempts, backoff doubling from 200ms up to 5s, with jitter.
-const (
-	DefaultReadAttempts = 5
-	DefaultReadBase     = 200 * time.Millisecond
-	DefaultReadCap      = 5 * time.Second
+// maxRetryAfter: a server asking for a longer pause than this gets the error back at once; the
+// caller (the next pass) is a better place to wait that long.
+const maxRetryAfter = time.Minute
 
-	// maxRetryAfter: a server asking for a longer pause than this gets the error back at once;
-	// the caller's own retry (reconcile's) is a better place to wait that long.
-	maxRetryAfter = time.Minute
-)
-
-// ReadRetry bounds the per-request retry of reads (GET). Attempts counts the first try: 1
-// disables retrying.
-type ReadRetry struct {
-	Attempts  int
-	Base, Cap time.Duration
-}
-
-// WithReadRetry sets the read retry policy; zero fields keep the defaults.
-func WithReadRetry(r ReadRetry) Option { return func(o *options) { o.retry = r } }
+// WithReadRetry sets the retry policy of reads (each GET on its own); zero fields are
+// backoff.Default's. Attempts counts the first try: 1 disables retrying.
+func WithReadRetry(p backoff.Policy) Option { return func(o *options) { o.retry = p } }
 
 // WithClock sets the clock the read retry sleeps on (tests use a fake one).
 func WithClock(c clock.WithTicker) Option { return func(o *options) { o.clock = c } }
 
-func (r ReadRetry) withDefaults() ReadRetry {
-	if r.Attempts <= 0 {
-		r.Attempts = DefaultReadAttempts
-	}
-	if r.Base <= 0 {
-		r.Base = DefaultReadBase
-	}
-	if r.Cap <= 0 {
-		r.Cap = DefaultReadCap
-	}
-	r.Cap = max(r.Cap, r.Base)
-	return r
-}
-
-// backoff is the pause before attempt n+1 after n failed attempts (n >= 1): equal jitter over
-// min(cap, base·2^(n-1)), so it lies in [d/2, d].
-func (r ReadRetry) backoff(n int) time.Duration {
-	d := r.Cap
-	if n-1 < 32 {
-		d = min(r.Cap, r.Base<<(n-1))
-	}
-	half := d / 2
-	return half + rand.N(d-half+1)
-}
-
-// read runs one idempotent read (one HTTP GET) and retries it while the adapter classifies its
-// error as transient, at most r.Attempts times, never once ctx is done. A Retry-After the
-// server sent (seen by the HTTP client of New) lengthens the pause. Mutations must never come
-// here: a retried POST could act twice.
+// read runs one idempotent read (one HTTP GET) and retries it under p.retry while the adapter
+// classifies its error as transient, never once ctx is done. A Retry-After the server sent (seen
+// by the HTTP client of New) lengthens the pause. It returns the SDK's error of the last try, for
+// the caller to map. Mutations must never come here: a retried POST could act twice.
 func (p *Provider) read(ctx context.Context, call func(ctx context.Context) error) error {
-	for attempt := 1; ; attempt++ {
-		hint := &retryHint{}
-		err := call(context.WithValue(ctx, retryHintKey{}, hint))
-		if err == nil || attempt >= p.retry.Attempts || ctx.Err() != nil {
-			return err
-		}
-		var te *cloud.TransientError
-		if !errors.As(mapError(ctx, err, p.secret), &te) {
-			return err
-		}
-		pause := p.retry.backoff(attempt)
-		if ra := hint.get(); ra > maxRetryAfter {
-			return err
-		} else if ra > pause {
-			pause = ra
-		}
-		if !p.sleep(ctx, pause) {
-			return err
-		}
+	var hint *retryHint
+	err := backoff.Retry{
+		Policy: p.retry, Clock: p.clock, MaxRetryAfter: maxRetryAfter,
+		Retryable:  func(err error) bool { return cloud.IsTransient(mapError(ctx, err, p.secret)) },
+		RetryAfter: func(error) time.Duration { return hint.get() },
+	}.Do(ctx, func() error {
+		hint = &retryHint{}
+		return call(context.WithValue(ctx, retryHintKey{}, hint))
+	})
+	var ex *backoff.ExhaustedError
+	if errors.As(err, &ex) {
+		return ex.Err
 	}
-}
-
-// sleep waits d on the provider's clock; false when ctx ended first.
-func (p *Provider) sleep(ctx context.Context, d time.Duration) bool {
-	t := p.clock.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C():
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return err
 }
 
 // retryHint carries the Retry-After of a failed response from the HTTP client back to read: the

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff/backofftest"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator/emulatortest"
@@ -14,7 +16,7 @@ import (
 // emulatorFleet starts the emulator with n seeded clusters of two pools (3 nodes) each and
 // returns it with an adapter on an instant clock, warmed up (GET /metadata done), request log
 // empty.
-func emulatorFleet(tb testing.TB, n int, opts ...Option) (*emulatortest.Env, *Provider, *instantClock, emulator.SeedResult) {
+func emulatorFleet(tb testing.TB, n int, opts ...Option) (*emulatortest.Env, *Provider, *backofftest.InstantClock, emulator.SeedResult) {
 	tb.Helper()
 	e := emulatortest.Start(tb, emulator.Options{Dwell: emulator.TestDwell})
 	var seed emulator.SeedRequest
@@ -114,7 +116,7 @@ func TestObserveOf200ClustersSurvives20PercentFaults(t *testing.T) {
 	if faultedGets == 0 || failed == 0 {
 		t.Errorf("no fault was injected (GET %d, PATCH %d): the test proves nothing", faultedGets, failed)
 	}
-	if got := len(clk.slept()); got != faultedGets {
+	if got := len(clk.Slept()); got != faultedGets {
 		t.Errorf("%d pauses, want one per faulted GET (%d)", got, faultedGets)
 	}
 	t.Logf("observe of %d clusters: %d GETs for a target of %d (%d faults retried, ratio %.3f); %d/%d PATCHes faulted, not retried",
@@ -123,7 +125,7 @@ func TestObserveOf200ClustersSurvives20PercentFaults(t *testing.T) {
 
 // Without the per-request retry the same observation fails: the premise of the test above.
 func TestObserveOf200ClustersFailsUnderFaultsWithoutRetry(t *testing.T) {
-	e, p, _, _ := emulatorFleet(t, 200, WithReadRetry(ReadRetry{Attempts: 1}))
+	e, p, _, _ := emulatorFleet(t, 200, WithReadRetry(backoff.Policy{Attempts: 1}))
 	if err := e.Admin.SetFaults(emulator.Faults{Seed: 42, Rate429: 0.10, Rate503: 0.10}); err != nil {
 		t.Fatal(err)
 	}

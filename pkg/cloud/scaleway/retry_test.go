@@ -11,8 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff/backofftest"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 )
+
+// newInstantClock is a fake clock whose timers fire at once, recording the pauses.
+func newInstantClock() *backofftest.InstantClock {
+	return backofftest.NewInstantClock(time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC))
+}
 
 // failFirst makes s answer the first k requests "METHOD path" with status (and Retry-After when
 // retryAfter is not empty), then lets them through.
@@ -51,10 +58,10 @@ func countPath(reqs []request, method, path string) int {
 
 // checkBackoff asserts the pauses of one request's consecutive failures: the n-th lies in
 // [d/2, d] with d = min(cap, base·2^(n-1)).
-func checkBackoff(t *testing.T, pauses []time.Duration, r ReadRetry) {
+func checkBackoff(t *testing.T, pauses []time.Duration, r backoff.Policy) {
 	t.Helper()
 	for i, got := range pauses {
-		d := min(r.Cap, r.Base<<i)
+		d := min(r.Max, r.Base<<i)
 		if got < d/2 || got > d {
 			t.Errorf("pause %d = %v, want in [%v, %v]", i+1, got, d/2, d)
 		}
@@ -70,7 +77,7 @@ func TestObserveRetriesEachRateLimitedReadAlone(t *testing.T) {
 		base + "/versions",
 	}
 	for _, path := range endpoints {
-		for _, k := range []int{1, DefaultReadAttempts - 1} {
+		for _, k := range []int{1, backoff.Default.Attempts - 1} {
 			t.Run(fmt.Sprintf("%s/%d", path, k), func(t *testing.T) {
 				s := newFleetServer(t, n)
 				failFirst(s, "GET", path, k, http.StatusTooManyRequests, "")
@@ -90,11 +97,11 @@ func TestObserveRetriesEachRateLimitedReadAlone(t *testing.T) {
 				if got := countPath(reqs, "GET", path); got != k+1 {
 					t.Errorf("GET %s sent %d times, want %d", path, got, k+1)
 				}
-				pauses := clk.slept()
+				pauses := clk.Slept()
 				if len(pauses) != k {
 					t.Fatalf("pauses = %v, want %d", pauses, k)
 				}
-				checkBackoff(t, pauses, ReadRetry{}.withDefaults())
+				checkBackoff(t, pauses, backoff.Default)
 				if real := time.Since(start); real > 2*time.Second { // the fake clock slept, not the test
 					t.Errorf("Observe took %v of real time", real)
 				}
@@ -105,13 +112,13 @@ func TestObserveRetriesEachRateLimitedReadAlone(t *testing.T) {
 
 func TestReadRetryGivesUpAfterAttempts(t *testing.T) {
 	path := base + "/clusters/c0000/pools"
-	for _, attempts := range []int{1, 3, DefaultReadAttempts} {
+	for _, attempts := range []int{1, 3, backoff.Default.Attempts} {
 		t.Run(fmt.Sprint(attempts), func(t *testing.T) {
 			s := newFleetServer(t, 1)
 			failFirst(s, "GET", path, 100, http.StatusServiceUnavailable, "")
 			opts := []Option{}
-			if attempts != DefaultReadAttempts {
-				opts = append(opts, WithReadRetry(ReadRetry{Attempts: attempts, Base: time.Second, Cap: 2 * time.Second}))
+			if attempts != backoff.Default.Attempts {
+				opts = append(opts, WithReadRetry(backoff.Policy{Attempts: attempts, Base: time.Second, Max: 2 * time.Second}))
 			}
 			clk := newInstantClock()
 			_, err := s.provider(t, append(opts, WithClock(clk))...).Observe(t.Context(), cloud.Ref{Region: "fr-par", ProjectID: testProject})
@@ -122,24 +129,13 @@ func TestReadRetryGivesUpAfterAttempts(t *testing.T) {
 			if got := countPath(s.requests(false), "GET", path); got != attempts {
 				t.Errorf("GET sent %d times, want %d", got, attempts)
 			}
-			if got := len(clk.slept()); got != attempts-1 {
+			if got := len(clk.Slept()); got != attempts-1 {
 				t.Errorf("%d pauses, want %d", got, attempts-1)
 			}
 			if attempts == 3 {
-				checkBackoff(t, clk.slept(), ReadRetry{Attempts: 3, Base: time.Second, Cap: 2 * time.Second})
+				checkBackoff(t, clk.Slept(), backoff.Policy{Attempts: 3, Base: time.Second, Max: 2 * time.Second})
 			}
 		})
-	}
-}
-
-func TestReadRetryCapsTheBackoff(t *testing.T) {
-	r := ReadRetry{}.withDefaults()
-	for n := 1; n <= 40; n++ {
-		got := r.backoff(n)
-		d := min(DefaultReadCap, DefaultReadBase<<min(n-1, 20))
-		if got < d/2 || got > d {
-			t.Errorf("backoff(%d) = %v, want in [%v, %v]", n, got, d/2, d)
-		}
 	}
 }
 
@@ -170,7 +166,7 @@ func TestMutationsAndTerminalReadsAreNotRetried(t *testing.T) {
 	if len(reqs) != 3 {
 		t.Errorf("requests = %v, want one upgrade POST, one create POST, one GET", reqs)
 	}
-	if p := clk.slept(); len(p) != 0 {
+	if p := clk.Slept(); len(p) != 0 {
 		t.Errorf("paused %v, want no retry", p)
 	}
 }
@@ -195,13 +191,13 @@ func TestReadRetryStopsWhenTheContextEnds(t *testing.T) {
 	if got := len(s.requests(false)); got != 1 {
 		t.Errorf("%d requests, want 1", got)
 	}
-	if p := clk.slept(); len(p) != 0 {
+	if p := clk.Slept(); len(p) != 0 {
 		t.Errorf("paused %v after the context ended", p)
 	}
 }
 
 // providerFromNew builds the adapter through New (its own HTTP client, which sees Retry-After).
-func providerFromNew(t *testing.T, s *cannedServer, clk *instantClock) *Provider {
+func providerFromNew(t *testing.T, s *cannedServer, clk *backofftest.InstantClock) *Provider {
 	t.Helper()
 	isolateEnv(t, filepath.Join(t.TempDir(), "missing.yaml"))
 	p, err := New(WithAPIURL(s.URL), WithClock(clk),
@@ -236,14 +232,14 @@ func TestReadRetryHonoursRetryAfter(t *testing.T) {
 			if got := countPath(s.requests(false), "GET", path); got != 2 {
 				t.Fatalf("GET cluster sent %d times, want 2 (err %v)", got, err)
 			}
-			p := clk.slept()
+			p := clk.Slept()
 			if len(p) != 1 {
 				t.Fatalf("pauses = %v, want 1", p)
 			}
 			if tc.want > 0 && p[0] != tc.want {
 				t.Errorf("pause = %v, want the server's Retry-After %v", p[0], tc.want)
 			}
-			if tc.want == 0 && (p[0] < DefaultReadBase/2 || p[0] > DefaultReadBase) {
+			if tc.want == 0 && (p[0] < backoff.Default.Base/2 || p[0] > backoff.Default.Base) {
 				t.Errorf("pause = %v, want the first backoff", p[0])
 			}
 		})
