@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/scaleway-gitops/reconciler/pkg/engine"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,11 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"k8s.io/utils/clock"
 
-	"github.com/scaleway-gitops/reconciler/pkg/apply"
-	"github.com/scaleway-gitops/reconciler/pkg/backoff"
-	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/webhook"
@@ -119,20 +116,17 @@ func newRunner(env *cmdEnv, f *runFlags, log *slog.Logger) (*runner.Runner, *pro
 	if err != nil {
 		return nil, nil, err
 	}
-	prov, err := scaleway.New(scaleway.WithReadRetry(backoff.Default))
+	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), Log: log,
+		Concurrency: f.concurrency, PollInterval: f.pollInterval})
 	if err != nil {
 		return nil, nil, err
 	}
-	exec := &apply.Executor{Provider: prov, Clock: clock.RealClock{}, Log: log, Concurrency: f.concurrency,
-		Options: apply.Options{PollInterval: f.pollInterval, Retry: backoff.Default},
-		Rotator: newNodeRotator(prov, rotatorOptions{PollInterval: f.pollInterval, Log: log})}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	r := &runner.Runner{Source: src, Provider: prov, Exec: exec, Log: log,
-		Interval: f.interval, DriftInterval: f.driftInterval,
-		Author:           source.Author{Name: f.authorName, Email: f.authorEmail},
-		DefaultProjectID: prov.DefaultProjectID(), DefaultRegion: prov.DefaultRegion(),
-		Metrics: runner.NewMetrics(reg)}
+	r := eng.Runner(src)
+	r.Interval, r.DriftInterval = f.interval, f.driftInterval
+	r.Author = source.Author{Name: f.authorName, Email: f.authorEmail}
+	r.Metrics = runner.NewMetrics(reg)
 	return r, reg, nil
 }
 

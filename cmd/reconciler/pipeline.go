@@ -5,17 +5,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/scaleway-gitops/reconciler/pkg/engine"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
 
-	"k8s.io/utils/clock"
-
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/checkout"
-	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -103,27 +101,15 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 			return nil, fmt.Errorf("--now: %w", err)
 		}
 	}
-	// One policy for every API call, each retried at one layer: the adapter retries its reads,
-	// apply its mutations.
-	opts := []scaleway.Option{scaleway.WithReadRetry(pf.retry)}
-	if u := env.getenv("SCW_API_URL"); u != "" {
-		opts = append(opts, scaleway.WithAPIURL(u)) // the profile and os environment give the rest
-	}
-	prov, err := scaleway.New(opts...)
+	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), Retry: pf.retry, Log: pf.log,
+		Concurrency: pf.concurrency, PollInterval: pf.pollInterval,
+		Progress: func(ev apply.Event) { fmt.Fprintln(env.stderr, ev.Message) }})
 	if err != nil {
 		return nil, err
 	}
-	exec := &apply.Executor{
-		Provider: prov, Clock: clock.RealClock{}, Concurrency: pf.concurrency,
-		Options:  apply.Options{PollInterval: pf.pollInterval, Retry: pf.retry},
-		Progress: func(ev apply.Event) { fmt.Fprintln(env.stderr, ev.Message) },
-		Rotator:  newNodeRotator(prov, rotatorOptions{PollInterval: pf.pollInterval, Evict: pf.retry, Log: pf.log}),
-	}
-	return &reconcile.Reconciler{
-		Provider: prov, Exec: exec, Now: now,
-		DefaultProjectID: prov.DefaultProjectID(), DefaultRegion: prov.DefaultRegion(),
-		Rotate: true,
-	}, nil
+	r := eng.Reconciler()
+	r.Now = now
+	return r, nil
 }
 
 // pipelineFlagSet is the flag set of a pipeline command (plan, apply, rotate) with the shared

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scaleway-gitops/reconciler/pkg/engine"
 	"io"
 	"net"
 	"net/http"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/examples"
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
-	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
@@ -144,31 +144,31 @@ func (d *demo) setUp(ctx context.Context) (func(), error) {
 	}
 	d.say("Git repository %s holds examples/ (reconciler.yaml and 4 clusters)", d.bare)
 
-	d.prov, err = scaleway.New(scaleway.WithAPIURL(apiURL), scaleway.WithCredentials(demoCredentials), scaleway.WithVersion("demo"),
-		scaleway.WithReadRetry(backoff.Default))
+	creds := demoCredentials
+	eng, err := engine.New(engine.Config{APIURL: apiURL, Credentials: &creds, UserAgentVersion: "demo", Clock: d.clock,
+		PollInterval: 500 * time.Millisecond, ProgressEvery: 5 * time.Second,
+		Progress: func(ev apply.Event) { d.say("  apply: %s", ev.Message) }})
 	if err != nil {
 		hs.Close()
 		return nil, err
 	}
+	d.prov = eng.Provider
 	src, err := source.New(source.Options{URL: d.bare, CacheDir: filepath.Join(d.o.Dir, "cache")})
 	if err != nil {
 		hs.Close()
 		return nil, err
 	}
-	exec := &apply.Executor{Provider: d.prov, Clock: d.clock,
-		Options:  apply.Options{PollInterval: 500 * time.Millisecond, ProgressEvery: 5 * time.Second, Retry: backoff.Default},
-		Progress: func(ev apply.Event) { d.say("  apply: %s", ev.Message) }}
-	d.run = &runner.Runner{Source: src, Provider: d.prov, Exec: exec, Clock: d.clock,
-		Interval: 2 * time.Second, DriftInterval: 4 * time.Second,
-		Author:           source.Author{Name: "reconciler", Email: "reconciler@example.com"},
-		DefaultProjectID: emulator.DefaultProjectID, DefaultRegion: "fr-par",
-		Notify: func(ev runner.Event) {
-			d.say("run: %s", ev.Message)
-			select {
-			case d.events <- ev:
-			default:
-			}
-		}}
+	d.run = eng.Runner(src)
+	d.run.Interval, d.run.DriftInterval = 2*time.Second, 4*time.Second
+	d.run.Author = source.Author{Name: "reconciler", Email: "reconciler@example.com"}
+	d.run.DefaultProjectID, d.run.DefaultRegion = emulator.DefaultProjectID, "fr-par"
+	d.run.Notify = func(ev runner.Event) {
+		d.say("run: %s", ev.Message)
+		select {
+		case d.events <- ev:
+		default:
+		}
+	}
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); d.run.Run(rctx) }()
