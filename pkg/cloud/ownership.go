@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// ManagedByTag marks what the reconciler created or adopted (DESIGN §7).
+// ManagedByTag marks what the reconciler created or adopted (docs/contracts.md §7).
 const ManagedByTag = "managed-by=reconciler"
 
 // Tags the reconciler keeps on the clusters it owns, next to ManagedByTag. They are written only

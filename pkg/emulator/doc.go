@@ -1,6 +1,6 @@
 // Package emulator is an in-process emulator of the Scaleway Kubernetes (Kapsule/Kosmos) API v1,
 // faithful enough that the unmodified scaleway-sdk-go, the Terraform provider and the scw CLI work
-// against it (reference: shared/reference/scaleway-k8s-api.md, recorded traffic in testdata/cassettes).
+// against it (reference: docs/scaleway-k8s-api.md, recorded traffic in testdata/cassettes).
 //
 // Invariants:
 //   - One mutex guards all state; every request first advances the state machines to the clock's

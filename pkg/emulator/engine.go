@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// The state machines (reference §5) run lazily: before each request, every transition whose due
+// The state machines (docs/scaleway-k8s-api.md §5) run lazily: before each request, every transition whose due
 // time has passed fires, earliest first, stamped with its own due time (so a node created by a
 // transition at t has created_at t, whatever the time of the read).
 

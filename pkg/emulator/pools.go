@@ -66,7 +66,7 @@ func (s *Server) validateKubeletArgs(version string, args map[string]string) *ap
 	return nil
 }
 
-// buildPool validates a create request and fills the defaults (reference §2.2, §9.6). It does not insert.
+// buildPool validates a create request and fills the defaults (docs/scaleway-k8s-api.md §2.2, §9.6). It does not insert.
 func (s *Server) buildPool(c *clusterRec, req *createPoolReq, now time.Time) (*poolRec, *apiError) {
 	name := req.Name
 	if name == "" {

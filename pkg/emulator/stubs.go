@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Non-k8s endpoints the real clients touch (reference §1.7).
+// Non-k8s endpoints the real clients touch (docs/scaleway-k8s-api.md §1.7).
 
 func (s *Server) handleMetadata(*request) (any, *apiError) {
 	return map[string]any{"platform": "external", "partition": "scw", "domain": "scw.eu"}, nil

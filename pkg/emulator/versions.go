@@ -27,7 +27,7 @@ func day(s string) time.Time {
 	return t
 }
 
-// DefaultCatalog is the fr-par catalog of 2026-08 (reference §2.4 and §6): 1.36.1, 1.35.3, 1.34.6 and
+// DefaultCatalog is the fr-par catalog of 2026-08 (docs/scaleway-k8s-api.md §2.4 and §6): 1.36.1, 1.35.3, 1.34.6 and
 // 1.33.10 listed, every older patch of those minors known but unlisted.
 func DefaultCatalog() []CatalogVersion {
 	minors := []struct {
@@ -168,7 +168,7 @@ func (s *Server) handleGetVersion(r *request) (any, *apiError) {
 	return s.versionWire(r.region, v), nil
 }
 
-// clusterTypes is the offer catalog (reference §2.4).
+// clusterTypes is the offer catalog (docs/scaleway-k8s-api.md §2.4).
 var clusterTypes = []ClusterType{
 	{Name: "kapsule", Availability: "available", MaxNodes: 150, CommitmentDelay: "0s", Resiliency: "standard", Memory: 4000000000, MaxEtcdSize: 55000000},
 	{Name: "kapsule-dedicated-4", Availability: "available", MaxNodes: 250, CommitmentDelay: "2592000s", SLA: 99.5, Resiliency: "high_availability", Memory: 4000000000, Dedicated: true, AuditLogsSupported: true, MaxEtcdSize: 200000000},

@@ -80,7 +80,7 @@ func cmpKey(r1, p1, n1, r2, p2, n2 string) int {
 	return cmp.Or(cmp.Compare(r1, r2), cmp.Compare(p1, p2), cmp.Compare(n1, n2))
 }
 
-// Action phases: the order actions run in within a cluster (DESIGN §4).
+// Action phases: the order actions run in within a cluster (docs/contracts.md §4).
 const (
 	phCreateCluster = iota
 	phSetType

@@ -10,7 +10,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
-// defaultGracePeriod is the API's default for a pool's maxTerminationGracePeriod (reference §2).
+// defaultGracePeriod is the API's default for a pool's maxTerminationGracePeriod (docs/scaleway-k8s-api.md §2).
 const defaultGracePeriod = 15 * time.Minute
 
 // DefaultZone is the zone the API picks for a pool without one: the region's first zone.

@@ -1,5 +1,5 @@
 // Package plan computes, from the desired specs and an observed snapshot at a given time, the
-// ordered and explained set of actions (DESIGN §4), and renders it as text, JSON and Markdown from
+// ordered and explained set of actions (docs/contracts.md §4), and renders it as text, JSON and Markdown from
 // that one value. It is pure: no I/O, no clock, no logging; Compute(Input) is deterministic (the
 // order of its inputs does not matter) and returns either a whole plan or every error at once.
 //

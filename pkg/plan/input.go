@@ -25,7 +25,7 @@ type Input struct {
 	// "" is an unknown identity: nothing is deleted, and clusters with any owner tag are left alone.
 	Owner string
 	// Prune is the repo-level setting (reconciler.yaml) that allows deleting clusters whose spec
-	// is gone, with the other conditions of DESIGN §7.
+	// is gone, with the other conditions of docs/contracts.md §7.
 	Prune bool
 	// LastApplied is, per cluster key (see Key), what the status files in the repository record.
 	// A status is a report, never an authorisation: it can only keep a cluster from being

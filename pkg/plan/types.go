@@ -2,13 +2,13 @@ package plan
 
 import "time"
 
-// FormatVersion is the version of the JSON plan contract (DESIGN §4).
+// FormatVersion is the version of the JSON plan contract (docs/contracts.md §4).
 const FormatVersion = "1"
 
 // ActionType names what an action does; the values are the stable wire names.
 type ActionType string
 
-// Action types, in DESIGN §4.
+// Action types, in docs/contracts.md §4.
 const (
 	CreateCluster  ActionType = "create-cluster"
 	UpdateCluster  ActionType = "update-cluster"

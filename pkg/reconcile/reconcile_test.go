@@ -94,7 +94,7 @@ func TestOnceObservesOncePerRegionAndProjectThenApplies(t *testing.T) {
 
 // TestDeletionNeedsLiveEvidence: with the spec gone and repo prune on, a cluster is deleted only
 // when the live cluster carries this repository's owner tag and deletion-protection=false, and a
-// status file (when there is one) records the same id and no protection (DESIGN §7). A status
+// status file (when there is one) records the same id and no protection (docs/contracts.md §7). A status
 // file can only make the reconciler more careful.
 func TestDeletionNeedsLiveEvidence(t *testing.T) {
 	mine := []string{cloud.ManagedByTag, cloud.OwnerTag("repo-a"), cloud.ProtectionTag(false)}

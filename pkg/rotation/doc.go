@@ -1,5 +1,5 @@
 // Package rotation decides which nodes of a pool are replaced because of their age, when, and why
-// every other node is left alone (issue 5, DESIGN §2 rotation fields, §7 fail closed). It is pure:
+// every other node is left alone (docs/contracts.md §2 rotation fields, §7 fail closed). It is pure:
 // no I/O, no clock, no logging; `now` is always an argument. The drainer and the rotate command do
 // the work; this package only decides and explains.
 //
@@ -9,7 +9,7 @@
 // budget 1, drainTimeout 30m, onDrainTimeout skip, deadline maxAge+168h, no window (any time).
 // An invalid window, budget or other field does not error: the Policy carries Problems and
 // every decision on it is "rotate nothing", reported with the problem's reason (invalid-window,
-// invalid-budget, invalid-policy). That is the fail-closed rule of DESIGN §7.
+// invalid-budget, invalid-policy). That is the fail-closed rule of docs/contracts.md §7.
 //
 // # Budget: a concurrency limit
 //

@@ -9,7 +9,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/gittest"
 )
 
-// A cluster whose spec was removed is still reported in its status (DESIGN §7: nothing is
+// A cluster whose spec was removed is still reported in its status (docs/contracts.md §7: nothing is
 // silently skipped): the plan's warning says why it is kept; once pruned, its status and report
 // are removed with it.
 func TestRemovedSpecIsReportedThenPruned(t *testing.T) {

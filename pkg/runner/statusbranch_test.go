@@ -44,7 +44,7 @@ func (e *env) onBranch(branch, path string) bool {
 
 // With status committed to another branch than the specs, a restarted loop reads its previous
 // statuses from that branch: its first pass writes nothing when nothing changed (observedRevision
-// and the record of the last applied spec are kept), and that record drives DESIGN §7's
+// and the record of the last applied spec are kept), and that record drives docs/contracts.md §7's
 // deletion rule. The spec branch is never written by the reconciler.
 func TestRestartWithSeparateStatusBranch(t *testing.T) {
 	e := newEnv(t, "revert")

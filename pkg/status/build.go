@@ -24,7 +24,7 @@ type Input struct {
 	Applied bool
 	// DeletionProtection is the attempted spec's value, recorded as LastApplied when Applied; a
 	// true is recorded as soon as a valid spec with it is attempted, even if the apply failed
-	// (DESIGN §7 fails closed: protection rises at once and is lowered only by a completed apply).
+	// (docs/contracts.md §7 fails closed: protection rises at once and is lowered only by a completed apply).
 	DeletionProtection bool
 	// DriftPolicy is the spec's drift policy: "revert" (default) or "report".
 	DriftPolicy string

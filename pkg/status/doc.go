@@ -1,5 +1,5 @@
 // Package status builds and renders what the reconciler writes back into the user's repository
-// (DESIGN §1, §5): status/<cluster>.yaml, machine-readable, and reports/<cluster>.md, for humans.
+// (docs/contracts.md §1, §5): status/<cluster>.yaml, machine-readable, and reports/<cluster>.md, for humans.
 //
 // Invariants:
 //   - Build is pure: the caller passes the revision, the observed cluster, the plan, the apply

@@ -169,7 +169,7 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// DESIGN §7 fails closed: once a valid spec with deletionProtection: true has been attempted,
+// docs/contracts.md §7 fails closed: once a valid spec with deletionProtection: true has been attempted,
 // the record protects the cluster even if that apply failed; only a completed apply lowers it.
 func TestDeletionProtectionRecordedOnAttempt(t *testing.T) {
 	prev := Build(Input{Cluster: "prod-par", Revision: "unprotected", Applied: true, DeletionProtection: false, Live: liveCluster()})

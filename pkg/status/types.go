@@ -11,7 +11,7 @@ const (
 // ConditionType names a condition; the values are stable.
 type ConditionType string
 
-// Condition types of DESIGN §5.
+// Condition types of docs/contracts.md §5.
 const (
 	Ready            ConditionType = "Ready"
 	Reconciling      ConditionType = "Reconciling"
@@ -53,7 +53,8 @@ type ClusterStatus struct {
 	// SpecDigest identifies the specs of LastAttemptedRevision (the tree without status/ and
 	// reports/): a restarted loop whose head has the same specs keeps describing that revision.
 	SpecDigest string `json:"specDigest,omitempty"`
-	// LastApplied records what DESIGN §7's deletion rule needs from the last applied spec.
+	// LastApplied records the last applied spec's deletionProtection: a report that can only add
+	// caution to the deletion rule, which trusts the live cluster's tags (docs/contracts.md §7).
 	LastApplied *LastApplied `json:"lastApplied,omitempty"`
 
 	Conditions []Condition `json:"conditions"`

@@ -92,7 +92,7 @@ func TestCallerCancellationIsNotTransient(t *testing.T) {
 	}
 }
 
-// TestErrorsThroughTheSDK serves the canonical Scaleway error bodies (reference §3) so the SDK
+// TestErrorsThroughTheSDK serves the canonical Scaleway error bodies (docs/scaleway-k8s-api.md §3) so the SDK
 // builds its typed errors itself, then checks the mapping and the wrapped message.
 func TestErrorsThroughTheSDK(t *testing.T) {
 	cases := []struct {

@@ -87,7 +87,7 @@ func TestCreateClusterRejectsBadNetworkInput(t *testing.T) {
 	}
 }
 
-// TestMethodsSendTheDocumentedRequests checks path, query and body of every mutation (reference §1.6).
+// TestMethodsSendTheDocumentedRequests checks path, query and body of every mutation (docs/scaleway-k8s-api.md §1.6).
 func TestMethodsSendTheDocumentedRequests(t *testing.T) {
 	const pid, nid = poolID, "n1"
 	cases := []struct {

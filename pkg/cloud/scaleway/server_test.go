@@ -144,7 +144,7 @@ func mustJSON(v any) string {
 
 const base = "/k8s/v1/regions/fr-par"
 
-// Canned payloads modelled on the recorded real API (reference §2.1–§2.4).
+// Canned payloads modelled on the recorded real API (docs/scaleway-k8s-api.md §2.1–§2.4).
 const (
 	clusterID = "ca7275b9-0000-4000-8000-000000000001"
 	poolID    = "d2300000-0000-4000-8000-000000000002"
