@@ -143,7 +143,7 @@ func (r *clusterRun) upgradeCluster(a plan.Action) step {
 			if v == "" {
 				return false, "", fmt.Errorf("action %s names no version", a.ID)
 			}
-			return compareVersions(c.Version, v) >= 0, "already-at-version", nil
+			return atVersion(c.Version, v), "already-at-version", nil
 		},
 		mutate: func(ctx context.Context, c *cloud.Cluster) error {
 			// upgrade_pools=false: the plan has its own upgrade-pool actions after each hop.
@@ -152,7 +152,7 @@ func (r *clusterRun) upgradeCluster(a plan.Action) step {
 			}
 			return nil
 		},
-		ready: clusterReady(r.name(), func(c *cloud.Cluster) bool { return compareVersions(c.Version, v) >= 0 }),
+		ready: clusterReady(r.name(), func(c *cloud.Cluster) bool { return atVersion(c.Version, v) }),
 	}
 }
 

@@ -1,17 +1,15 @@
 package apply
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
 // What an update sends comes from the action's payload: apply never does something the plan did
@@ -30,13 +28,13 @@ func pendingClusterUpdate(a plan.Action, live *cloud.Cluster) (cloud.ClusterUpda
 		u.Tags = &t
 	}
 	dropIf(&u.Description, live.Description, eq[string])
-	dropIf(&u.Tags, live.Tags, sameSet)
+	dropIf(&u.Tags, live.Tags, cloud.SameSet)
 	dropIf(&u.AutoUpgrade, live.AutoUpgrade, eq[cloud.AutoUpgrade])
 	dropIf(&u.Autoscaler, live.Autoscaler, eq[cloud.Autoscaler])
 	dropIf(&u.OpenIDConnect, live.OpenIDConnect, func(a, b cloud.OpenIDConnect) bool { return reflect.DeepEqual(normOIDC(a), normOIDC(b)) })
-	dropIf(&u.FeatureGates, live.FeatureGates, sameSet)
-	dropIf(&u.AdmissionPlugins, live.AdmissionPlugins, sameSet)
-	dropIf(&u.APIServerCertSANs, live.APIServerCertSANs, sameSet)
+	dropIf(&u.FeatureGates, live.FeatureGates, cloud.SameSet)
+	dropIf(&u.AdmissionPlugins, live.AdmissionPlugins, cloud.SameSet)
+	dropIf(&u.APIServerCertSANs, live.APIServerCertSANs, cloud.SameSet)
 	return u, nil
 }
 
@@ -52,14 +50,14 @@ func pendingPoolPatch(a plan.Action, live *cloud.Pool) (plan.PoolPatch, error) {
 	dropIf(&u.MinSize, live.MinSize, eq[int])
 	dropIf(&u.MaxSize, live.MaxSize, eq[int])
 	dropIf(&u.Autohealing, live.Autohealing, eq[bool])
-	dropIf(&u.Tags, live.Tags, sameSet)
+	dropIf(&u.Tags, live.Tags, cloud.SameSet)
 	dropIf(&u.KubeletArgs, live.KubeletArgs, sameMap)
 	dropIf(&u.UpgradePolicy, live.UpgradePolicy, eq[cloud.UpgradePolicy])
 	dropIf(&u.SecurityGroupID, live.SecurityGroupID, eq[string])
 	dropIf(&u.MaxTerminationGracePeriod, int(live.MaxTerminationGracePeriod/time.Second), eq[int])
 	dropIf(&pp.Labels, live.Labels, sameMap)
-	dropIf(&pp.Taints, live.Taints, sameTaints)
-	dropIf(&pp.StartupTaints, live.StartupTaints, sameTaints)
+	dropIf(&pp.Taints, live.Taints, cloud.SameTaints)
+	dropIf(&pp.StartupTaints, live.StartupTaints, cloud.SameTaints)
 	return pp, nil
 }
 
@@ -91,38 +89,15 @@ func sorted(s []string) []string {
 	return s
 }
 
-func sameSet(a, b []string) bool { return slices.Equal(sorted(a), sorted(b)) }
-
 func sameMap(a, b map[string]string) bool { return len(a) == len(b) && maps.Equal(a, b) }
 
-func sameTaints(a, b []cloud.Taint) bool {
-	if len(a) != len(b) {
+// atVersion reports whether the live version have is at least want (both exact x.y.z); an
+// unreadable version is not.
+func atVersion(have, want string) bool {
+	h, err := spec.ParseVersion(have)
+	if err != nil {
 		return false
 	}
-	key := func(x, y cloud.Taint) int {
-		return cmp.Or(strings.Compare(x.Key, y.Key), strings.Compare(x.Value, y.Value), strings.Compare(x.Effect, y.Effect))
-	}
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.SortFunc(a, key)
-	slices.SortFunc(b, key)
-	return slices.Equal(a, b)
-}
-
-// compareVersions compares "x.y.z" versions numerically (a missing part counts as 0).
-func compareVersions(a, b string) int {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := range max(len(pa), len(pb)) {
-		if c := cmp.Compare(part(pa, i), part(pb, i)); c != 0 {
-			return c
-		}
-	}
-	return 0
-}
-
-func part(p []string, i int) int {
-	if i >= len(p) {
-		return 0
-	}
-	n, _ := strconv.Atoi(p[i])
-	return n
+	w, err := spec.ParseVersion(want)
+	return err == nil && h.Compare(w) >= 0
 }

@@ -98,7 +98,7 @@ func (r *clusterRun) applyPoolChange(ctx context.Context, live *cloud.Pool, ch p
 
 func (r *clusterRun) upgradePool(a plan.Action) step {
 	name, v := a.Payload.Pool, a.Payload.Version
-	atVersion := func(p *cloud.Pool) bool { return compareVersions(p.Version, v) >= 0 }
+	atVersion := func(p *cloud.Pool) bool { return atVersion(p.Version, v) }
 	return step{
 		what: fmt.Sprintf("pool %s/%s to be ready at %s", r.name(), name, v),
 		check: func(c *cloud.Cluster) (bool, string, error) {

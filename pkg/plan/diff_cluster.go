@@ -25,7 +25,7 @@ func clusterChanges(c *spec.Cluster, live *cloud.Cluster, owner string) (changes
 		u.Description = &d.Description
 	}
 	list := func(path string, want, have []string, dst **[]string) {
-		if !sameSet(want, have) {
+		if !cloud.SameSet(want, have) {
 			add(path, sortedCopy(have), want)
 			*dst = &want
 		}

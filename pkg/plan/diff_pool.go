@@ -46,7 +46,7 @@ func poolChanges(region string, p spec.Pool, live *cloud.Pool) (mutable, immutab
 		mut("autohealing", live.Autohealing, d.Autohealing)
 		u.Autohealing = &d.Autohealing
 	}
-	if !sameSet(d.Tags, live.Tags) {
+	if !cloud.SameSet(d.Tags, live.Tags) {
 		mut("tags", sortedCopy(live.Tags), d.Tags)
 		u.Tags = &d.Tags
 	}
@@ -54,11 +54,11 @@ func poolChanges(region string, p spec.Pool, live *cloud.Pool) (mutable, immutab
 		mut("labels", nonNilMap(live.Labels), d.Labels)
 		patch.Labels = &d.Labels
 	}
-	if !sameTaints(d.Taints, live.Taints) {
+	if !cloud.SameTaints(d.Taints, live.Taints) {
 		mut("taints", specTaints(live.Taints), nonNilTaints(p.Taints))
 		patch.Taints = &d.Taints
 	}
-	if !sameTaints(d.StartupTaints, live.StartupTaints) {
+	if !cloud.SameTaints(d.StartupTaints, live.StartupTaints) {
 		mut("startupTaints", specTaints(live.StartupTaints), nonNilTaints(p.StartupTaints))
 		patch.StartupTaints = &d.StartupTaints
 	}
