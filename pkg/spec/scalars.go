@@ -1,0 +1,205 @@
+package spec
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	yaml2 "go.yaml.in/yaml/v2"
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// This file checks scalar nodes against the Go kinds they are decoded into.
+
+func (w *walker) scalar(n *yaml.Node, path, what string) bool {
+	if n.Kind != yaml.ScalarNode {
+		w.errorf(n, path, "", "must be %s, not %s", what, kindName(n))
+		return false
+	}
+	return true
+}
+
+func plain(n *yaml.Node) bool {
+	return n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
+}
+
+func (w *walker) str(n *yaml.Node, path string) {
+	if !w.scalar(n, path, "a string") {
+		return
+	}
+	if s, changed := sigsString(n); changed {
+		w.errorf(n, path, fmt.Sprintf("quote it: %q", n.Value), "unquoted %s is read as %q", n.Value, s)
+	}
+}
+
+// yaml11Bools are the YAML 1.1 booleans that sigs.k8s.io/yaml (go-yaml v2) recognizes.
+var yaml11Bools = map[string]bool{
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "true": true, "True": true, "TRUE": true, "on": true, "On": true, "ON": true,
+	"n": false, "N": false, "no": false, "No": false, "NO": false, "false": false, "False": false, "FALSE": false, "off": false, "Off": false, "OFF": false,
+}
+
+// sigsResolve returns the value go-yaml v2 (under sigs.k8s.io/yaml) gives a plain scalar under
+// YAML 1.1 rules; ok is false for quoted and block scalars, which are always strings.
+func sigsResolve(n *yaml.Node) (any, bool) {
+	if n.Kind != yaml.ScalarNode || !plain(n) {
+		return nil, false
+	}
+	if n.Value == "" || strings.ContainsAny(n.Value, "\n:#") {
+		return n.Value, true
+	}
+	c := n.Value[0]
+	if !(c >= '0' && c <= '9' || strings.IndexByte("+-.yYnNtTfFoO~", c) >= 0) {
+		return n.Value, true
+	}
+	var out map[string]any
+	if err := safeCall(func() error { return yaml2.Unmarshal([]byte("v: "+n.Value), &out) }); err != nil {
+		return n.Value, true
+	}
+	return out["v"], true
+}
+
+// sigsString returns what sigs.k8s.io/yaml makes of a scalar decoded into a string field (numbers
+// and booleans are formatted back into text), and whether that differs from what was written.
+func sigsString(n *yaml.Node) (string, bool) {
+	r, ok := sigsResolve(n)
+	if !ok {
+		return n.Value, false
+	}
+	var s string
+	switch v := r.(type) {
+	case string:
+		s = v
+	case int:
+		s = strconv.Itoa(v)
+	case int64:
+		s = strconv.FormatInt(v, 10)
+	case uint64:
+		s = strconv.FormatUint(v, 10)
+	case float64:
+		s = strconv.FormatFloat(v, 'g', -1, 32)
+	case bool:
+		s = strconv.FormatBool(v)
+	case nil:
+		return "", n.Value != ""
+	default:
+		return n.Value, false
+	}
+	return s, s != n.Value
+}
+
+func (w *walker) boolean(n *yaml.Node, path string) {
+	if !w.scalar(n, path, "true or false") {
+		return
+	}
+	if _, ok := yaml11Bools[n.Value]; ok && plain(n) {
+		return
+	}
+	hint := ""
+	if _, ok := yaml11Bools[n.Value]; ok {
+		hint = "remove the quotes"
+	}
+	w.errorf(n, path, hint, "must be true or false, not %s", kindName(n))
+}
+
+// number parses a plain scalar as go-yaml v2 would resolve an int or a float.
+func number(n *yaml.Node) (float64, bool) {
+	if !plain(n) {
+		return 0, false
+	}
+	s := strings.ReplaceAll(n.Value, "_", "")
+	if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return float64(i), true
+	}
+	if u, err := strconv.ParseUint(s, 0, 64); err == nil {
+		return float64(u), true
+	}
+	if strings.ContainsAny(s, "xXoObB") {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+func (w *walker) integer(n *yaml.Node, t reflect.Type, path string) {
+	if !w.scalar(n, path, "an integer") {
+		return
+	}
+	f, ok := number(n)
+	if !ok || f != math.Trunc(f) {
+		hint := ""
+		if _, err := strconv.Atoi(n.Value); err == nil {
+			hint = "remove the quotes"
+		}
+		w.errorf(n, path, hint, "must be an integer, not %s", kindName(n))
+		return
+	}
+	lo, hi := math.Inf(-1), math.Inf(1)
+	switch t.Kind() {
+	case reflect.Int32:
+		lo, hi = math.MinInt32, math.MaxInt32
+	case reflect.Uint32:
+		lo, hi = 0, math.MaxUint32
+	case reflect.Uint, reflect.Uint64:
+		lo, hi = 0, 1<<53
+	case reflect.Int, reflect.Int64:
+		lo, hi = -(1 << 53), 1<<53
+	case reflect.Int8, reflect.Int16, reflect.Uint8, reflect.Uint16:
+		lo, hi = 0, 0 // not used by the spec types
+	}
+	if f < lo || f > hi {
+		w.errorf(n, path, "", "integer %s out of range", n.Value)
+	}
+}
+
+func (w *walker) float(n *yaml.Node, path string) {
+	if !w.scalar(n, path, "a number") {
+		return
+	}
+	if _, ok := number(n); !ok {
+		w.errorf(n, path, "", "must be a number, not %s", kindName(n))
+	}
+}
+
+func (w *walker) duration(n *yaml.Node, path string) {
+	if !w.scalar(n, path, "a duration") {
+		return
+	}
+	if r, ok := sigsResolve(n); ok {
+		if _, isString := r.(string); !isString {
+			w.errorf(n, path, "add a unit, e.g. \"720h\"", "must be a duration string such as \"30m\" or \"720h\", not %s", n.Value)
+			return
+		}
+	}
+	if _, err := time.ParseDuration(n.Value); err != nil {
+		w.errorf(n, path, "use a number with a unit (s, m, h), e.g. \"720h\"", "invalid duration %q", n.Value)
+	}
+}
+
+func (w *walker) quantity(n *yaml.Node, path string) {
+	if !w.scalar(n, path, "a count or a percentage") {
+		return
+	}
+	ok := false
+	r, isPlain := sigsResolve(n)
+	switch v := r.(type) {
+	case int:
+		ok = true
+	case string:
+		_, err := strconv.Atoi(strings.TrimSuffix(v, "%"))
+		ok = err == nil
+	case nil:
+		if !isPlain {
+			_, err := strconv.Atoi(strings.TrimSuffix(n.Value, "%"))
+			ok = err == nil
+		}
+	}
+	if !ok {
+		w.errorf(n, path, "write a count such as 1, or a percentage such as \"10%\"", "must be a count or a percentage, not %s", kindName(n))
+	}
+}
