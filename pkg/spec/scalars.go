@@ -8,11 +8,11 @@ import (
 	"strings"
 	"time"
 
-	yaml2 "go.yaml.in/yaml/v2"
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// This file checks scalar nodes against the Go kinds they are decoded into.
+// This file checks scalar nodes against the Go kinds they are decoded into. What sigs.k8s.io/yaml
+// makes of a plain scalar comes from resolvePlain (YAML 1.1 rules, as go-yaml v2 applies them).
 
 func (w *walker) scalar(n *yaml.Node, path, what string) bool {
 	if n.Kind != yaml.ScalarNode {
@@ -35,41 +35,23 @@ func (w *walker) str(n *yaml.Node, path string) {
 	}
 }
 
-// yaml11Bools are the YAML 1.1 booleans that sigs.k8s.io/yaml (go-yaml v2) recognizes.
-var yaml11Bools = map[string]bool{
-	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "true": true, "True": true, "TRUE": true, "on": true, "On": true, "ON": true,
-	"n": false, "N": false, "no": false, "No": false, "NO": false, "false": false, "False": false, "FALSE": false, "off": false, "Off": false, "OFF": false,
-}
-
-// sigsResolve returns the value go-yaml v2 (under sigs.k8s.io/yaml) gives a plain scalar under
-// YAML 1.1 rules; ok is false for quoted and block scalars, which are always strings.
-func sigsResolve(n *yaml.Node) (any, bool) {
-	if n.Kind != yaml.ScalarNode || !plain(n) {
-		return nil, false
+// sigsValue is the value sigs.k8s.io/yaml hands encoding/json for scalar n: the text of a quoted
+// or block scalar, else its YAML 1.1 resolution.
+func sigsValue(n *yaml.Node) any {
+	if !plain(n) {
+		return n.Value
 	}
-	if n.Value == "" || strings.ContainsAny(n.Value, "\n:#") {
-		return n.Value, true
-	}
-	c := n.Value[0]
-	if !(c >= '0' && c <= '9' || strings.IndexByte("+-.yYnNtTfFoO~", c) >= 0) {
-		return n.Value, true
-	}
-	var out map[string]any
-	if err := safeCall(func() error { return yaml2.Unmarshal([]byte("v: "+n.Value), &out) }); err != nil {
-		return n.Value, true
-	}
-	return out["v"], true
+	return resolvePlain(n.Value)
 }
 
 // sigsString returns what sigs.k8s.io/yaml makes of a scalar decoded into a string field (numbers
 // and booleans are formatted back into text), and whether that differs from what was written.
 func sigsString(n *yaml.Node) (string, bool) {
-	r, ok := sigsResolve(n)
-	if !ok {
+	if n.Kind != yaml.ScalarNode || !plain(n) {
 		return n.Value, false
 	}
 	var s string
-	switch v := r.(type) {
+	switch v := resolvePlain(n.Value).(type) {
 	case string:
 		s = v
 	case int:
@@ -170,11 +152,9 @@ func (w *walker) duration(n *yaml.Node, path string) {
 	if !w.scalar(n, path, "a duration") {
 		return
 	}
-	if r, ok := sigsResolve(n); ok {
-		if _, isString := r.(string); !isString {
-			w.errorf(n, path, "add a unit, e.g. \"720h\"", "must be a duration string such as \"30m\" or \"720h\", not %s", n.Value)
-			return
-		}
+	if _, isString := sigsValue(n).(string); !isString {
+		w.errorf(n, path, "add a unit, e.g. \"720h\"", "must be a duration string such as \"30m\" or \"720h\", not %s", n.Value)
+		return
 	}
 	if _, err := time.ParseDuration(n.Value); err != nil {
 		w.errorf(n, path, "use a number with a unit (s, m, h), e.g. \"720h\"", "invalid duration %q", n.Value)
@@ -186,18 +166,12 @@ func (w *walker) quantity(n *yaml.Node, path string) {
 		return
 	}
 	ok := false
-	r, isPlain := sigsResolve(n)
-	switch v := r.(type) {
+	switch r := sigsValue(n).(type) {
 	case int:
 		ok = true
 	case string:
-		_, err := strconv.Atoi(strings.TrimSuffix(v, "%"))
+		_, err := strconv.Atoi(strings.TrimSuffix(r, "%"))
 		ok = err == nil
-	case nil:
-		if !isPlain {
-			_, err := strconv.Atoi(strings.TrimSuffix(n.Value, "%"))
-			ok = err == nil
-		}
 	}
 	if !ok {
 		w.errorf(n, path, "write a count such as 1, or a percentage such as \"10%\"", "must be a count or a percentage, not %s", kindName(n))
