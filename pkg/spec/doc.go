@@ -30,10 +30,14 @@
 //
 //   - Strict: field names are case-sensitive, unknown fields and duplicate keys are errors, and a
 //     scalar that sigs.k8s.io/yaml would silently change (version: 1.30 → "1.3", on → "true") is
-//     an error asking for quotes. Values are decoded by sigs.k8s.io/yaml (UnmarshalStrict), so
-//     YAML 1.1 booleans (yes/no) still mean true/false in boolean fields.
-//   - Positions: each document is parsed with go.yaml.in/yaml/v3's node API to map field paths to
-//     line:column. A value inherited from reconciler.yaml is reported there, once.
+//     an error asking for quotes. Values have sigs.k8s.io/yaml's (UnmarshalStrict) meaning: YAML
+//     1.1 scalars, so yes/no still mean true/false in boolean fields, then the json tags and
+//     UnmarshalJSON methods as encoding/json applies them.
+//   - One parse: each document is parsed once, with go.yaml.in/yaml/v3's node API, and one walk
+//     over the nodes checks the structure, maps field paths to line:column and decodes the values.
+//     A document with an explicit tag (`!!str`, `!`), or with a value encoding/json would still
+//     refuse, is decoded by sigs.k8s.io/yaml instead, for the same values and errors. A value
+//     inherited from reconciler.yaml is reported there, once.
 //   - Errors: FieldError{File, Line, Column, Path, Message, Hint}, rendered
 //     `file:line:column: path: message (hint: …)`, sorted by file, line, column, path.
 //   - Never panics: third-party parser panics are turned into errors, aliases are bounded

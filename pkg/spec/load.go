@@ -265,10 +265,10 @@ func syntaxError(file string, c chunk, err error) FieldError {
 	return fe
 }
 
-// decodeDoc checks one document's structure and, when it is sound, decodes it with
-// sigs.k8s.io/yaml in strict mode. wantKind is required when kindRequired, else optional.
+// decodeDoc checks one document's structure against T and decodes it from the same parse (see
+// walker). wantKind is required when kindRequired, else optional.
 func decodeDoc[T any](l *loader, file string, c chunk, wantKind string, kindRequired bool) (loaded[T], bool) {
-	w := newWalker(file, c.line-1)
+	w := newWalker(file, c)
 	root := deref(c.root)
 	if root == nil {
 		return loaded[T]{}, false
@@ -299,15 +299,18 @@ func decodeDoc[T any](l *loader, file string, c chunk, wantKind string, kindRequ
 	} else if n == nil && kindRequired {
 		w.errorf(root, "apiVersion", "apiVersion: "+APIVersion, "required")
 	}
-	w.walk(root, reflect.TypeFor[T](), "")
+	v := new(T)
+	w.walk(root, reflect.ValueOf(v).Elem(), "")
 	if len(w.errs) > 0 {
 		l.errs = append(l.errs, w.errs...)
 		return loaded[T]{}, false
 	}
-	v := new(T)
-	if err := safeCall(func() error { return sigsyaml.UnmarshalStrict(c.data, v) }); err != nil {
-		l.errs = append(l.errs, FieldError{File: file, Line: w.idx.start.line, Column: w.idx.start.col, Message: "cannot decode: " + cleanDecodeError(err)})
-		return loaded[T]{}, false
+	if w.fallback {
+		v = new(T)
+		if err := safeCall(func() error { return sigsyaml.UnmarshalStrict(c.data, v) }); err != nil {
+			l.errs = append(l.errs, FieldError{File: file, Line: w.idx.start.line, Column: w.idx.start.col, Message: "cannot decode: " + cleanDecodeError(err)})
+			return loaded[T]{}, false
+		}
 	}
 	return loaded[T]{val: v, idx: w.idx}, true
 }

@@ -11,10 +11,12 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// This file checks a parsed YAML document against the Go types before anything is decoded:
+// This file checks a parsed YAML document against the Go types and decodes it in the same walk:
 // unknown fields (case-sensitive), duplicate keys, wrong node kinds and scalars that
-// sigs.k8s.io/yaml would reject or silently change. It also records the position of every
-// field path, so that later validation errors can point at a line and column.
+// sigs.k8s.io/yaml would reject or silently change are errors; every other value is stored as
+// sigs.k8s.io/yaml (YAML 1.1 scalars, then encoding/json with the types' json tags) would store
+// it. It also records the position of every field path, so that later validation errors can point
+// at a line and column.
 
 // pos is a 1-based position in a file.
 type pos struct{ line, col int }
@@ -66,16 +68,27 @@ func childPath(parent, name string) string {
 	return parent + "." + name
 }
 
-// walker checks one document.
+// walker checks and decodes one document.
 type walker struct {
 	idx     *docIndex
 	lineOff int // added to node lines: the document's first line in the file, minus one
 	errs    []FieldError
 	budget  int
+	// fallback is set when the document holds something this decoder does not reproduce
+	// exactly: an explicit tag (go-yaml v2 and v3 read tags differently), or a value that
+	// encoding/json would refuse although it passed the checks. Such a document is decoded by
+	// sigs.k8s.io/yaml instead (see decodeDoc), for the same values and errors as ever.
+	fallback bool
+	tags     *tagFinder // nil when the document's text holds no '!', hence no tag
 }
 
-func newWalker(file string, lineOff int) *walker {
-	return &walker{idx: &docIndex{file: file, at: make(map[string]pos, 64)}, lineOff: lineOff, budget: maxNodes}
+func newWalker(file string, c chunk) *walker {
+	return &walker{
+		idx:     &docIndex{file: file, at: make(map[string]pos, 64)},
+		lineOff: c.line - 1,
+		budget:  maxNodes,
+		tags:    newTagFinder(c.data),
+	}
 }
 
 func (w *walker) pos(n *yaml.Node) pos { return pos{n.Line + w.lineOff, n.Column} }
@@ -100,8 +113,10 @@ var (
 	quantityType = reflect.TypeFor[IntOrPercent]()
 )
 
-// walk checks node n against type t at path.
-func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
+// walk checks node n against the type of v at path, and decodes it into v (settable, and
+// zero when the walk starts). v holds the document's value only when the walk reports no error
+// and leaves fallback unset.
+func (w *walker) walk(n *yaml.Node, v reflect.Value, path string) {
 	w.budget--
 	if w.budget < 0 {
 		if w.budget == -1 {
@@ -110,38 +125,46 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
 		return
 	}
 	n = deref(n)
-	if n == nil || isNull(n) {
+	if n == nil {
+		return
+	}
+	w.checkTag(n)
+	if isNull(n) {
+		w.null(v)
 		return // null leaves the zero value, as in JSON
 	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		v = v.Elem()
 	}
-	switch {
+	switch t := v.Type(); {
 	case t == durationType:
-		w.duration(n, path)
+		w.duration(n, v, path)
 		return
 	case t == quantityType:
-		w.quantity(n, path)
+		w.quantity(n, v, path)
 		return
 	}
-	switch t.Kind() {
+	switch v.Kind() {
 	case reflect.Struct:
-		w.object(n, t, path)
+		w.object(n, v, path)
 	case reflect.Map:
-		w.mapping(n, t, path)
+		w.mapping(n, v, path)
 	case reflect.Slice:
-		w.sequence(n, t, path)
+		w.sequence(n, v, path)
 	case reflect.String:
-		w.str(n, path)
+		w.str(n, v, path)
 	case reflect.Bool:
-		w.boolean(n, path)
+		w.boolean(n, v, path)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		w.integer(n, t, path)
+		w.integer(n, v, path)
 	case reflect.Float32, reflect.Float64:
-		w.float(n, path)
+		w.float(n, v, path)
 	default:
-		w.errorf(n, path, "", "unsupported field type %s", t)
+		w.errorf(n, path, "", "unsupported field type %s", v.Type())
 	}
 }
 
@@ -174,8 +197,8 @@ func kindName(n *yaml.Node) string {
 
 // fieldInfo is one JSON-tagged struct field.
 type fieldInfo struct {
-	name string
-	typ  reflect.Type
+	name  string
+	index int
 }
 
 var fieldCache sync.Map // reflect.Type → []fieldInfo
@@ -198,7 +221,7 @@ func jsonFields(t reflect.Type) []fieldInfo {
 		if name == "" {
 			name = f.Name
 		}
-		fs = append(fs, fieldInfo{name: name, typ: f.Type})
+		fs = append(fs, fieldInfo{name: name, index: i})
 	}
 	fieldCache.Store(t, fs)
 	return fs
@@ -223,6 +246,7 @@ func (w *walker) pairs(n *yaml.Node, path string) []pair {
 			w.errorf(k, path, "", "mapping keys must be strings, not %s", kindName(deref(k)))
 			continue
 		}
+		w.checkTag(k)
 		if first, dup := seen[k.Value]; dup {
 			w.errorf(k, childPath(path, k.Value), "", "duplicate key %q (first at line %d)", k.Value, first.Line+w.lineOff)
 			continue
@@ -231,6 +255,9 @@ func (w *walker) pairs(n *yaml.Node, path string) []pair {
 		out = append(out, pair{k, v})
 	}
 	for _, m := range merges {
+		if m.Kind == yaml.AliasNode && m.Alias != nil && m.Alias.Kind == yaml.SequenceNode {
+			w.fallback = true // go-yaml v2 merges a list of mappings only when written in place
+		}
 		m = deref(m)
 		var srcs []*yaml.Node
 		switch {
@@ -270,12 +297,12 @@ func (w *walker) pairs(n *yaml.Node, path string) []pair {
 	return out
 }
 
-func (w *walker) object(n *yaml.Node, t reflect.Type, path string) {
+func (w *walker) object(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
 		w.errorf(n, path, "", "must be a mapping of fields, not %s", kindName(n))
 		return
 	}
-	fields := jsonFields(t)
+	fields := jsonFields(v.Type())
 	for _, p := range w.pairs(n, path) {
 		name := p.k.Value
 		i := slices.IndexFunc(fields, func(f fieldInfo) bool { return f.name == name })
@@ -284,8 +311,11 @@ func (w *walker) object(n *yaml.Node, t reflect.Type, path string) {
 			w.errorf(p.k, fp, suggestField(name, fields), "unknown field %q", name)
 			continue
 		}
+		if _, changed := sigsString(p.k); changed {
+			w.fallback = true // sigs.k8s.io/yaml would look for another field name
+		}
 		w.idx.at[fp] = w.pos(p.k)
-		w.walk(p.v, fields[i].typ, fp)
+		w.walk(p.v, v.Field(fields[i].index), fp)
 	}
 }
 
@@ -337,10 +367,13 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-func (w *walker) mapping(n *yaml.Node, t reflect.Type, path string) {
+func (w *walker) mapping(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
 		w.errorf(n, path, "", "must be a mapping, not %s", kindName(n))
 		return
+	}
+	if v.IsNil() {
+		v.Set(reflect.MakeMap(v.Type())) // as encoding/json: {} is an empty map, not nil
 	}
 	for _, p := range w.pairs(n, path) {
 		kp := path + "[" + p.k.Value + "]"
@@ -348,20 +381,27 @@ func (w *walker) mapping(n *yaml.Node, t reflect.Type, path string) {
 			w.errorf(p.k, kp, fmt.Sprintf("quote it: %q", p.k.Value), "key %s is read as %q", p.k.Value, s)
 			continue
 		}
+		switch sigsValue(p.k).(type) {
+		case nil, uint64:
+			w.fallback = true // sigs.k8s.io/yaml refuses these keys
+		}
 		w.idx.at[kp] = w.pos(p.k)
-		w.walk(p.v, t.Elem(), kp)
+		elem := reflect.New(v.Type().Elem()).Elem()
+		w.walk(p.v, elem, kp)
+		v.SetMapIndex(reflect.ValueOf(p.k.Value).Convert(v.Type().Key()), elem)
 	}
 }
 
-func (w *walker) sequence(n *yaml.Node, t reflect.Type, path string) {
+func (w *walker) sequence(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.SequenceNode {
 		w.errorf(n, path, "", "must be a list, not %s", kindName(n))
 		return
 	}
+	v.Set(reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))) // [] is empty, not nil
 	for i, item := range n.Content {
 		ip := path + "[" + strconv.Itoa(i) + "]"
 		w.idx.at[ip] = w.pos(item)
-		w.walk(item, t.Elem(), ip)
+		w.walk(item, v.Index(i), ip)
 	}
 }
 
