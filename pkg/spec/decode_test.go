@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"encoding"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -279,7 +280,7 @@ func TestDecodeSeesNoTextUnmarshaler(t *testing.T) {
 			return
 		}
 		seen[t0] = true
-		if reflect.PointerTo(t0).Implements(reflect.TypeFor[interface{ UnmarshalText([]byte) error }]()) {
+		if reflect.PointerTo(t0).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
 			t.Errorf("%s implements encoding.TextUnmarshaler", t0)
 		}
 		if t0.Kind() != reflect.Struct || t0 == durationType || t0 == quantityType {

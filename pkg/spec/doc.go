@@ -35,9 +35,10 @@
 //     UnmarshalJSON methods as encoding/json applies them.
 //   - One parse: each document is parsed once, with go.yaml.in/yaml/v3's node API, and one walk
 //     over the nodes checks the structure, maps field paths to line:column and decodes the values.
-//     A document with an explicit tag (`!!str`, `!`), or with a value encoding/json would still
-//     refuse, is decoded by sigs.k8s.io/yaml instead, for the same values and errors. A value
-//     inherited from reconciler.yaml is reported there, once.
+//     The rare document this decoder does not model (an explicit tag such as `!!str` or `!`, or a
+//     value that passes the checks but that sigs.k8s.io/yaml refuses) is decoded by
+//     sigs.k8s.io/yaml instead, for the same values and errors. A value inherited from
+//     reconciler.yaml is reported there, once.
 //   - Errors: FieldError{File, Line, Column, Path, Message, Hint}, rendered
 //     `file:line:column: path: message (hint: …)`, sorted by file, line, column, path.
 //   - Never panics: third-party parser panics are turned into errors, aliases are bounded
