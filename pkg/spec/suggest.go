@@ -1,0 +1,54 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// suggestField proposes the known field closest to a misspelt one.
+func suggestField(name string, fields []fieldInfo) string {
+	best, bestD := "", 3
+	for _, f := range fields {
+		if strings.EqualFold(f.name, name) {
+			return fmt.Sprintf("field names are case-sensitive: did you mean %q?", f.name)
+		}
+		if d := editDistance(strings.ToLower(name), strings.ToLower(f.name)); d < bestD {
+			best, bestD = f.name, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("did you mean %q?", best)
+	}
+	if len(fields) <= 8 {
+		names := make([]string, len(fields))
+		for i, f := range fields {
+			names[i] = f.name
+		}
+		return "known fields: " + strings.Join(names, ", ")
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance, capped for long inputs.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
