@@ -1,4 +1,4 @@
-// Package spec holds the user-facing cluster spec (DESIGN §2): its Go types, loading from a
+// Package spec holds the user-facing cluster spec (docs/contracts.md §2): its Go types, loading from a
 // repository tree with strict YAML decoding, defaulting in one place, and validation that reports
 // every error at once with file, line, column and field path.
 //

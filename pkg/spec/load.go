@@ -17,7 +17,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/repofs"
 )
 
-// Repository layout (DESIGN §1).
+// Repository layout (docs/contracts.md §1).
 const (
 	ClustersDir  = "clusters"
 	SettingsFile = "reconciler.yaml"
@@ -339,7 +339,7 @@ func topScalar(root *yaml.Node, key string) (string, *yaml.Node) {
 
 // duplicateClusters reports every cluster name declared more than once. Scaleway names are unique
 // per project and region, but the repository keys status/<name>.yaml and reports/<name>.md by name
-// alone (DESIGN §1), so a name may appear once per repository.
+// alone (docs/contracts.md §1), so a name may appear once per repository.
 func (l *loader) duplicateClusters(docs []loaded[Cluster]) {
 	byKey := map[string][]loaded[Cluster]{}
 	var keys []string

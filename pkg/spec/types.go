@@ -1,6 +1,6 @@
 package spec
 
-// The types in this file are the user-facing contract of ../shared/DESIGN.md §2.
+// The types in this file are the user-facing contract of docs/contracts.md §2.
 // JSON tags are the YAML field names (sigs.k8s.io/yaml semantics).
 
 // APIVersion and Kind identify a cluster document.
@@ -236,7 +236,7 @@ type Settings struct {
 	Kind       string `json:"kind,omitempty"`
 	// Defaults are merged under every cluster's spec (the cluster's own values win).
 	Defaults SettingsDefaults `json:"defaults,omitempty"`
-	// Prune allows deleting clusters whose spec is gone (with the other conditions of DESIGN §7).
+	// Prune allows deleting clusters whose spec is gone (with the other conditions of docs/contracts.md §7).
 	Prune bool `json:"prune,omitempty"`
 	// Owner is this repository's identity, tagged on the clusters it owns
 	// (reconciler.scaleway.dev/owner=<owner>). Default: derived from the git URL and branch.
