@@ -67,10 +67,10 @@ func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
 }
 
 // pass plans and applies the revision in force; when apply did something it plans again.
-func (r *Runner) pass(ctx context.Context, now time.Time) (*passResult, error) {
+func (r *Runner) pass(ctx context.Context, now time.Time, mode reconcile.Mode) (*passResult, error) {
 	rec := r.reconciler(now)
 	good := r.state.good
-	first, err := rec.Once(ctx, reconcile.ModeApply, good.checkout, good.repo)
+	first, err := rec.Once(ctx, mode, good.checkout, good.repo)
 	out := &passResult{first: first}
 	if err != nil {
 		return out, err

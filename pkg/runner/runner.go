@@ -58,6 +58,9 @@ type Runner struct {
 	// DefaultProjectID and DefaultRegion fill specs that name none.
 	DefaultProjectID string
 	DefaultRegion    string
+	// Leader, when set, decides whether this process may write: apply and commit statuses (one
+	// writer). A follower fetches and plans (for /metrics) but never mutates; nil: always leading.
+	Leader Leadership
 	// Owner is the repository identity tagged on the clusters it owns; default: the source's
 	// (source.Identity of its URL and branch). reconciler.yaml's owner: overrides both.
 	Owner string
@@ -214,7 +217,16 @@ type TickResult struct {
 	StatusCommit string
 	// Invalid is set when the fetched revision failed validation.
 	Invalid bool
+	// Follower is set when another process leads (Runner.Leader): the pass only planned.
+	Follower bool
 }
+
+// Leadership says whether this process is the one writer now (a lease it holds).
+type Leadership interface {
+	Leading() bool
+}
+
+func (r *Runner) leading() bool { return r.Leader == nil || r.Leader.Leading() }
 
 // Tick fetches and, when something calls for it, runs a pass and writes status back.
 func (r *Runner) Tick(ctx context.Context, why string) (*TickResult, error) {
@@ -254,7 +266,15 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 		// Nothing valid has ever been seen: report the errors and wait for a new commit.
 		return res, r.writeStatuses(ctx, co, nil, res)
 	}
-	pass, perr := r.pass(ctx, now)
+	if !r.leading() {
+		// A follower plans, for its metrics, and writes nothing; when it leads again it reads the
+		// statuses the leader committed meanwhile.
+		pass, perr := r.pass(ctx, now, reconcile.ModePlan)
+		res.Planned, res.Follower = pass != nil && perr == nil, true
+		r.state.lastObserve, r.state.statuses = now, nil
+		return res, perr
+	}
+	pass, perr := r.pass(ctx, now, reconcile.ModeApply)
 	res.Planned = true
 	r.state.lastObserve = now
 	r.state.retry = retryable(perr) || pass.retryable()
