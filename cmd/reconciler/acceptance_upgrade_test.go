@@ -96,15 +96,18 @@ func TestAcceptanceChainedUpgradeRunsHopByHop(t *testing.T) {
 	}
 }
 
+// While 1.34 is supported (before its end of life on 2026-11-29), asking for it on a 1.35 cluster
+// is a downgrade: refused.
 func TestAcceptanceDowngradeIsRefused(t *testing.T) {
 	srv := startEmulator(t)
 	seedProd(t, srv, "1.35.3", "web")
 	repo := writeRepo(t, prodSpec("1.34", "web"))
+	const before = "2026-11-26T10:00:00Z"
 
 	for _, cmd := range []string{"plan", "apply"} {
-		code, out, errOut := cli(t, "", args(cmd, "--repo", repo, "--auto-approve")...)
+		code, out, errOut := cli(t, "", args(cmd, "--repo", repo, "--auto-approve", "--now", before)...)
 		if cmd == "plan" {
-			code, out, errOut = cli(t, "", args(cmd, "--repo", repo, "--detailed-exitcode")...)
+			code, out, errOut = cli(t, "", args(cmd, "--repo", repo, "--detailed-exitcode", "--now", before)...)
 		}
 		if code != 1 || !strings.Contains(errOut, "cannot downgrade from 1.35.3 to 1.34") {
 			t.Errorf("%s: exit %d, stderr %q, want 1 with a clear downgrade error (stdout %q)", cmd, code, errOut, out)
@@ -112,6 +115,26 @@ func TestAcceptanceDowngradeIsRefused(t *testing.T) {
 	}
 	if v := live(t).Clusters[0].Version; v != "1.35.3" {
 		t.Errorf("live version = %s after a refused downgrade", v)
+	}
+}
+
+// After 1.34's end of life, Scaleway force-upgrades its clusters: a 1.35 cluster whose spec still
+// says 1.34 is a fact to report (spec-behind), never an error, and nothing is changed.
+func TestAcceptanceForcedUpgradeIsSpecBehind(t *testing.T) {
+	srv := startEmulator(t)
+	seedProd(t, srv, "1.35.3", "web")
+	repo := writeRepo(t, prodSpec("1.34", "web"))
+	const after = "2026-12-01T10:00:00Z"
+
+	code, out, errOut := cli(t, "", args("plan", "--repo", repo, "--detailed-exitcode", "--now", after)...)
+	if code == 1 || !strings.Contains(out, "spec-behind") || !strings.Contains(out, "1.34 reached end of life on 2026-11-29") {
+		t.Fatalf("plan: exit %d, want 0 or 2 with a spec-behind warning\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, "", args("apply", "--repo", repo, "--auto-approve", "--now", after)...); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, errOut)
+	}
+	if v := live(t).Clusters[0].Version; v != "1.35.3" {
+		t.Errorf("live version = %s, want 1.35.3 untouched", v)
 	}
 }
 

@@ -336,12 +336,12 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 
 	// Version path.
 	autoUp := c.Spec.AutoUpgrade != nil && c.Spec.AutoUpgrade.Enabled
-	hops, note, err := upgradePath(live.Version, c.Spec.Version, autoUp, cat)
+	hops, note, err := upgradePath(live.Version, c.Spec.Version, autoUp, cat, in.Now)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	if note != "" {
-		w.warn("upgrade-available", "%s", note)
+	if note != nil {
+		w.warn(note.code, "%s", note.msg)
 	}
 	prev := live.Version
 	for i, h := range hops {

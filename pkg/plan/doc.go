@@ -88,7 +88,8 @@
 // pool this plan renews), not-owned (the drift of a cluster the reconciler leaves alone). Later hops of a deferred upgrade chain are deferred with it.
 //
 // Warning codes: not-owned, owned-elsewhere, claim-legacy, cluster-not-in-spec, orphan,
-// deletion-authorised, pool-not-in-spec, version-deprecated,
+// deletion-authorised, spec-behind (Scaleway moved the live version past the spec: a forced upgrade off an
+// end-of-life minor, or a patch; reported, never an error or a downgrade), pool-not-in-spec, version-deprecated,
 // version-end-of-life, version-not-in-catalog, upgrade-available, cluster-error, pool-error,
 // node-error, pool-version-unreachable.
 //

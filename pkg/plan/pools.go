@@ -182,7 +182,9 @@ func poolUpgrades(w *work, c *spec.Cluster, live *cloud.Cluster, p spec.Pool, lp
 		}
 		pin = &v
 		if (v.Exact && cur.Compare(v) > 0) || (!v.Exact && cur.CompareMinor(v) > 0) {
-			return fmt.Errorf("pool %s: cannot downgrade from %s to %s", p.Name, cur, v)
+			// Scaleway moved the pool past its pin (a forced or automatic upgrade): a fact.
+			w.warn("spec-behind", "pool %s is at %s, ahead of its pin %s (Scaleway upgraded it); set its version to %s or remove the pin", p.Name, cur, v, cur.MinorString())
+			return nil
 		}
 	}
 	allows := func(h spec.Version) bool {

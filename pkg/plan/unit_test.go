@@ -11,7 +11,9 @@ import (
 )
 
 func TestUpgradePath(t *testing.T) {
-	cat := newCatalog([]cloud.Version{{Name: "1.36.1"}, {Name: "1.35.3"}, {Name: "1.34.6"}, {Name: "1.33.10"}})
+	eol := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	cat := newCatalog([]cloud.Version{{Name: "1.36.1"}, {Name: "1.35.3"}, {Name: "1.34.6", EndOfLifeAt: &eol}, {Name: "1.33.10", EndOfLifeAt: &eol}})
+	now := eol.Add(24 * time.Hour)
 	tests := []struct {
 		live, want string
 		auto       bool
@@ -24,8 +26,12 @@ func TestUpgradePath(t *testing.T) {
 		{live: "1.35.1", want: "1.35", hops: "1.35.3"},
 		{live: "1.35.1", want: "1.35", auto: true, note: "auto-upgrade will apply it"},
 		{live: "1.35.3", want: "1.35.1", auto: true},
-		{live: "1.35.3", want: "1.35.1", err: "cannot downgrade from 1.35.3 to 1.35.1"},
-		{live: "1.35.3", want: "1.34", err: "cannot downgrade from 1.35.3 to 1.34"},
+		// Scaleway moved the cluster past the spec: facts to report, never errors or downgrades.
+		{live: "1.35.3", want: "1.35.1", note: "spec-behind: the live version 1.35.3 is ahead of the spec's 1.35.1 (Scaleway applied a patch)"},
+		{live: "1.35.3", want: "1.34", note: "spec-behind: the live version 1.35.3 is ahead of the spec's 1.34: Scaleway upgraded the cluster (1.34 reached end of life on 2026-11-29); set spec.version to 1.35"},
+		{live: "1.35.3", want: "1.32", note: "spec-behind: the live version 1.35.3 is ahead of the spec's 1.32: Scaleway upgraded the cluster (1.32 is no longer offered)"},
+		// A supported minor below the live one is a downgrade request.
+		{live: "1.36.1", want: "1.35", err: "cannot downgrade from 1.36.1 to 1.35"},
 		{live: "1.35.3", want: "1.35"},
 		{live: "1.35.3", want: "1.37", err: "1.37 is not offered"},
 		{live: "1.35.1", want: "1.35.9", err: "1.35.9 is not offered"},
@@ -35,7 +41,7 @@ func TestUpgradePath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s→%s/auto=%t", tt.live, tt.want, tt.auto), func(t *testing.T) {
-			hops, note, err := upgradePath(tt.live, tt.want, tt.auto, cat)
+			hops, adv, err := upgradePath(tt.live, tt.want, tt.auto, cat, now)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err = %v, want %q", err, tt.err)
@@ -51,6 +57,10 @@ func TestUpgradePath(t *testing.T) {
 			}
 			if strings.Join(got, " ") != tt.hops {
 				t.Errorf("hops = %v, want %s", got, tt.hops)
+			}
+			note := ""
+			if adv != nil {
+				note = adv.code + ": " + adv.msg
 			}
 			if (tt.note == "") != (note == "") || !strings.Contains(note, tt.note) {
 				t.Errorf("note = %q, want %q", note, tt.note)
