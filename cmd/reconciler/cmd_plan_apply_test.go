@@ -52,7 +52,8 @@ func TestPlanExitCodes(t *testing.T) {
 		{"changes, detailed", prodSpec("1.35", "web", "extra"), []string{"--detailed-exitcode"}, 2},
 		{"changes, not detailed", prodSpec("1.35", "web", "extra"), nil, 0},
 		{"invalid spec", nil, []string{"--detailed-exitcode"}, 1},
-		{"plan error (downgrade)", prodSpec("1.34", "web"), []string{"--detailed-exitcode"}, 1},
+		{"plan error (downgrade, 1.34 still supported)", prodSpec("1.34", "web"), []string{"--detailed-exitcode", "--now", "2026-11-26T10:00:00Z"}, 1},
+		{"spec behind (1.34 past its end of life)", prodSpec("1.34", "web"), []string{"--detailed-exitcode", "--now", "2026-12-01T10:00:00Z"}, 0},
 		{"bad output format", prodSpec("1.35", "web"), []string{"-o", "yaml"}, 1},
 		{"bad --now", prodSpec("1.35", "web"), []string{"--now", "tomorrow"}, 1},
 	}
