@@ -1,14 +1,13 @@
 package gitlease
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
-
-	"crypto/rand"
-	"encoding/hex"
 )
 
 // Ref is the lease ref of a spec branch.
