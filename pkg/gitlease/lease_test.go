@@ -94,3 +94,22 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Fatal("Parse accepted a non-lease message")
 	}
 }
+
+// Renewals survive the cache's compaction (the lease ref is a tip it keeps).
+func TestRenewalsAcrossCompaction(t *testing.T) {
+	bare := gittest.NewBareRepo(t, t.TempDir(), "fleet.git")
+	gittest.Seed(t, bare, map[string]string{"clusters/a.yaml": "x"}, "seed")
+	clk := clocktesting.NewFakeClock(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))
+	src, err := source.New(source.Options{URL: "file://" + bare, CacheDir: t.TempDir(), CompactEvery: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &gitlease.Lease{Store: src, Ref: gitlease.Ref("main"), Holder: "a", Clock: clk}
+	for i := range 10 {
+		if !try(t, l) {
+			t.Fatalf("renewal %d lost", i)
+		}
+		clk.Step(20 * time.Second)
+	}
+	gittest.Fsck(t, bare)
+}
