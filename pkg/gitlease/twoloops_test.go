@@ -3,8 +3,6 @@ package gitlease_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
+	"github.com/scaleway-gitops/reconciler/pkg/emulator/emulatortest"
 	"github.com/scaleway-gitops/reconciler/pkg/gitlease"
 	"github.com/scaleway-gitops/reconciler/pkg/gittest"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
@@ -26,17 +25,13 @@ const project = emulator.DefaultProjectID
 
 const clusterYAML = `apiVersion: reconciler.scaleway.dev/v1alpha1
 kind: Cluster
-metadata: {name: prod-par}
+metadata: {name: lease-par}
 spec:
   region: fr-par
   projectID: ` + project + `
   version: "1.35"
   privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
-  pools:
-    - name: web
-      nodeType: PRO2-S
-      zone: fr-par-1
-      size: SIZE
+  pools: [{name: web, nodeType: PRO2-S, zone: fr-par-1, size: SIZE}]
 `
 
 // loop is one `run` process: its own source cache, lease and runner, on the shared clock.
@@ -60,18 +55,12 @@ type fleet struct {
 
 func newFleet(t *testing.T, overHTTP bool) *fleet {
 	t.Helper()
-	emu := emulator.MustNew(emulator.Options{Dwell: emulator.TestDwell, Logf: t.Logf})
+	em := emulatortest.Start(t, emulator.Options{Dwell: emulator.TestDwell, Logf: t.Logf})
+	emu := em.Server
 	if err := emu.SetFaults(emulator.Faults{Latency: 100 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(emu.Handler())
-	t.Cleanup(hs.Close)
-	t.Setenv("SCW_CONFIG_PATH", filepath.Join(t.TempDir(), "none.yaml"))
-	t.Setenv("SCW_ACCESS_KEY", "SCWLEASETEST00000000")
-	t.Setenv("SCW_SECRET_KEY", "22222222-0000-4000-8000-000000000000")
-	t.Setenv("SCW_DEFAULT_PROJECT_ID", project)
-	t.Setenv("SCW_DEFAULT_REGION", "fr-par")
-	prov, err := scaleway.New(scaleway.WithAPIURL(hs.URL))
+	prov, err := scaleway.New(scaleway.WithClient(em.Client))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +73,8 @@ func newFleet(t *testing.T, overHTTP bool) *fleet {
 		url = "file://" + bare
 	}
 	user := gittest.Clone(t, url)
-	user.Write(t, map[string]string{"clusters/prod-par.yaml": strings.Replace(clusterYAML, "SIZE", "2", 1)})
-	user.CommitAndPush(t, "add prod-par", 3)
+	user.Write(t, map[string]string{"clusters/lease-par.yaml": strings.Replace(clusterYAML, "SIZE", "2", 1)})
+	user.CommitAndPush(t, "add lease-par", 3)
 	f := &fleet{t: t, emu: emu, prov: prov, bare: bare, user: user,
 		clock: clocktesting.NewFakeClock(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))}
 	for i, name := range []string{"a", "b"} {
@@ -165,7 +154,7 @@ func (f *fleet) poolSize() int {
 	}
 	for _, c := range snap.Clusters {
 		for _, p := range c.Pools {
-			if c.Name == "prod-par" && p.Name == "web" {
+			if c.Name == "lease-par" && p.Name == "web" {
 				return p.Size
 			}
 		}
@@ -195,8 +184,8 @@ func TestTwoLoopsOneWriter(t *testing.T) {
 			if n := f.posts("/clusters"); n != 1 {
 				t.Fatalf("POST /clusters %d times, want 1", n)
 			}
-			if s := gittest.Show(t, f.bare, "main", "status/prod-par.yaml"); !strings.Contains(s, "prod-par") {
-				t.Fatalf("status/prod-par.yaml:\n%s", s)
+			if s := gittest.Show(t, f.bare, "main", "status/lease-par.yaml"); !strings.Contains(s, "lease-par") {
+				t.Fatalf("status/lease-par.yaml:\n%s", s)
 			}
 			gittest.Fsck(t, f.bare)
 
@@ -210,10 +199,10 @@ func TestTwoLoopsOneWriter(t *testing.T) {
 			if leader.lease.Leading() || other.lease.Leading() {
 				t.Fatalf("leading at 46 s: %s %v, %s %v; want nobody", leader.name, leader.lease.Leading(), other.name, other.lease.Leading())
 			}
-			f.user.Write(t, map[string]string{"clusters/prod-par.yaml": strings.Replace(clusterYAML, "SIZE", "3", 1)})
+			f.user.Write(t, map[string]string{"clusters/lease-par.yaml": strings.Replace(clusterYAML, "SIZE", "3", 1)})
 			f.user.CommitAndPush(t, "grow web", 3)
 			before, leaderWrites := other.wrote, leader.wrote
-			statusBefore := gittest.Show(t, f.bare, "main", "status/prod-par.yaml")
+			statusBefore := gittest.Show(t, f.bare, "main", "status/lease-par.yaml")
 			f.round(tick, leader, other)
 			if other.wrote != before || f.poolSize() != 2 {
 				t.Fatalf("a write before the lease expired (pool size %d)", f.poolSize())
@@ -237,7 +226,7 @@ func TestTwoLoopsOneWriter(t *testing.T) {
 			if leader.wrote != leaderWrites {
 				t.Fatalf("the stale leader %s wrote after it stopped renewing", leader.name)
 			}
-			if s := gittest.Show(t, f.bare, "main", "status/prod-par.yaml"); s == statusBefore {
+			if s := gittest.Show(t, f.bare, "main", "status/lease-par.yaml"); s == statusBefore {
 				t.Fatalf("the new leader committed no status:\n%s", s)
 			}
 			gittest.Fsck(t, f.bare)

@@ -92,20 +92,10 @@ func (s *Source) swapRef(ctx context.Context, name, old, message string) (string
 	}
 	sig := object.Signature{Name: DefaultAuthor.Name, Email: DefaultAuthor.Email, When: s.opts.Clock.Now()}
 	c := &object.Commit{Author: sig, Committer: sig, Message: message, TreeHash: tree}
-	if s.opts.Signer != nil {
-		if err := s.opts.Signer.sign(c); err != nil {
-			return "", err
-		}
-	}
-	obj := r.Storer.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
-		return "", fmt.Errorf("encode commit: %w", err)
-	}
-	h, err := r.Storer.SetEncodedObject(obj)
+	h, err := s.storeCommit(r, c, true)
 	if err != nil {
-		return "", fmt.Errorf("store commit: %w", err)
+		return "", err
 	}
-	s.dirtyOp++
 	dst := plumbing.ReferenceName(name)
 	// As in push: "+" skips go-git's ancestry walk only; RequireRemoteRefs and the server's ref
 	// transaction (old id checked) make it a compare-and-swap. Creating pushes without "+", so
