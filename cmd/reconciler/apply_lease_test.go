@@ -14,14 +14,7 @@ import (
 // `apply --repo <git URL>` refuses while a `run` loop holds the branch's lease, naming the holder
 // and the expiry, and goes ahead with --ignore-lease.
 func TestApplyRefusesWhileALoopHoldsTheLease(t *testing.T) {
-	startEmulator(t)
-	gs := gittest.NewHTTPServer(t, "tok-123")
-	bare := gittest.NewBareRepo(t, gs.Root, "fleet.git")
-	u := gittest.Clone(t, gs.RepoURLWithAuth("fleet.git", "u", "tok-123"))
-	u.Write(t, map[string]string{"clusters/edge.yaml": threeClusters["clusters/edge.yaml"]})
-	u.CommitAndPush(t, "add edge", 3)
-	t.Setenv("GIT_TOKEN", "tok-123")
-
+	gs, bare, _ := edgeOverHTTP(t, "tok-123")
 	src, err := source.New(source.Options{URL: gs.RepoURL("fleet.git"), Auth: source.Auth{Token: "tok-123"}, CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +47,20 @@ func TestApplyRefusesWhileALoopHoldsTheLease(t *testing.T) {
 	if code, _, stderr = cli(t, "", args("apply", "--repo", gs.RepoURL("fleet.git"), "--auto-approve")...); code != 0 {
 		t.Fatalf("apply after release: exit %d, stderr:\n%s", code, stderr)
 	}
+}
+
+// edgeOverHTTP starts the emulator and a smart-HTTP git server (token auth, GIT_TOKEN set) whose
+// fleet.git holds the edge clusters on main; it returns the server, the bare repository and the head.
+func edgeOverHTTP(t *testing.T, token string) (gs *gittest.HTTPServer, bare, rev string) {
+	t.Helper()
+	startEmulator(t)
+	gs = gittest.NewHTTPServer(t, token)
+	bare = gittest.NewBareRepo(t, gs.Root, "fleet.git")
+	u := gittest.Clone(t, gs.RepoURLWithAuth("fleet.git", "u", token))
+	u.Write(t, map[string]string{"clusters/edge.yaml": threeClusters["clusters/edge.yaml"]})
+	rev = u.CommitAndPush(t, "add edge", 3)
+	t.Setenv("GIT_TOKEN", token)
+	return gs, bare, rev
 }
 
 func TestRunLeaseFlags(t *testing.T) {
