@@ -113,3 +113,44 @@ func TestRenewalsAcrossCompaction(t *testing.T) {
 	}
 	gittest.Fsck(t, bare)
 }
+
+// Run renews on the clock's timer and releases on cancellation.
+func TestRunRenewsThenReleases(t *testing.T) {
+	bare := gittest.NewBareRepo(t, t.TempDir(), "fleet.git")
+	gittest.Seed(t, bare, map[string]string{"clusters/a.yaml": "x"}, "seed")
+	clk := clocktesting.NewFakeClock(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))
+	l := newLease(t, "file://"+bare, "a", clk)
+	acquired := make(chan struct{}, 1)
+	l.OnAcquire = func() { acquired <- struct{}{} }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- l.Run(ctx) }()
+	<-acquired
+	for range 5 { // 100 s of renewals every 20 s: still leading, acquired once
+		waitForTimer(t, clk)
+		clk.Step(20 * time.Second)
+	}
+	waitForTimer(t, clk)
+	if !l.Leading() || len(acquired) != 0 {
+		t.Fatalf("after renewals: leading %v, acquired again %d", l.Leading(), len(acquired))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := gitlease.Holding(context.Background(), l.Store, l.Ref, clk.Now()); rec != nil || err != nil {
+		t.Fatalf("after Run returned: %v, %v; want released", rec, err)
+	}
+}
+
+// waitForTimer waits until Run is waiting on the fake clock (its round is done).
+func waitForTimer(t *testing.T, clk *clocktesting.FakeClock) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !clk.HasWaiters() {
+		if time.Now().After(deadline) {
+			t.Fatal("Run never waited on the clock")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
