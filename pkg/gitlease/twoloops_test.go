@@ -2,6 +2,7 @@ package gitlease_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -118,6 +119,12 @@ func renew(l *loop) error {
 	return err
 }
 
+func renewWhileTicking(l *loop) error {
+	errc := make(chan error, 1)
+	go func() { errc <- renew(l) }()
+	return errors.Join(tick(l), <-errc)
+}
+
 func tick(l *loop) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -173,17 +180,21 @@ func TestTwoLoopsOneWriter(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFleet(t, tc.overHTTP)
 			a, b := f.loops[0], f.loops[1]
+			// Round 1: the leases race each other; then lease rounds race the ticks too, as in `run`.
+			f.round(renew, a, b)
+			f.round(tick, a, b)
 			for range 4 {
-				f.round(renew, a, b)
-				f.round(tick, a, b)
 				f.clock.Step(15 * time.Second)
+				f.round(renewWhileTicking, a, b)
 			}
+			f.clock.Step(15 * time.Second)
 			if (a.wrote == 0) == (b.wrote == 0) {
 				t.Fatalf("writes: a %d, b %d; want exactly one writer", a.wrote, b.wrote)
 			}
 			if n := f.posts("/clusters"); n != 1 {
 				t.Fatalf("POST /clusters %d times, want 1", n)
 			}
+			t.Logf("5 racing rounds: writing ticks a %d, b %d; POST /clusters once", a.wrote, b.wrote)
 			if s := gittest.Show(t, f.bare, "main", "status/lease-par.yaml"); !strings.Contains(s, "lease-par") {
 				t.Fatalf("status/lease-par.yaml:\n%s", s)
 			}
