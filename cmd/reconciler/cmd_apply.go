@@ -18,6 +18,7 @@ func runApply(ctx context.Context, env *cmdEnv, args []string) int {
 	var pf pipelineFlags
 	fs := pipelineFlagSet("apply", env, &pf)
 	autoApprove := fs.Bool("auto-approve", false, "skip the interactive approval of the plan")
+	ignoreLease := fs.Bool("ignore-lease", false, "apply even while a `run` loop holds the repository's git lease (two writers)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
 	}
@@ -25,6 +26,9 @@ func runApply(ctx context.Context, env *cmdEnv, args []string) int {
 	r, pass, err := planPass(ctx, env, &pf)
 	defer pf.cleanup()
 	if err != nil {
+		return fail(env, err)
+	}
+	if err := checkLease(ctx, pf.src, *ignoreLease); err != nil {
 		return fail(env, err)
 	}
 	if err := renderPlan(env.stdout, pass.Plan, pf.output); err != nil {

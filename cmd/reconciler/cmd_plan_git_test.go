@@ -3,20 +3,11 @@ package main
 import (
 	"strings"
 	"testing"
-
-	"github.com/scaleway-gitops/reconciler/pkg/gittest"
 )
 
 // TestPlanFromGitURL plans straight from a git remote over smart HTTP (token auth), at a branch.
 func TestPlanFromGitURL(t *testing.T) {
-	startEmulator(t)
-	gs := gittest.NewHTTPServer(t, "tok-123")
-	gittest.NewBareRepo(t, gs.Root, "fleet.git")
-	u := gittest.Clone(t, gs.RepoURLWithAuth("fleet.git", "u", "tok-123"))
-	u.Write(t, map[string]string{"clusters/edge.yaml": threeClusters["clusters/edge.yaml"]})
-	rev := u.CommitAndPush(t, "add edge", 3)
-	t.Setenv("GIT_TOKEN", "tok-123")
-
+	gs, _, rev := edgeOverHTTP(t, "tok-123")
 	code, out, stderr := cli(t, "", "plan", "--repo", gs.RepoURL("fleet.git"), "--ref", "main", "-o", "json", "--detailed-exitcode")
 	if code != 2 || !strings.Contains(out, `"revision": "`+rev+`"`) || !strings.Contains(out, `"create-cluster"`) {
 		t.Fatalf("plan from git: exit %d\nstdout: %s\nstderr: %s", code, out, stderr)

@@ -32,3 +32,21 @@ func TestFollowerPlansButNeverWrites(t *testing.T) {
 		t.Fatalf("leader tick = %+v, want the cluster created and status committed", res)
 	}
 }
+
+// A process that starts leading passes at once (TriggerLeading), without waiting for the drift
+// interval after the pass it planned as a follower.
+func TestLeadingTriggersAPass(t *testing.T) {
+	e := newEnv(t, "revert")
+	lead := &switchLeader{}
+	e.runner.Leader = lead
+	if res := e.tick("start"); !res.Follower {
+		t.Fatalf("follower tick = %+v", res)
+	}
+	lead.on.Store(true)
+	if res := e.tick("interval"); res.Planned {
+		t.Fatalf("an interval tick passed with nothing due: %+v", res)
+	}
+	if res := e.tick(TriggerLeading); res.Follower || res.Applied == 0 || res.StatusCommit == "" {
+		t.Fatalf("tick(%s) = %+v, want the cluster created and status committed", TriggerLeading, res)
+	}
+}

@@ -226,6 +226,10 @@ type Leadership interface {
 	Leading() bool
 }
 
+// TriggerLeading is the Trigger reason a lease gives when this process starts leading: the pass
+// runs at once, though it planned as a follower a moment ago.
+const TriggerLeading = "leading"
+
 func (r *Runner) leading() bool { return r.Leader == nil || r.Leader.Leading() }
 
 // Tick fetches and, when something calls for it, runs a pass and writes status back.
@@ -298,6 +302,8 @@ func (r *Runner) passReason(co *checkout.Checkout, now time.Time, why string) st
 		return "drift-check"
 	case why == "window":
 		return "window"
+	case why == TriggerLeading:
+		return "leading"
 	case r.state.good != nil && windowOpen(r.state.good.repo, now):
 		return "window-open"
 	}

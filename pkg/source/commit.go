@@ -112,20 +112,11 @@ func (s *Source) commitOnce(ctx context.Context, ch *change, msg string, author 
 	if creating && tree == parent.TreeHash {
 		// A new target branch with nothing new: point it at the source head.
 		c = parent
-	} else if s.opts.Signer != nil {
-		if err := s.opts.Signer.sign(c); err != nil {
-			return "", err
-		}
 	}
-	obj := r.Storer.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
-		return "", fmt.Errorf("encode commit: %w", err)
-	}
-	h, err := r.Storer.SetEncodedObject(obj)
+	h, err := s.storeCommit(r, c, !(creating && tree == parent.TreeHash))
 	if err != nil {
-		return "", fmt.Errorf("store commit: %w", err)
+		return "", err
 	}
-	s.dirtyOp++
 	if err := s.push(ctx, r, h, base, creating); err != nil {
 		return "", err
 	}
@@ -173,6 +164,25 @@ func (s *Source) push(ctx context.Context, r *git.Repository, h, base plumbing.H
 		return &AuthError{URL: s.ep.display, Err: err}
 	}
 	return fmt.Errorf("push %s to %q at %s: %w", h, s.opts.TargetBranch, s.ep.display, err)
+}
+
+// storeCommit signs c (when sign and a Signer is set), then stores it in the cache.
+func (s *Source) storeCommit(r *git.Repository, c *object.Commit, sign bool) (plumbing.Hash, error) {
+	if sign && s.opts.Signer != nil {
+		if err := s.opts.Signer.sign(c); err != nil {
+			return plumbing.ZeroHash, err
+		}
+	}
+	obj := r.Storer.NewEncodedObject()
+	if err := c.Encode(obj); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("encode commit: %w", err)
+	}
+	h, err := r.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("store commit: %w", err)
+	}
+	s.dirtyOp++
+	return h, nil
 }
 
 func emptyTree(r *git.Repository) plumbing.EncodedObject {

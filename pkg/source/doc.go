@@ -13,6 +13,8 @@
 //     commit (ErrNoChanges), and never overwrites a remote commit: it pushes with
 //     a lease on the tip it built on and, when rejected, rebuilds the same files
 //     on the new tip and retries with jittered backoff (Options.PushRetry).
+//   - SwapRef only moves refs under refs/reconciler/ (the git lease), never a branch, and only as
+//     a compare-and-swap on the id the caller read (ReadRef); it never retries a lost race.
 //   - A change that touches only status/ and reports/ is not a spec change
 //     (Changed, Checkout.SpecDigest), so the reconciler never triggers itself.
 //   - An unknown SSH host key is always refused: ssh needs a known_hosts file or

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/scaleway-gitops/reconciler/pkg/gitlease"
+	"github.com/scaleway-gitops/reconciler/pkg/runner"
+	"github.com/scaleway-gitops/reconciler/pkg/source"
+)
+
+// leaseFlags choose how `run` makes sure it is the one writer of its repository.
+type leaseFlags struct {
+	mode     string
+	duration time.Duration
+	holder   string
+}
+
+func (l *leaseFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&l.mode, "lease", "git", "one writer per repository: git (a lease in refs/reconciler/lease/<branch>; without it the loop only plans) or none")
+	fs.DurationVar(&l.duration, "lease-duration", gitlease.DefaultDuration, "with --lease git: how long a renewal holds the lease (renewed every third of it)")
+	fs.StringVar(&l.holder, "lease-holder", "", "with --lease git: this process's id in the lease (default: hostname-pid-random)")
+}
+
+// startLease makes r a follower unless it holds the git lease of its spec branch, renewed in the
+// background; stop, called once the loop has returned, ends the renewals and releases the lease.
+func startLease(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner, log *slog.Logger) (stop func(), err error) {
+	switch f.lease.mode {
+	case "none":
+		return func() {}, nil
+	case "git":
+	default:
+		return nil, fmt.Errorf("--lease %q: want git or none", f.lease.mode)
+	}
+	if f.lease.duration < 3*time.Second {
+		return nil, fmt.Errorf("--lease-duration %s: want at least 3s", f.lease.duration)
+	}
+	if strings.ContainsAny(f.lease.holder, "\n\r") {
+		return nil, fmt.Errorf("--lease-holder: must be one line")
+	}
+	// The lease has its own cache: a renewal never waits behind a fetch or a status push.
+	lf := *f
+	if lf.cacheDir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("--cache-dir: %w", err)
+		}
+		lf.cacheDir = filepath.Join(base, "reconciler", "git")
+	}
+	lf.cacheDir = filepath.Join(lf.cacheDir, "lease")
+	src, err := newGitSource(env, &lf, log)
+	if err != nil {
+		return nil, err
+	}
+	l := &gitlease.Lease{Store: src, Ref: gitlease.Ref(f.branch), Holder: cmp.Or(f.lease.holder, gitlease.NewHolder()),
+		Duration: f.lease.duration, Log: log}
+	r.Leader = l
+	// A first round before the loop starts: a free lease makes the first tick a leader's; one
+	// taken later triggers a pass at once.
+	if _, err := l.Try(ctx); err != nil {
+		log.Warn("lease", "err", err)
+	}
+	l.OnAcquire = func() { r.Trigger(runner.TriggerLeading) }
+	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := l.Run(lctx); err != nil {
+			log.Warn("lease", "err", err)
+		}
+	}()
+	fmt.Fprintf(env.stderr, "reconciler run: lease %s as %q (%s); planning only until it is held\n", l.Ref, l.Holder, l.Duration)
+	return func() { cancel(); <-done }, nil
+}
+
+// checkLease refuses, for a git URL, while a live lease says a `run` loop writes to the branch
+// (unless ignore); for a local directory it cannot know and says nothing.
+func checkLease(ctx context.Context, src *source.Source, ignore bool) error {
+	if src == nil || ignore {
+		return nil
+	}
+	ref := gitlease.Ref(src.Branch())
+	rec, err := gitlease.Holding(ctx, src, ref, time.Now())
+	if err != nil {
+		return fmt.Errorf("%w (--ignore-lease to apply anyway)", err)
+	}
+	if rec != nil {
+		return fmt.Errorf("a `reconciler run` loop writes to this branch: %w; stop it, or pass --ignore-lease to apply anyway",
+			&gitlease.HeldError{Ref: ref, Record: *rec})
+	}
+	return nil
+}
