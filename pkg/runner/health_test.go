@@ -204,3 +204,28 @@ func TestAssess(t *testing.T) {
 		}
 	}
 }
+
+// A follower's passes count (they plan), reconciler_leader says 0, and its per-cluster gauges
+// come from its plan: the cluster to create is not behind, has no drift and no apply error.
+func TestFollowerHealth(t *testing.T) {
+	e := newEnv(t, "revert")
+	lead := &switchLeader{}
+	e.runner.Leader = lead
+	reg := prometheus.NewRegistry()
+	e.runner.Metrics = NewMetrics(reg)
+	hs := httptest.NewServer(Handler(e.runner, reg, nil))
+	t.Cleanup(hs.Close)
+	h := &healthServer{t: t, url: hs.URL}
+	if res := e.tick("start"); !res.Follower || res.Clusters == nil {
+		t.Fatalf("follower tick = %+v, want a planned pass with its clusters", res)
+	}
+	if code, body := h.get("/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz of a follower that planned = %d %q", code, body)
+	}
+	expect(t, "follower", h.metrics(), map[string]float64{"reconciler_leader": 0, `reconciler_passes_total{result="ok"}`: 1,
+		`reconciler_cluster_drift{cluster="prod-par"}`: 0, `reconciler_cluster_errors{cluster="prod-par"}`: 0})
+	lead.on.Store(true)
+	e.clock.Step(e.runner.DriftInterval)
+	e.tick("drift")
+	expect(t, "leader", h.metrics(), map[string]float64{"reconciler_leader": 1})
+}
