@@ -86,6 +86,9 @@ func (r *Runner) pass(ctx context.Context, now time.Time, mode reconcile.Mode) (
 	}
 	r.notify("applied", "applied %s: %d done, %d skipped, %d failed", revision.Short(first.Revision),
 		first.Result.Count(apply.Done), first.Result.Count(apply.Skipped), first.Result.Count(apply.Failed))
+	for _, f := range applyFailures(first.Result) {
+		r.notify("error", "apply of %s failed: %s", revision.Short(first.Revision), f)
+	}
 	rec.Now = r.clock().Now()
 	after, err := rec.Once(ctx, reconcile.ModePlan, good.checkout, good.repo)
 	if err != nil {

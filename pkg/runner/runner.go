@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"k8s.io/utils/clock"
@@ -66,6 +65,8 @@ type Runner struct {
 	Owner string
 	// Metrics, when set, is updated after every tick.
 	Metrics *Metrics
+	// ReadyFailures is how many consecutive failed ticks make the loop not ready (default 3).
+	ReadyFailures int
 	// Notify, when set, receives a short line for each thing that happened (the demo narrates
 	// with it). It must not block.
 	Notify func(Event)
@@ -77,7 +78,7 @@ type Runner struct {
 
 	wake     chan string
 	wakeOnce sync.Once
-	ready    atomic.Bool
+	health   readiness
 }
 
 // state is what the loop remembers between ticks.
@@ -123,9 +124,14 @@ func (r *Runner) log() *slog.Logger {
 	return r.Log
 }
 
+// notify logs msg (failures at ERROR, everything else at INFO) and tells Notify.
 func (r *Runner) notify(kind, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
-	r.log().Info(msg, "event", kind)
+	level := slog.LevelInfo
+	if kind == "error" {
+		level = slog.LevelError
+	}
+	r.log().Log(context.Background(), level, msg, "event", kind)
 	if r.Notify != nil {
 		r.Notify(Event{Kind: kind, Message: msg})
 	}
@@ -160,9 +166,6 @@ func (r *Runner) Trigger(why string) {
 func (r *Runner) init() {
 	r.wakeOnce.Do(func() { r.wake = make(chan string, 1) })
 }
-
-// Ready reports whether the first fetch succeeded (for /readyz).
-func (r *Runner) Ready() bool { return r.ready.Load() }
 
 // Run ticks until ctx is done: at once, then every interval (with jitter), and whenever
 // Trigger is called. A failed tick is logged and retried at the next one.
@@ -219,6 +222,15 @@ type TickResult struct {
 	Invalid bool
 	// Follower is set when another process leads (Runner.Leader): the pass only planned.
 	Follower bool
+	// PassErr is the pass's observe or plan error: the tick itself succeeded (its statuses say
+	// the error) but the pass failed.
+	PassErr error
+	// Failed lists the clusters whose apply failed or was stale, as "name: state: error".
+	Failed []string
+	// Deferred counts the actions the final plan left deferred.
+	Deferred int
+	// Clusters are the per-cluster health values of the pass (nil when it observed nothing).
+	Clusters []ClusterHealth
 }
 
 // Leadership says whether this process is the one writer now (a lease it holds).
@@ -238,7 +250,10 @@ func (r *Runner) Tick(ctx context.Context, why string) (*TickResult, error) {
 	defer r.mu.Unlock()
 	start := r.clock().Now()
 	res, err := r.tick(ctx, why)
-	r.Metrics.observeTick(res, err, r.clock().Since(start), r.clock().Now())
+	h := Assess(res, err)
+	healthy := r.health.record(h)
+	r.Metrics.observeTick(res, err, tickHealth{Health: h, healthy: healthy,
+		failures: r.ConsecutiveFailures(), leading: r.leading()}, r.clock().Since(start), r.clock().Now())
 	return res, err
 }
 
@@ -248,7 +263,6 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 		r.state.retry = true
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
-	r.ready.Store(true)
 	// Before any pass: the deletion check needs the last applied specs the status files record.
 	if err := r.loadPreviousStatuses(ctx, co); err != nil {
 		r.state.retry = true
@@ -275,6 +289,8 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 		// statuses the leader committed meanwhile.
 		pass, perr := r.pass(ctx, now, reconcile.ModePlan)
 		res.Planned, res.Follower = pass != nil && perr == nil, true
+		po := &passOutcome{pass: pass, err: perr}
+		res.Deferred, res.Clusters = deferred(pass), clusterHealth(status.Assemble(r.statusPass(po), r.previousStatuses()), po)
 		r.state.lastObserve, r.state.statuses = now, nil
 		return res, perr
 	}
@@ -284,6 +300,10 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	r.state.retry = retryable(perr) || pass.retryable()
 	if pass != nil && pass.applied != nil {
 		res.Applied = pass.applied.Count(apply.Done)
+	}
+	res.PassErr, res.Deferred = perr, deferred(pass)
+	if pass != nil {
+		res.Failed = applyFailures(pass.applied)
 	}
 	if perr != nil {
 		r.notify("error", "pass on %s failed: %v", revision.Short(r.state.good.checkout.Revision), perr)

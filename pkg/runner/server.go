@@ -25,7 +25,8 @@ func NewServer(h http.Handler) *http.Server {
 		WriteTimeout: serverWriteTimeout, IdleTimeout: serverIdleTimeout, MaxHeaderBytes: serverMaxHeaderBytes}
 }
 
-// Handler serves /healthz (the process is up), /readyz (the source was fetched at least once),
+// Handler serves /healthz (the process is up), /readyz (Runner.Readiness: synced once and fewer
+// than ReadyFailures consecutive failed passes; 503 with the reason otherwise),
 // /metrics (Prometheus, from gatherer) and, when webhook is not nil, /webhook.
 func Handler(r *Runner, gatherer prometheus.Gatherer, webhook http.Handler) http.Handler {
 	mux := http.NewServeMux()
@@ -33,8 +34,8 @@ func Handler(r *Runner, gatherer prometheus.Gatherer, webhook http.Handler) http
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !r.Ready() {
-			http.Error(w, "not ready: the source has not been fetched yet", http.StatusServiceUnavailable)
+		if ok, why := r.Readiness(); !ok {
+			http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
 			return
 		}
 		w.Write([]byte("ok\n"))
