@@ -171,7 +171,15 @@ func newGitSource(env *cmdEnv, f *runFlags, log *slog.Logger) (*source.Source, e
 		}
 		o.VerifyKeyRing = string(b)
 	}
-	return source.New(o)
+	src, err := source.New(o)
+	if err != nil {
+		return nil, err
+	}
+	// One process per cache: the lock is held until the process exits.
+	if err := src.LockCache(); err != nil {
+		return nil, err
+	}
+	return src, nil
 }
 
 func startServer(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner, reg *prometheus.Registry, log *slog.Logger) (*http.Server, error) {
