@@ -41,7 +41,8 @@ type runFlags struct {
 	concurrency                           int
 	// previewForge (gitea|github) turns pull_request webhooks into posted previews.
 	previewForge, forgeURL, forgeRepo string
-	lease                             leaseFlags // run_lease.go
+	lease                             leaseFlags  // run_lease.go
+	leader                            leaderFlags // run_leader.go
 }
 
 func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
@@ -69,6 +70,7 @@ func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
 	fs.StringVar(&f.signKeyFile, "sign-key", "", "armored OpenPGP private key that signs status commits")
 	fs.StringVar(&f.verifyKeyRingFile, "verify-keyring", "", "armored OpenPGP public keys: only heads signed by one of them are applied")
 	f.lease.register(fs)
+	f.leader.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(env.stderr, "usage: reconciler run --repo URL [--branch main] [--interval 1m] [--listen :8080]")
 		fmt.Fprintln(env.stderr, "\nHTTPS credentials come from GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; Scaleway's from the scw profile and SCW_* variables.")
@@ -98,7 +100,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
 		return 1
 	}
-	stopLease, err := startLease(ctx, env, f, r, log)
+	stopLease, err := startWriterLease(ctx, env, f, r, log) // run_leader.go
 	if err != nil {
 		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
 		return 1

@@ -12,10 +12,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
+	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 )
 
@@ -38,6 +40,9 @@ type Config struct {
 	// LeaseDuration > RenewDeadline > 1.2 × RetryPeriod.
 	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
 	Log                                       *slog.Logger // default: discard
+	// OnLeading, when set, is called each time this process starts leading (e.g. to run a pass
+	// at once). It must not block.
+	OnLeading func()
 }
 
 // Elector holds, or campaigns for, one Lease. It implements runner.Leadership.
@@ -112,6 +117,8 @@ func (e *Elector) Leader() string { return e.leader.Load().(string) }
 // after losing it. When ctx ends it releases the Lease if held (ReleaseOnCancel) and returns
 // once released.
 func (e *Elector) Run(ctx context.Context) error {
+	// client-go's elector logs through the context's logger: route it to ours.
+	ctx = klog.NewContext(ctx, logr.FromSlogHandler(e.cfg.Log.Handler()))
 	for ctx.Err() == nil {
 		le, err := e.elector()
 		if err != nil {
@@ -134,6 +141,9 @@ func (e *Elector) elector() (*leaderelection.LeaderElector, error) {
 			OnStartedLeading: func(context.Context) {
 				e.leading.Store(true)
 				e.cfg.Log.Info("leading: this process applies and commits", "lease", e.lock.Describe(), "identity", e.cfg.Identity)
+				if e.cfg.OnLeading != nil {
+					e.cfg.OnLeading()
+				}
 			},
 			OnStoppedLeading: func() {
 				// Called whenever an elector's Run returns, leading or not.
