@@ -2,6 +2,7 @@ package kubelease_test
 
 import (
 	"context"
+	"io/fs"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scaleway-gitops/reconciler/examples"
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
@@ -17,24 +19,28 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/kubetest"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
-const project = emulator.DefaultProjectID
-
-const clusterYAML = `apiVersion: reconciler.scaleway.dev/v1alpha1
-kind: Cluster
-metadata: {name: prod-par}
-spec:
-  region: fr-par
-  projectID: ` + project + `
-  version: "1.35"
-  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
-  pools:
-    - name: web
-      nodeType: PRO2-S
-      zone: fr-par-1
-      size: SIZE
-`
+// example is the example user repository (reconciler.yaml and clusters/dev-par.yaml, one
+// node), with dev-par's pool resized to size.
+func example(t *testing.T, size string) (files map[string]string, projectID string) {
+	t.Helper()
+	files = map[string]string{}
+	for _, p := range []string{"reconciler.yaml", "clusters/dev-par.yaml"} {
+		b, err := fs.ReadFile(examples.FS, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[p] = string(b)
+	}
+	files["clusters/dev-par.yaml"] = strings.Replace(files["clusters/dev-par.yaml"], "size: 1", "size: "+size, 1)
+	repo, err := spec.Load(examples.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files, repo.Clusters[0].Spec.ProjectID
+}
 
 // replica is one `reconciler run` process: its own git cache, provider and runner, led by
 // its own elector.
@@ -81,7 +87,7 @@ func startReplica(t *testing.T, cand *candidate, repoURL, apiURL string) *replic
 	rep.runner = &runner.Runner{Source: src, Provider: prov, Leader: cand,
 		Exec:     &apply.Executor{Provider: prov, Options: apply.Options{PollInterval: 10 * time.Millisecond}},
 		Interval: 50 * time.Millisecond, Jitter: 0.2, DriftInterval: 200 * time.Millisecond,
-		DefaultProjectID: project, DefaultRegion: "fr-par",
+		DefaultRegion: "fr-par",
 		Notify: func(e runner.Event) {
 			rep.mu.Lock()
 			rep.events = append(rep.events, e)
@@ -110,13 +116,14 @@ func TestTwoRunnersOneWriter(t *testing.T) {
 	t.Setenv("SCW_CONFIG_PATH", filepath.Join(t.TempDir(), "none.yaml"))
 	t.Setenv("SCW_ACCESS_KEY", "SCWKUBELEASETEST0000")
 	t.Setenv("SCW_SECRET_KEY", "33333333-0000-4000-8000-000000000000")
-	t.Setenv("SCW_DEFAULT_PROJECT_ID", project)
+	t.Setenv("SCW_DEFAULT_PROJECT_ID", emulator.DefaultProjectID)
 	t.Setenv("SCW_DEFAULT_REGION", "fr-par")
 	gs := gittest.NewHTTPServer(t, "")
 	bare := gittest.NewBareRepo(t, gs.Root, "fleet.git")
 	user := gittest.Clone(t, gs.RepoURL("fleet.git"))
-	user.Write(t, map[string]string{"clusters/prod-par.yaml": strings.Replace(clusterYAML, "SIZE", "2", 1)})
-	user.CommitAndPush(t, "add prod-par", 3)
+	files, project := example(t, "1")
+	user.Write(t, files)
+	user.CommitAndPush(t, "add dev-par", 3)
 
 	a := startReplica(t, startCandidate(t, kube.Client, "a"), gs.RepoURL("fleet.git"), hs.URL)
 	b := startReplica(t, startCandidate(t, kube.Client, "b"), gs.RepoURL("fleet.git"), hs.URL)
@@ -131,7 +138,7 @@ func TestTwoRunnersOneWriter(t *testing.T) {
 			return -1
 		}
 		for _, c := range snap.Clusters {
-			if c.Name == "prod-par" && c.Status == "ready" && len(c.Pools) == 1 {
+			if c.Name == "dev-par" && c.Status == "ready" && len(c.Pools) == 1 {
 				return c.Pools[0].Size
 			}
 		}
@@ -147,7 +154,7 @@ func TestTwoRunnersOneWriter(t *testing.T) {
 		return n
 	}
 
-	took := waitFor(t, "the cluster created and its status committed", time.Minute, func() bool { return poolSize() == 2 && statusCommits() > 0 })
+	took := waitFor(t, "the cluster created and its status committed", time.Minute, func() bool { return poolSize() == 1 && statusCommits() > 0 })
 	leader, follower := a, b
 	if b.Leading() {
 		leader, follower = b, a
@@ -169,9 +176,11 @@ func TestTwoRunnersOneWriter(t *testing.T) {
 	if time.Since(stopped) >= testLease {
 		t.Errorf("handover took %s (%s after the loop stopped), want under the lease duration %s", time.Since(stopped), handover, testLease)
 	}
-	user.Write(t, map[string]string{"clusters/prod-par.yaml": strings.Replace(clusterYAML, "SIZE", "3", 1)})
-	user.CommitAndPush(t, "prod-par: 3 nodes", 3)
-	waitFor(t, "the new leader to resize the pool", time.Minute, func() bool { return poolSize() == 3 })
+	files, _ = example(t, "2")
+	user.Write(t, files)
+	user.CommitAndPush(t, "dev-par: 2 nodes", 3)
+	waitFor(t, "the new leader to resize the pool", time.Minute, func() bool { return poolSize() == 2 })
+	waitFor(t, "the new leader to commit the status", 30*time.Second, func() bool { return follower.count("committed") > 0 })
 	if follower.count("applied") == 0 {
 		t.Errorf("the resize was not applied by the new leader %s", follower.Identity())
 	}
