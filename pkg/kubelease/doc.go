@@ -6,7 +6,9 @@
 // Invariants:
 //   - Leading is false until the Lease is acquired, and false again as soon as the elector stops
 //     renewing it (renew deadline passed, or Run's context done). The renew deadline is shorter
-//     than the lease duration, so a leader stops leading before another replica may take over.
+//     than the lease duration, so a leader stops leading before another replica may take over;
+//     Leading also requires a successful write of our record within the renew deadline, and
+//     drops before the release is written, so it is never true once another may acquire.
 //   - Run releases the Lease when its context ends (ReleaseOnCancel), so a clean shutdown hands
 //     over at once instead of after a lease duration. Cancel it only after the runner's loop
 //     returned: a tick in flight still writes under the lease.
