@@ -43,6 +43,7 @@ type runFlags struct {
 	previewForge, forgeURL, forgeRepo string
 	lease                             leaseFlags  // run_lease.go
 	health                            healthFlags // run_health.go
+	leader                            leaderFlags // run_leader.go
 }
 
 func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
@@ -71,6 +72,7 @@ func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
 	fs.StringVar(&f.verifyKeyRingFile, "verify-keyring", "", "armored OpenPGP public keys: only heads signed by one of them are applied")
 	f.lease.register(fs)
 	f.health.register(fs)
+	f.leader.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(env.stderr, "usage: reconciler run --repo URL [--branch main] [--interval 1m] [--listen :8080]")
 		fmt.Fprintln(env.stderr, "\nHTTPS credentials come from GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; Scaleway's from the scw profile and SCW_* variables.")
@@ -104,7 +106,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
 		return 1
 	}
-	stopLease, err := startLease(ctx, env, f, r, log)
+	stopLease, err := startWriterLease(ctx, env, f, r, log) // run_leader.go
 	if err != nil {
 		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
 		return 1
@@ -179,7 +181,15 @@ func newGitSource(env *cmdEnv, f *runFlags, log *slog.Logger) (*source.Source, e
 		}
 		o.VerifyKeyRing = string(b)
 	}
-	return source.New(o)
+	src, err := source.New(o)
+	if err != nil {
+		return nil, err
+	}
+	// One process per cache: the lock is held until the process exits.
+	if err := src.LockCache(); err != nil {
+		return nil, err
+	}
+	return src, nil
 }
 
 func startServer(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner, reg *prometheus.Registry, log *slog.Logger) (*http.Server, error) {

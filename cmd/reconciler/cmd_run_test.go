@@ -54,8 +54,9 @@ const (
 	webhookSecret = "hook-secret-42"
 )
 
-// startRunLoop starts `reconciler run`; a non-empty statusBranch adds --status-branch.
-func startRunLoop(t *testing.T, statusBranch string) *runLoop {
+// startRunLoop starts `reconciler run`; a non-empty statusBranch adds --status-branch, and
+// extra flags come last (a repeated flag overrides).
+func startRunLoop(t *testing.T, statusBranch string, extra ...string) *runLoop {
 	t.Helper()
 	startEmulator(t)
 	gs := gittest.NewHTTPServer(t, gitToken)
@@ -73,6 +74,7 @@ func startRunLoop(t *testing.T, statusBranch string) *runLoop {
 	if statusBranch != "" {
 		l.args, l.statusRef = []string{"--status-branch", statusBranch}, statusBranch
 	}
+	l.args = append(l.args, extra...)
 	l.start()
 	return l
 }

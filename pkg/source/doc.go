@@ -20,5 +20,6 @@
 //   - An unknown SSH host key is always refused: ssh needs a known_hosts file or
 //     a pinned host key.
 //   - A Source serializes its own operations; one cache directory belongs to one
-//     Source (one process) at a time.
+//     Source (one process) at a time: LockCache takes a flock on it, and a second
+//     Source on the same cache is refused (CacheLockedError).
 package source

@@ -36,6 +36,8 @@ type Source struct {
 	// whose TreeFS is still referenced, so a revision kept in force stays
 	// readable however many ticks later.
 	live map[plumbing.Hash]weak.Pointer[TreeFS]
+	// lock is the open <dir>.lock holding the flock (LockCache), nil before.
+	lock *os.File
 }
 
 // New checks the options and resolves the remote. It does no I/O on the
