@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -21,31 +22,39 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/restmapper"
+	"sigs.k8s.io/yaml"
 
 	"github.com/scaleway-gitops/reconciler/pkg/kubetest"
 )
 
-// decodeObjects splits multi-document YAML into objects, dropping empty documents
-// (comment-only ones, or templates rendered to nothing).
+// decodeObjects splits multi-document YAML into objects (integers as int64, as
+// the API machinery has them), dropping empty documents (comment-only ones, or
+// templates rendered to nothing).
 func decodeObjects(t *testing.T, name string, data []byte) []*unstructured.Unstructured {
 	t.Helper()
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	var objs []*unstructured.Unstructured
 	for {
-		var m map[string]any
-		err := dec.Decode(&m)
+		doc, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			return objs
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if len(m) == 0 {
+		js, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if s := string(bytes.TrimSpace(js)); s == "null" || s == "{}" {
 			continue
 		}
-		u := &unstructured.Unstructured{Object: m}
-		if u.GetAPIVersion() == "" || u.GetKind() == "" || u.GetName() == "" {
-			t.Fatalf("%s: a document without apiVersion, kind or metadata.name: %v", name, m)
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(js); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, doc)
+		}
+		if u.GetName() == "" {
+			t.Fatalf("%s: a document without metadata.name:\n%s", name, doc)
 		}
 		objs = append(objs, u)
 	}
