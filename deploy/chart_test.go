@@ -10,6 +10,8 @@ import (
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/loader"
+	"helm.sh/helm/v4/pkg/chart/v2/lint"
+	"helm.sh/helm/v4/pkg/chart/v2/lint/support"
 	kubefake "helm.sh/helm/v4/pkg/kube/fake"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	"helm.sh/helm/v4/pkg/storage"
@@ -247,5 +249,40 @@ func TestChartAgainstAPIServer(t *testing.T) {
 			n := s.dryRunCreate(t, objs, "ServiceMonitor")
 			t.Logf("the API server accepted %d of %d objects", n, len(objs))
 		})
+	}
+}
+
+// TestChartLint runs helm lint's rules (Chart.yaml, values, templates rendered
+// for both value sets); an icon is all it may miss (an info).
+func TestChartLint(t *testing.T) {
+	kv, err := common.ParseKubeVersion(renderKubeVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, vals := range map[string]map[string]any{"defaults": defaultValues(), "custom": customValues()} {
+		l := lint.RunAll(chartDir, vals, releaseNS, lint.WithKubeVersion(kv))
+		for _, m := range l.Messages {
+			if m.Severity > support.InfoSev {
+				t.Errorf("%s: %s", name, m)
+			} else {
+				t.Logf("%s: %s", name, m)
+			}
+		}
+	}
+}
+
+// TestChartValuesSchema: values.schema.json refuses a misspelt or mistyped value.
+func TestChartValuesSchema(t *testing.T) {
+	for name, vals := range map[string]map[string]any{
+		"misspelt":   {"repo": map[string]any{"url": testRepoURL}, "replicas": 3},
+		"mistyped":   {"repo": map[string]any{"url": testRepoURL}, "replicaCount": "two"},
+		"bad lease":  {"repo": map[string]any{"url": testRepoURL}, "gitLease": "kube"},
+		"bad period": {"repo": map[string]any{"url": testRepoURL}, "interval": "1 minute"},
+	} {
+		_, err := renderChart(t, vals)
+		t.Logf("%s: %v", name, err)
+		if err == nil || !strings.Contains(err.Error(), "schema") {
+			t.Errorf("%s: render: %v, want a values schema error", name, err)
+		}
 	}
 }
