@@ -146,3 +146,26 @@ func TestApplyAsksForApproval(t *testing.T) {
 		t.Errorf("apply with nothing to do: exit %d\n%s", code, out)
 	}
 }
+
+// A bad -o is refused before any I/O: no request reaches the API, for every command that plans.
+func TestBadOutputFormatMakesNoRequest(t *testing.T) {
+	srv := startEmulator(t)
+	seedProd(t, srv, "1.35.3", "web")
+	repo := writeRepo(t, prodSpec("1.35", "web", "extra"))
+	for _, cmd := range []string{"plan", "apply", "rotate"} {
+		if err := srv.ResetRequests(); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut := cli(t, "", args(cmd, "--repo", repo, "-o", "yaml", "--auto-approve")...)
+		if cmd != "apply" {
+			code, _, errOut = cli(t, "", args(cmd, "--repo", repo, "-o", "yaml")...)
+		}
+		log, err := srv.Requests()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code != 1 || !strings.Contains(errOut, `unknown plan format "yaml"`) || log.Total != 0 {
+			t.Errorf("%s -o yaml: exit %d, %d API request(s), stderr %q; want 1, none, the format named", cmd, code, log.Total, errOut)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/scaleway-gitops/reconciler/pkg/engine"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"log/slog"
 	"os"
 	"strings"
@@ -125,6 +126,10 @@ func pipelineFlagSet(name string, env *cmdEnv, pf *pipelineFlags) *flag.FlagSet 
 // The checkout and, for a git URL, its source stay in pf (apply commits statuses through them);
 // unless pf.keepClone, a temporary clone is removed once the specs are loaded.
 func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, *reconcile.Pass, error) {
+	pf.cleanup = func() {} // callers may defer it whatever fails first
+	if err := plan.CheckFormat(pf.output); err != nil {
+		return nil, nil, fmt.Errorf("-o: %w", err) // before any I/O
+	}
 	r, err := wireReconciler(env, pf)
 	if err != nil {
 		return nil, nil, err

@@ -16,15 +16,25 @@ const (
 
 // Render renders p in one of the output formats (text, json, markdown).
 func Render(p *Plan, format string) ([]byte, error) {
+	if err := CheckFormat(format); err != nil {
+		return nil, err
+	}
 	switch format {
-	case FormatText, "":
-		return []byte(Text(p)), nil
 	case FormatJSON:
 		return JSON(p)
 	case FormatMarkdown, "md":
 		return []byte(Markdown(p)), nil
 	}
-	return nil, fmt.Errorf("unknown plan format %q: use text, json or markdown", format)
+	return []byte(Text(p)), nil
+}
+
+// CheckFormat refuses an output format Render does not know; commands call it before any I/O.
+func CheckFormat(format string) error {
+	switch format {
+	case FormatText, "", FormatJSON, FormatMarkdown, "md":
+		return nil
+	}
+	return fmt.Errorf("unknown plan format %q: use text, json or markdown", format)
 }
 
 // JSON renders the plan as indented JSON: exactly the Plan struct, format_version first.
