@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/rotation"
+	"github.com/scaleway-gitops/reconciler/pkg/rotation/rotationtest"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
@@ -137,13 +137,9 @@ func TestRotationsOfACluster(t *testing.T) {
 }
 
 // Helpers of the rotation tests (as package rotation's tests have them).
-var (
-	inside  = time.Date(2026, 11, 10, 4, 0, 0, 0, time.UTC)
-	outside = time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
-	opening = time.Date(2026, 11, 10, 3, 0, 0, 0, time.UTC)
-)
+var inside, outside, opening = rotationtest.Inside, rotationtest.Outside, rotationtest.Opening
 
-const day = 24 * time.Hour
+const day = rotationtest.Day
 
 func dur(d time.Duration) *spec.Duration { return &spec.Duration{Duration: d} }
 
@@ -153,27 +149,16 @@ func percent(n int) *spec.IntOrPercent { return &spec.IntOrPercent{Value: n, IsP
 
 func ptr[T any](v T) *T { return &v }
 
-// daily is a window open every day 03:00-06:00 UTC.
-func daily() *spec.Window {
-	return &spec.Window{Schedule: "0 3 * * *", Duration: spec.Duration{Duration: 3 * time.Hour}}
-}
+func daily() *spec.Window { return rotationtest.Daily() }
 
-func readyCluster() *cloud.Cluster {
-	return &cloud.Cluster{ID: "c-1", Name: "prod-par", Region: "fr-par", ProjectID: "proj-1", Status: "ready"}
-}
+func readyCluster() *cloud.Cluster { return rotationtest.ReadyCluster() }
 
 func node(name string, created time.Time, status string) cloud.Node {
-	return cloud.Node{ID: "id-" + name, PoolID: "p-1", Name: name, Status: status, CreatedAt: created}
+	return rotationtest.Node(name, created, status)
 }
 
-// agedPool is a ready pool of n ready nodes named n00, n01, …, node i created at newest-i*step.
 func agedPool(n int, newest time.Time, step time.Duration) *cloud.Pool {
-	p := &cloud.Pool{ID: "p-1", ClusterID: "c-1", Name: "default", Status: "ready",
-		UpgradePolicy: cloud.UpgradePolicy{MaxUnavailable: 1, MaxSurge: 5}}
-	for i := 0; i < n; i++ {
-		p.Nodes = append(p.Nodes, node(fmt.Sprintf("n%02d", i), newest.Add(-time.Duration(i)*step), "ready"))
-	}
-	return p
+	return rotationtest.AgedPool(n, newest, step)
 }
 
 func calendarWarns(cal rotation.Calendar, code string) bool {

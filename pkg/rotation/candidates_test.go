@@ -7,15 +7,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/rotation/rotationtest"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
 // Times around the daily 03:00-06:00 UTC window of 2026-11-10.
-var (
-	inside  = time.Date(2026, 11, 10, 4, 0, 0, 0, time.UTC)
-	outside = time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
-	opening = time.Date(2026, 11, 10, 3, 0, 0, 0, time.UTC)
-)
+var inside, outside, opening = rotationtest.Inside, rotationtest.Outside, rotationtest.Opening
 
 func TestCandidates(t *testing.T) {
 	overdue := inside.Add(-40 * day) // past maxAge (30d) and the default deadline (37d)

@@ -2,7 +2,6 @@ package rotation
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/rotation/rotationtest"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
@@ -24,10 +24,7 @@ func percent(n int) *spec.IntOrPercent { return &spec.IntOrPercent{Value: n, IsP
 
 func ptr[T any](v T) *T { return &v }
 
-// daily is a window open every day 03:00-06:00 UTC.
-func daily() *spec.Window {
-	return &spec.Window{Schedule: "0 3 * * *", Duration: spec.Duration{Duration: 3 * time.Hour}}
-}
+func daily() *spec.Window { return rotationtest.Daily() }
 
 // mustPolicy resolves r and fails the test if the policy is invalid.
 func mustPolicy(t testing.TB, r *spec.Rotation) Policy {
@@ -39,22 +36,14 @@ func mustPolicy(t testing.TB, r *spec.Rotation) Policy {
 	return p
 }
 
-func readyCluster() *cloud.Cluster {
-	return &cloud.Cluster{ID: "c-1", Name: "prod-par", Region: "fr-par", ProjectID: "proj-1", Status: "ready"}
-}
+func readyCluster() *cloud.Cluster { return rotationtest.ReadyCluster() }
 
 func node(name string, created time.Time, status string) cloud.Node {
-	return cloud.Node{ID: "id-" + name, PoolID: "p-1", Name: name, Status: status, CreatedAt: created}
+	return rotationtest.Node(name, created, status)
 }
 
-// agedPool is a ready pool of n ready nodes named n00, n01, …, node i created at newest-i*step.
 func agedPool(n int, newest time.Time, step time.Duration) *cloud.Pool {
-	p := &cloud.Pool{ID: "p-1", ClusterID: "c-1", Name: "default", Status: "ready",
-		UpgradePolicy: cloud.UpgradePolicy{MaxUnavailable: 1, MaxSurge: 5}}
-	for i := 0; i < n; i++ {
-		p.Nodes = append(p.Nodes, node(fmt.Sprintf("n%02d", i), newest.Add(-time.Duration(i)*step), "ready"))
-	}
-	return p
+	return rotationtest.AgedPool(n, newest, step)
 }
 
 // reasons maps node name to its decision's reason, with a "*" prefix for rotated nodes.
