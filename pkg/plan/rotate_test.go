@@ -13,15 +13,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
-func planPool() *cloud.Pool {
-	return &cloud.Pool{ID: "p-1", ClusterID: "c-1", Name: "default", Status: "ready", Nodes: []cloud.Node{
-		node("old", inside.Add(-40*day), "ready"),
-		node("older", inside.Add(-41*day), "ready"),
-		node("sick", inside.Add(-45*day), "not_ready"),
-		node("young", inside.Add(-3*day), "ready"),
-		node("new", inside.Add(-20*time.Minute), "creating"),
-	}}
-}
+func planPool() *cloud.Pool { return rotationtest.MixedPool() }
 
 func whys(t *testing.T, defs []Deferred) map[string]string {
 	t.Helper()

@@ -85,13 +85,4 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-// planPool is a pool with two due ready nodes, a sick one, a young one and one being created.
-func planPool() *cloud.Pool {
-	return &cloud.Pool{ID: "p-1", ClusterID: "c-1", Name: "default", Status: "ready", Nodes: []cloud.Node{
-		node("old", inside.Add(-40*day), "ready"),
-		node("older", inside.Add(-41*day), "ready"),
-		node("sick", inside.Add(-45*day), "not_ready"),
-		node("young", inside.Add(-3*day), "ready"),
-		node("new", inside.Add(-20*time.Minute), "creating"),
-	}}
-}
+func planPool() *cloud.Pool { return rotationtest.MixedPool() }

@@ -44,3 +44,15 @@ func AgedPool(n int, newest time.Time, step time.Duration) *cloud.Pool {
 	}
 	return p
 }
+
+// MixedPool is a pool p-1 (default) at Inside with two due ready nodes (old 40 d, older 41 d), a
+// sick one, a young one and one being created.
+func MixedPool() *cloud.Pool {
+	return &cloud.Pool{ID: "p-1", ClusterID: "c-1", Name: "default", Status: "ready", Nodes: []cloud.Node{
+		Node("old", Inside.Add(-40*Day), "ready"),
+		Node("older", Inside.Add(-41*Day), "ready"),
+		Node("sick", Inside.Add(-45*Day), "not_ready"),
+		Node("young", Inside.Add(-3*Day), "ready"),
+		Node("new", Inside.Add(-20*time.Minute), "creating"),
+	}}
+}
