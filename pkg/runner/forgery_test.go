@@ -3,6 +3,7 @@ package runner
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,10 +210,16 @@ func replaceID(s, id string) string {
 	return strings.Join(lines, "\n")
 }
 
+// waitGone reads the project until the cluster with id is gone (TestDwell: each read fires the
+// transitions due).
 func waitGone(t *testing.T, e *env, id string) {
 	t.Helper()
-	for range 10 { // TestDwell: each read fires the transitions due
-		if l := e.live(); l == nil || l.ID != id || l.Status == "deleted" {
+	for range 10 {
+		snap, err := e.prov.Observe(t.Context(), cloud.Ref{Region: "fr-par", ProjectID: project})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(snap.Clusters, func(c cloud.Cluster) bool { return c.ID == id && c.Status != "deleted" }) {
 			return
 		}
 	}
