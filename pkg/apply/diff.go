@@ -23,10 +23,6 @@ func pendingClusterUpdate(a plan.Action, live *cloud.Cluster) (cloud.ClusterUpda
 		return cloud.ClusterUpdate{}, fmt.Errorf("action %s carries no update", a.ID)
 	}
 	u := *a.Payload.ClusterUpdate
-	if u.Tags != nil && slices.Contains(live.Tags, cloud.ManagedByTag) && !slices.Contains(*u.Tags, cloud.ManagedByTag) {
-		t := append(slices.Clone(*u.Tags), cloud.ManagedByTag) // a PATCH never drops ownership
-		u.Tags = &t
-	}
 	dropIf(&u.Description, live.Description, eq[string])
 	dropIf(&u.Tags, live.Tags, cloud.SameSet)
 	dropIf(&u.AutoUpgrade, live.AutoUpgrade, eq[cloud.AutoUpgrade])
