@@ -147,7 +147,7 @@ func applySettings(c *Cluster, s *Settings) map[string]string {
 	if d.Upgrade != nil {
 		switch {
 		case cs.Upgrade == nil:
-			cs.Upgrade = &UpgradePolicy{Window: cloneWindow(d.Upgrade.Window)}
+			cs.Upgrade = &UpgradePolicy{Window: cloneWindow(d.Upgrade.Window), IgnoreRemovedAPIs: d.Upgrade.IgnoreRemovedAPIs}
 			origins["spec.upgrade"] = "defaults.upgrade"
 		case cs.Upgrade.Window == nil && d.Upgrade.Window != nil:
 			cs.Upgrade.Window = cloneWindow(d.Upgrade.Window)

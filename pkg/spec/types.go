@@ -81,6 +81,8 @@ type ClusterSpec struct {
 	Drift string `json:"drift,omitempty"`
 	// AllowDisruptiveReplace opts in to replace-pool actions (immutable pool field changed).
 	AllowDisruptiveReplace bool `json:"allowDisruptiveReplace,omitempty"`
+	// Rollout places the cluster in a fleet rollout wave (rollout.go).
+	Rollout *ClusterRollout `json:"rollout,omitempty"`
 
 	Pools []Pool `json:"pools,omitempty"`
 	// Prune deletes pools absent from the spec only when true (default false).
@@ -130,6 +132,9 @@ type OpenIDConnect struct {
 // UpgradePolicy says when the reconciler may run version upgrades.
 type UpgradePolicy struct {
 	Window *Window `json:"window,omitempty"`
+	// IgnoreRemovedAPIs lets a minor upgrade run although objects are still served in API
+	// versions the target minor removes (the removed-API pre-flight then only reports them).
+	IgnoreRemovedAPIs bool `json:"ignoreRemovedAPIs,omitempty"`
 }
 
 // Window is a recurring time window: it opens at each cron firing and stays open for Duration.
@@ -243,6 +248,8 @@ type Settings struct {
 	Owner string `json:"owner,omitempty"`
 	// Status configures where status and reports are written.
 	Status *StatusSettings `json:"status,omitempty"`
+	// Rollout is the fleet rollout policy: soak time between waves and what halts it (rollout.go).
+	Rollout *RolloutSettings `json:"rollout,omitempty"`
 }
 
 // SettingsDefaults are the repo-wide defaults.

@@ -125,6 +125,7 @@ func validateCluster(is *issues, c *Cluster, written func(string) bool) {
 	if s.Upgrade != nil && s.Upgrade.Window != nil {
 		validateWindow(is, "spec.upgrade.window", s.Upgrade.Window)
 	}
+	validateClusterRollout(is, s.Rollout)
 	if !slices.Contains(drifts, s.Drift) {
 		is.hint("spec.drift", fmt.Sprintf("unknown drift mode %q", s.Drift), "one of "+oneOf(drifts))
 	}
@@ -573,6 +574,7 @@ func validateSettings(is *issues, s *Settings) {
 		validateRotation(is, "defaults.rotation", r)
 	}
 	validateTags(is, "defaults.tags", s.Defaults.Tags)
+	validateRolloutSettings(is, s.Rollout)
 	if s.Owner != "" && !ownerRE.MatchString(s.Owner) {
 		is.hint("owner", fmt.Sprintf("invalid owner %q", s.Owner), "1 to 63 characters: lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit")
 	}
