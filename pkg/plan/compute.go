@@ -29,6 +29,7 @@ func Compute(in Input) (*Plan, error) {
 		snaps[s.Ref] = index(s)
 	}
 	windows := map[spec.Window]*gate{}
+	fl := newFleet(in, snaps)
 	desired := slices.Clone(in.Desired)
 	slices.SortFunc(desired, func(a, b *spec.Cluster) int {
 		return cmpKey(a.Spec.Region, a.Spec.ProjectID, a.Metadata.Name, b.Spec.Region, b.Spec.ProjectID, b.Metadata.Name)
@@ -47,11 +48,12 @@ func Compute(in Input) (*Plan, error) {
 			errs = append(errs, fmt.Errorf("cluster %s: no live snapshot of region %s project %s", c.Metadata.Name, c.Spec.Region, c.Spec.ProjectID))
 			continue
 		}
-		cp, err := planCluster(in, c, snap, windows)
+		cp, err := planCluster(in, c, snap, windows, fl)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("cluster %s (%s): %w", c.Metadata.Name, c.Spec.Region, err))
 			continue
 		}
+		fl.annotate(&cp, c, in)
 		p.Clusters = append(p.Clusters, cp)
 	}
 	for _, ix := range snaps {
@@ -73,6 +75,7 @@ func Compute(in Input) (*Plan, error) {
 		return cmp.Or(cmpKey(a.Region, a.ProjectID, a.Name, b.Region, b.ProjectID, b.Name), cmp.Compare(a.ID, b.ID))
 	})
 	p.Summary = summarize(p.Clusters)
+	p.Rollout = fl.rolloutPlan(p.Clusters)
 	return p, nil
 }
 
@@ -110,6 +113,8 @@ type work struct {
 	drafts []*draft
 	// windows caches window evaluations at in.Now across clusters (parsing loads time zones).
 	windows map[spec.Window]*gate
+	// fleet is the rollout's view of every desired cluster (waves.go).
+	fleet *fleet
 }
 
 // indexed is a snapshot with its clusters by name and its catalog.
@@ -153,9 +158,9 @@ func clusterTarget(name string) string       { return "cluster/" + name }
 func poolTarget(cluster, pool string) string { return "pool/" + cluster + "/" + pool }
 
 // planCluster plans one desired cluster against its snapshot.
-func planCluster(in Input, c *spec.Cluster, snap *indexed, windows map[spec.Window]*gate) (ClusterPlan, error) {
+func planCluster(in Input, c *spec.Cluster, snap *indexed, windows map[spec.Window]*gate, fl *fleet) (ClusterPlan, error) {
 	name := c.Metadata.Name
-	w := &work{cp: newClusterPlan(name, c.Spec.Region, c.Spec.ProjectID), windows: windows}
+	w := &work{cp: newClusterPlan(name, c.Spec.Region, c.Spec.ProjectID), windows: windows, fleet: fl}
 	cat := snap.cat
 	var live *cloud.Cluster
 	for _, lc := range snap.byName[name] {

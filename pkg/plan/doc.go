@@ -86,6 +86,13 @@
 // outside spec.upgrade.window; Message gives the next opening in the window's zone),
 // invalid-window (fail closed), report-only (spec.drift: report), superseded (a rotation of a
 // pool this plan renews), not-owned (the drift of a cluster the reconciler leaves alone). Later hops of a deferred upgrade chain are deferred with it.
+// removed-apis-in-use (a minor hop while Input.Preflight lists objects served in API versions the
+// target minor removes, unless spec.upgrade.ignoreRemovedAPIs), wave-pending and wave-halted (the
+// fleet rollout, waves.go: a hop or node-type replacement of a wave-N cluster waits for every
+// lower-wave cluster that needs it to take it and stay healthy for Input.Rollout.Soak, from the
+// health times the status files record in Input.Health; a lower-wave cluster failing a halt
+// condition halts it). With more than one wave the plan carries the wave plan (Plan.Rollout) and
+// each cluster its wave (ClusterPlan.Rollout); Input.Preflight is attached as ClusterPlan.Preflight.
 //
 // Warning codes: not-owned, owned-elsewhere, claim-legacy, cluster-not-in-spec, orphan,
 // deletion-authorised, spec-behind (Scaleway moved the live version past the spec: a forced upgrade off an

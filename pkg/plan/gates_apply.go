@@ -38,6 +38,12 @@ func applyGates(w *work, c *spec.Cluster, live *cloud.Cluster, in Input) {
 		case (d.a.Type == ReplacePool || d.a.Type == UpgradeCluster || d.a.Type == UpgradePool) && wg != nil:
 			d.gate = wg
 		}
+		// The pre-flight and the rollout waves (preflight.go, waves.go) outrank the window.
+		if d.gate == nil || d.gate == wg {
+			if g := w.fleetGate(c, d, in); g != nil {
+				d.gate = g
+			}
+		}
 	}
 	chainGates(w)
 	supersede(w)

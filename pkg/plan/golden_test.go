@@ -27,6 +27,12 @@ type caseInput struct {
 	Owner       *string            `json:"owner"`
 	Prune       bool               `json:"prune"`
 	LastApplied map[string]Applied `json:"last_applied"`
+	Rollout     *struct {
+		Soak   string   `json:"soak"`
+		HaltOn []string `json:"halt_on"`
+	} `json:"rollout"`
+	Health    map[string]Health     `json:"health"`
+	Preflight map[string]*Preflight `json:"preflight"`
 }
 
 // loadCase reads testdata/plan/<name>: desired.yaml (multi-document), live.json (snapshots; a
@@ -69,6 +75,14 @@ func loadCase(t testing.TB, dir string) Input {
 			t.Fatalf("input.json: %v", err)
 		}
 		in.Prune, in.LastApplied = ci.Prune, ci.LastApplied
+		in.Health, in.Preflight = ci.Health, ci.Preflight
+		if r := ci.Rollout; r != nil {
+			soak, err := time.ParseDuration(r.Soak)
+			if err != nil {
+				t.Fatalf("input.json rollout.soak: %v", err)
+			}
+			in.Rollout = Rollout{Soak: soak, HaltOn: r.HaltOn}
+		}
 		if ci.Owner != nil {
 			in.Owner = *ci.Owner
 		}

@@ -37,6 +37,14 @@ type Input struct {
 	// in the Summary and applies the cluster-level gates (not-ready, locked); a rotation of a pool
 	// that this plan upgrades, replaces or deletes is deferred with why "superseded".
 	Rotate bool
+	// Rollout is the repo's rollout policy; Health, per cluster key, what the status files record
+	// of each cluster's health (waves.go). Clusters of a wave above 0 take a hop only after the
+	// lower waves took it and soaked.
+	Rollout Rollout
+	Health  map[string]Health
+	// Preflight is, per cluster key, what package preflight read from the cluster (preflight.go);
+	// absent: not checked.
+	Preflight map[string]*Preflight
 }
 
 // Applied is what a status file records of a cluster.

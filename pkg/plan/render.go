@@ -148,7 +148,7 @@ func Text(p *Plan) string {
 	fmt.Fprintf(&b, "Plan for revision %s at %s\n", orDash(p.Revision), p.Now.Format("2006-01-02T15:04:05Z07:00"))
 	for _, c := range p.Clusters {
 		b.WriteString("\n" + clusterHead(c) + "\n")
-		if len(c.Actions)+len(c.Deferred)+len(c.Warnings)+len(c.RotationCalendar) == 0 {
+		if len(c.Actions)+len(c.Deferred)+len(c.Warnings)+len(c.RotationCalendar) == 0 && c.Preflight == nil {
 			b.WriteString("  no changes\n")
 		}
 		for _, a := range c.Actions {
@@ -176,6 +176,15 @@ func Text(p *Plan) string {
 				fmt.Fprintf(&b, "    ! %s: %s\n", wn.Code, wn.Message)
 			}
 		}
+		if r := c.Rollout; r != nil {
+			fmt.Fprintf(&b, "  rollout: wave %d%s\n", r.Wave, clusterRolloutNote(r))
+		}
+		if lines := preflightLines(c.Preflight, func(s string) string { return s }); len(lines) > 0 {
+			b.WriteString("  pre-flight:\n")
+			for _, l := range lines {
+				b.WriteString("    " + l + "\n")
+			}
+		}
 		if len(c.RotationCalendar) > 0 {
 			b.WriteString("  rotation calendar:\n")
 			for _, pc := range c.RotationCalendar {
@@ -185,6 +194,12 @@ func Text(p *Plan) string {
 					b.WriteString("      " + l + "\n")
 				}
 			}
+		}
+	}
+	if p.Rollout != nil {
+		b.WriteString("\nRollout: " + rolloutLine(p.Rollout) + "\n")
+		for _, l := range rolloutLines(p.Rollout) {
+			b.WriteString("  " + l + "\n")
 		}
 	}
 	b.WriteString("\n" + SummaryLine(p) + "\n")

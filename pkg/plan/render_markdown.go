@@ -29,6 +29,15 @@ func markdown(p *Plan, limit int) string {
 	var head strings.Builder
 	head.WriteString("### Reconciler plan\n\n")
 	fmt.Fprintf(&head, "**%s**\n\nRevision `%s` · planned at %s\n\n", SummaryLine(p), orDash(p.Revision), p.Now.Format("2006-01-02T15:04:05Z07:00"))
+	if p.Rollout != nil {
+		head.WriteString("**Rollout:** " + mdEscapeText(rolloutLine(p.Rollout)) + "\n\n")
+		for _, l := range rolloutLines(p.Rollout) {
+			head.WriteString("- " + mdEscapeText(l) + "\n")
+		}
+		if len(rolloutLines(p.Rollout)) > 0 {
+			head.WriteString("\n")
+		}
+	}
 	rows := []string{"| Cluster | Region | Create | Update | Upgrade | Replace | Delete | Rotate | Deferred | Warnings |\n",
 		"|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n"}
 	for _, c := range p.Clusters {
@@ -107,6 +116,16 @@ func mdCluster(c ClusterPlan) string {
 		b.WriteString("**Warnings**\n\n")
 		for _, w := range c.Warnings {
 			fmt.Fprintf(&b, "- ⚠️ `%s`: %s\n", w.Code, mdEscape(w.Message))
+		}
+		b.WriteString("\n")
+	}
+	if r := c.Rollout; r != nil {
+		b.WriteString("**Rollout:** wave " + fmt.Sprint(r.Wave) + mdEscapeText(clusterRolloutNote(r)) + "\n\n")
+	}
+	if lines := preflightLines(c.Preflight, MarkdownCode); len(lines) > 0 {
+		b.WriteString("**Pre-flight**\n\n")
+		for _, l := range lines {
+			b.WriteString("- " + mdEscapeText(l) + "\n")
 		}
 		b.WriteString("\n")
 	}

@@ -30,6 +30,8 @@ type Plan struct {
 	Now           time.Time     `json:"now"`
 	Clusters      []ClusterPlan `json:"clusters"`
 	Summary       Summary       `json:"summary"`
+	// Rollout is the wave plan when the specs use more than one wave (waves.go).
+	Rollout *RolloutPlan `json:"rollout,omitempty"`
 }
 
 // ClusterPlan is the plan of one cluster.
@@ -50,6 +52,10 @@ type ClusterPlan struct {
 	// RotationCalendar forecasts, per pool, the node-rotation window openings of the coming days
 	// and which nodes each replaces (with Input.Rotate; absent without it).
 	RotationCalendar []PoolCalendar `json:"rotation_calendar,omitempty"`
+	// Rollout is the cluster's wave and what holds its hops (with more than one wave).
+	Rollout *ClusterRollout `json:"rollout,omitempty"`
+	// Preflight is what the pre-flight checks read from the cluster (Input.Preflight).
+	Preflight *Preflight `json:"preflight,omitempty"`
 }
 
 // PoolCalendar is one pool's node-rotation forecast from the plan's now until Until.
