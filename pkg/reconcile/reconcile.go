@@ -46,6 +46,12 @@ type Reconciler struct {
 	Owner string
 	// LastApplied feeds the deletion check; nil: read from the status files of the revision.
 	LastApplied map[string]plan.Applied
+	// Health is the rollout's record of each cluster's health (plan.Input.Health); nil: read
+	// from the status files of the revision.
+	Health map[string]plan.Health
+	// Preflight, when set, reads from the clusters what the plan's minor hops and drains would
+	// meet (package preflight), between a draft plan and the final one (preflight.go).
+	Preflight Prechecker
 }
 
 // Pass is everything one pass produced, for rendering and for the status writer.
@@ -76,7 +82,7 @@ func (r *Reconciler) Plan(ctx context.Context, co *checkout.Checkout, repo *spec
 	if err != nil {
 		return nil, err
 	}
-	return r.planWith(co, repo, snaps, applied)
+	return r.planWith(ctx, co, repo, snaps, applied)
 }
 
 // Scopes are the region+project pairs a revision needs observed, sorted: the profile's, every
@@ -125,19 +131,22 @@ func (r *Reconciler) Observe(ctx context.Context, refs ...cloud.Ref) ([]*cloud.S
 // PlanObserved plans the revision co, loaded as repo, against snapshots already taken (a
 // preview plans base and head against the same ones).
 func (r *Reconciler) PlanObserved(co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot) (*Pass, error) {
-	return r.planWith(co, repo, snaps, r.lastApplied(co))
+	// The pre-flight's requests are bounded per cluster (preflight.Checker.Timeout).
+	return r.planWith(context.Background(), co, repo, snaps, r.lastApplied(co))
 }
 
-func (r *Reconciler) planWith(co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot, applied map[string]plan.Applied) (*Pass, error) {
+func (r *Reconciler) planWith(ctx context.Context, co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot, applied map[string]plan.Applied) (*Pass, error) {
 	FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID)
 	now := r.Now
 	if now.IsZero() {
 		now = r.clock().Now()
 	}
-	p, err := plan.Compute(plan.Input{
+	in := plan.Input{
 		Revision: co.Revision, Now: now.UTC(), Desired: repo.Clusters, Snapshots: snaps,
 		Owner: OwnerOf(repo, r.Owner), Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: applied, Rotate: r.Rotate,
-	})
+	}
+	r.fleetInput(&in, co, repo)
+	p, err := r.preflightPlan(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}

@@ -62,7 +62,7 @@ func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
 		Provider: r.Provider, Exec: r.Exec,
 		Clock: r.clock(), Log: r.Log, Now: now,
 		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion,
-		Rotate: true, LastApplied: r.lastApplied(), Owner: r.owner(),
+		Rotate: true, LastApplied: r.lastApplied(), Owner: r.owner(), Health: r.recordedHealth(),
 	}
 }
 

@@ -32,6 +32,7 @@ func (r *Runner) writeStatuses(ctx context.Context, co *checkout.Checkout, po *p
 		return fmt.Errorf("read previous statuses: %w", err)
 	}
 	asm := status.Assemble(r.statusPass(po), r.previousStatuses())
+	r.recordRollout(asm.Statuses, po)
 	res.Clusters = clusterHealth(asm, po)
 	files := map[string][]byte{}
 	for _, st := range asm.Statuses {

@@ -74,6 +74,8 @@ type ClusterStatus struct {
 	LastError *LastError `json:"lastError,omitempty"`
 	// RecentActions are the outcomes of the last apply that did something.
 	RecentActions []ActionOutcome `json:"recentActions,omitempty"`
+	// Rollout is the cluster's place in a fleet rollout, with its health clock (rollout.go).
+	Rollout *RolloutStatus `json:"rollout,omitempty"`
 	// Orphans (status/_repository.yaml only) are the live clusters with this repository's owner
 	// tag that no spec and no status name.
 	Orphans []Orphan `json:"orphans,omitempty"`
