@@ -252,4 +252,3 @@ func removedInUse(ctx context.Context, disc discovery.DiscoveryInterface, dyn dy
 	}
 	return out, nil
 }
-
