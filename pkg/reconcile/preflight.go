@@ -5,6 +5,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/preflight"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
@@ -28,17 +29,29 @@ func (r *Reconciler) fleetInput(in *plan.Input, co *checkout.Checkout, repo *spe
 	}
 }
 
+// prechecker is the Prechecker in force: Preflight, else, when reconciler.yaml turns the
+// pre-flight on, a preflight.Checker reading kubeconfigs from the provider; nil: none.
+func (r *Reconciler) prechecker(repo *spec.Repo) Prechecker {
+	if r.Preflight != nil {
+		return r.Preflight
+	}
+	if repo == nil || repo.Settings == nil || repo.Settings.Preflight == nil || !repo.Settings.Preflight.Enabled || r.Provider == nil {
+		return nil
+	}
+	return &preflight.Checker{Kubeconfig: r.Provider.Kubeconfig, Timeout: repo.Settings.Preflight.Timeout.Duration, Log: r.Log}
+}
+
 // preflightPlan plans in; with a Prechecker, the draft plan's hops and disrupted pools are
 // checked and the plan is made again with what was found (only those clusters are read).
-func (r *Reconciler) preflightPlan(ctx context.Context, in plan.Input) (*plan.Plan, error) {
+func (r *Reconciler) preflightPlan(ctx context.Context, in plan.Input, pc Prechecker) (*plan.Plan, error) {
 	p, err := plan.Compute(in)
-	if err != nil || r.Preflight == nil {
+	if err != nil || pc == nil {
 		return p, err
 	}
 	reqs := plan.PreflightRequests(in, p)
 	if len(reqs) == 0 {
 		return p, nil
 	}
-	in.Preflight = r.Preflight.Check(ctx, reqs)
+	in.Preflight = pc.Check(ctx, reqs)
 	return plan.Compute(in)
 }

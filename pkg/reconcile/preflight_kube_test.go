@@ -300,3 +300,46 @@ func widget(t *testing.T, _ string, dyn dynamic.Interface) {
 		time.Sleep(100 * time.Millisecond) // the CRD becomes established asynchronously
 	}
 }
+
+// reconciler.yaml preflight: {enabled: true} turns the checks on with the provider's kubeconfig;
+// a cluster whose API server cannot be reached says so in the plan, within the timeout, and its
+// hop is still planned. Without the key nothing is read.
+func TestPreflightFromSettings(t *testing.T) {
+	env := emulatortest.Start(t, emulator.Options{Dwell: emulator.TestDwell})
+	if _, err := env.Admin.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{{Name: "a", Version: latestListed(t, "1.35"),
+		ProjectID: emulatortest.ProjectID, Tags: []string{cloud.ManagedByTag}, PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
+		Pools: []emulator.SeedPool{{Name: "default", NodeType: "PRO2-S", Size: 1}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	clk := backofftest.NewInstantClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
+	prov, err := scaleway.New(scaleway.WithClient(env.Client), scaleway.WithSecret(emulatortest.SecretKey), scaleway.WithClock(clk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Reconciler{Provider: prov, Clock: clk, DefaultRegion: "fr-par", DefaultProjectID: emulatortest.ProjectID}
+	spec := cluster("a", "fr-par", "")
+	spec.Data = []byte(strings.Replace(string(spec.Data), `version: "1.35"`, `version: "1.36"`, 1))
+	for _, settings := range []string{"", "preflight: {enabled: true, timeout: 2s}\n"} {
+		files := fstest.MapFS{"clusters/a.yaml": spec}
+		if settings != "" {
+			files["reconciler.yaml"] = &fstest.MapFile{Data: []byte(settings)}
+		}
+		co, repo := revision(t, files)
+		pass, err := r.Plan(t.Context(), co, repo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp := pass.Plan.Clusters[0]
+		if !slices.Contains(ids(cp.Actions), "a/upgrade-cluster/"+latestListed(t, "1.36")) {
+			t.Errorf("settings %q: actions %v, want the hop", settings, ids(cp.Actions))
+		}
+		switch {
+		case settings == "" && cp.Preflight != nil:
+			t.Errorf("without preflight: a pre-flight ran: %+v", cp.Preflight)
+		case settings != "" && (cp.Preflight == nil || !strings.HasPrefix(cp.Preflight.Skipped, "cluster unreachable: ")):
+			t.Errorf("with preflight: %+v, want skipped as unreachable", cp.Preflight)
+		case settings != "" && !strings.Contains(plan.Text(pass.Plan), "drain check skipped: cluster unreachable: "):
+			t.Errorf("the plan text does not say the check was skipped:\n%s", plan.Text(pass.Plan))
+		}
+	}
+}

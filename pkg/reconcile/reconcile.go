@@ -50,7 +50,8 @@ type Reconciler struct {
 	// from the status files of the revision.
 	Health map[string]plan.Health
 	// Preflight, when set, reads from the clusters what the plan's minor hops and drains would
-	// meet (package preflight), between a draft plan and the final one (preflight.go).
+	// meet (package preflight), between a draft plan and the final one (preflight.go); nil: a
+	// preflight.Checker on Provider when reconciler.yaml says preflight: {enabled: true}.
 	Preflight Prechecker
 }
 
@@ -146,7 +147,7 @@ func (r *Reconciler) planWith(ctx context.Context, co *checkout.Checkout, repo *
 		Owner: OwnerOf(repo, r.Owner), Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: applied, Rotate: r.Rotate,
 	}
 	r.fleetInput(&in, co, repo)
-	p, err := r.preflightPlan(ctx, in)
+	p, err := r.preflightPlan(ctx, in, r.prechecker(repo))
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}

@@ -24,6 +24,18 @@ type RolloutSettings struct {
 	HaltOn []string `json:"haltOn,omitempty"`
 }
 
+// PreflightSettings is reconciler.yaml preflight: the checks the plan makes through each
+// cluster's kubeconfig before a minor hop or a drain (drain feasibility, removed APIs). Off by
+// default: it needs the clusters' API servers reachable from where the plan runs.
+type PreflightSettings struct {
+	Enabled bool `json:"enabled"`
+	// Timeout bounds the checks of one cluster; default 10s, at most 5m.
+	Timeout Duration `json:"timeout,omitempty"`
+}
+
+// maxPreflightTimeout bounds preflight.timeout (a pass must not wait on one cluster for long).
+const maxPreflightTimeout = 5 * time.Minute
+
 // Halt conditions (rollout.haltOn).
 const (
 	HaltClusterError = "cluster-error"  // the cluster is in an error or locked status
@@ -67,6 +79,15 @@ func validateClusterRollout(is *issues, r *ClusterRollout) {
 	}
 	if r.Wave < 0 || r.Wave > maxWave {
 		is.hint("spec.rollout.wave", fmt.Sprintf("must be between 0 and %d, not %d", maxWave, r.Wave), "wave 0 goes first, then 1, 2, …")
+	}
+}
+
+func validatePreflightSettings(is *issues, p *PreflightSettings) {
+	if p == nil {
+		return
+	}
+	if p.Timeout.Duration < 0 || p.Timeout.Duration > maxPreflightTimeout {
+		is.hint("preflight.timeout", fmt.Sprintf("must be between 0 and %s, not %s", maxPreflightTimeout, p.Timeout), "e.g. \"10s\" (the default)")
 	}
 }
 

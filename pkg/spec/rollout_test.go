@@ -10,7 +10,7 @@ import (
 
 func TestRolloutFieldsLoad(t *testing.T) {
 	fsys := fstest.MapFS{
-		"reconciler.yaml": {Data: []byte("rollout:\n  soak: 24h\n  haltOn: [pool-error]\n")},
+		"reconciler.yaml": {Data: []byte("rollout:\n  soak: 24h\n  haltOn: [pool-error]\npreflight: {enabled: true, timeout: 20s}\n")},
 		"clusters/a.yaml": {Data: []byte(`apiVersion: reconciler.scaleway.dev/v1alpha1
 kind: Cluster
 metadata: {name: a}
@@ -36,6 +36,9 @@ spec:
 	if got := repo.Settings.Rollout.HaltSet(); len(got) != 1 || got[0] != HaltPoolError {
 		t.Errorf("haltOn = %v", got)
 	}
+	if p := repo.Settings.Preflight; p == nil || !p.Enabled || p.Timeout.Duration != 20*time.Second {
+		t.Errorf("preflight = %+v", p)
+	}
 	if got := (*RolloutSettings)(nil).HaltSet(); len(got) != len(HaltConditions) {
 		t.Errorf("default haltOn = %v", got)
 	}
@@ -43,7 +46,7 @@ spec:
 
 func TestRolloutFieldsInvalid(t *testing.T) {
 	fsys := fstest.MapFS{
-		"reconciler.yaml": {Data: []byte("rollout:\n  soak: -1h\n  haltOn: [pool-eror]\n")},
+		"reconciler.yaml": {Data: []byte("rollout:\n  soak: -1h\n  haltOn: [pool-eror]\npreflight: {timeout: 1h}\n")},
 		"clusters/a.yaml": {Data: []byte(`apiVersion: reconciler.scaleway.dev/v1alpha1
 kind: Cluster
 metadata: {name: a}
@@ -73,6 +76,7 @@ spec:
 	for _, want := range []string{
 		"clusters/a.yaml:9:", "spec.rollout.wave", "must be between 0 and 1000, not -1",
 		"reconciler.yaml:2:", "rollout.soak", "reconciler.yaml:3:", "rollout.haltOn[0]", `unknown halt condition "pool-eror"`,
+		"reconciler.yaml:4:", "preflight.timeout: must be between 0 and 5m0s, not 1h",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("errors lack %q:\n%s", want, text)

@@ -250,6 +250,8 @@ type Settings struct {
 	Status *StatusSettings `json:"status,omitempty"`
 	// Rollout is the fleet rollout policy: soak time between waves and what halts it (rollout.go).
 	Rollout *RolloutSettings `json:"rollout,omitempty"`
+	// Preflight turns on the pre-flight checks through each cluster's kubeconfig (rollout.go).
+	Preflight *PreflightSettings `json:"preflight,omitempty"`
 }
 
 // SettingsDefaults are the repo-wide defaults.

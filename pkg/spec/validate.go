@@ -575,6 +575,7 @@ func validateSettings(is *issues, s *Settings) {
 	}
 	validateTags(is, "defaults.tags", s.Defaults.Tags)
 	validateRolloutSettings(is, s.Rollout)
+	validatePreflightSettings(is, s.Preflight)
 	if s.Owner != "" && !ownerRE.MatchString(s.Owner) {
 		is.hint("owner", fmt.Sprintf("invalid owner %q", s.Owner), "1 to 63 characters: lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit")
 	}
