@@ -140,3 +140,35 @@ func TestWaveSoakNeedsMatchingBasis(t *testing.T) {
 		t.Errorf("single wave: rollout %+v, wave-b deferred %+v", p.Rollout, cluster(t, p, "wave-b").Deferred)
 	}
 }
+
+// A node-type replacement rolls out in waves like a version hop.
+func TestWaveGatesPoolReplacement(t *testing.T) {
+	in := loadCase(t, "testdata/plan/waves-first-pass")
+	for _, c := range in.Desired {
+		c.Spec.Version = "1.35"
+		c.Spec.AllowDisruptiveReplace = true
+		c.Spec.Pools[0].NodeType = "PRO2-M"
+	}
+	p, err := Compute(in)
+	mustPlan(t, p, err)
+	if a := cluster(t, p, "wave-a").Actions; len(a) != 1 || a[0].Type != ReplacePool {
+		t.Fatalf("wave-a actions = %v, want its replace-pool", a)
+	}
+	wantWhy(t, p, "wave-b", WhyWavePending, "wave 0 cluster wave-a to take the replacement of pools by node type pro2_m")
+	wantWhy(t, p, "wave-c", WhyWavePending, "wave 1 cluster wave-b")
+
+	// wave-a replaced its pool and has been healthy for longer than the soak: wave-b goes.
+	live := &in.Snapshots[0].Clusters[0]
+	if live.Name != "wave-a" {
+		t.Fatalf("first live cluster is %s", live.Name)
+	}
+	live.Pools[0].NodeType = "pro2_m"
+	live.Pools[0].Name = ReplacementName("fr-par", in.Desired[0].Spec.Pools[0])
+	in.Health = map[string]Health{"fr-par/p1/wave-a": {Since: in.Now.Add(-25 * time.Hour), Basis: HealthBasis(live)}}
+	p, err = Compute(in)
+	mustPlan(t, p, err)
+	if a := cluster(t, p, "wave-b").Actions; len(a) != 1 || a[0].Type != ReplacePool {
+		t.Errorf("wave-b actions = %v, want its replace-pool", a)
+	}
+	wantWhy(t, p, "wave-c", WhyWavePending, "wave 1 cluster wave-b")
+}
