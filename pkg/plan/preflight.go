@@ -226,6 +226,29 @@ func (w *work) fleetGate(c *spec.Cluster, d *draft, in Input) *gate {
 	return g
 }
 
+// PreflightLines renders a cluster's pre-flight, one line per finding, skipped check, clean pool
+// and removed API in use (code formats names).
+func PreflightLines(pf *Preflight, code func(string) string) []string {
+	return preflightLines(pf, code)
+}
+
+// Concerns reports whether the pre-flight found something to look at: a skipped check, a drain
+// finding or an object in a removed API version.
+func (pf *Preflight) Concerns() bool {
+	if pf == nil {
+		return false
+	}
+	if pf.Skipped != "" || len(pf.RemovedAPIs) > 0 {
+		return true
+	}
+	for _, p := range pf.Pools {
+		if len(p.Findings) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // preflightLines renders a cluster's pre-flight for text and Markdown (code formats names).
 func preflightLines(pf *Preflight, code func(string) string) []string {
 	if pf == nil {

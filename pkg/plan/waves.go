@@ -398,7 +398,9 @@ func (f *fleet) rolloutPlan(clusters []ClusterPlan) *RolloutPlan {
 	return rp
 }
 
-// rolloutLine is the wave plan in one line: "wave 0 now (a), wave 1 after 24h soak (from …) (b), …".
+// RolloutLine is the wave plan in one line: "wave 0 now (a), wave 1 after 24h soak (from …) (b), …".
+func RolloutLine(rp *RolloutPlan) string { return rolloutLine(rp) }
+
 func rolloutLine(rp *RolloutPlan) string {
 	var parts []string
 	for _, w := range rp.Waves {

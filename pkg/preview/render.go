@@ -63,6 +63,12 @@ func Text(p *Preview) string {
 	for _, l := range compareLines(p, func(s string) string { return s }) {
 		b.WriteString("  " + l + "\n")
 	}
+	if lines := checkLines(p, func(s string) string { return s }); len(lines) > 0 {
+		b.WriteString("\nPre-flight and rollout:\n")
+		for _, l := range lines {
+			b.WriteString("  " + l + "\n")
+		}
+	}
 	if p.Plan != nil {
 		b.WriteString("\n" + plan.Text(p.Plan))
 	}
@@ -103,6 +109,13 @@ func Markdown(p *Preview, limit int) string {
 		b.WriteString("- " + l + "\n")
 	}
 	b.WriteString("\n")
+	if lines := checkLines(p, plan.MarkdownCode); len(lines) > 0 {
+		b.WriteString("### Pre-flight and rollout\n\n")
+		for _, l := range lines {
+			b.WriteString("- " + mdText(l) + "\n")
+		}
+		b.WriteString("\n")
+	}
 	if p.Plan != nil {
 		room := limit - utf8.RuneCountInString(b.String())
 		if room > 500 {

@@ -144,6 +144,7 @@ spec:
 		"pool `roomy`: drain clean (2 node(s), 3 pod(s) to evict)",
 		"removed in 1.36: `example.com/v1beta1` `Widget default/gizmo`",
 		"removed-apis-in-use",
+		"### Pre-flight and rollout\n\n- `shop`: pool `apps`: drain-blocked: pdb default/web allows 0 disruptions",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("preview lacks %q", want)
