@@ -34,6 +34,8 @@ type Rollout struct {
 type Health struct {
 	Since time.Time `json:"since"`
 	Basis string    `json:"basis"`
+	// Failed is the error of the cluster's last hop or replacement, while it stands.
+	Failed string `json:"failed,omitempty"`
 }
 
 // HealthFact is a live cluster's health as the rollout judges it.
@@ -271,6 +273,10 @@ func (f *fleet) waveGate(c *spec.Cluster, h hop) (*gate, *blocker) {
 		}
 		if !m.health.Healthy && m.health.Halting {
 			b := &blocker{halted: true, m: m, msg: fmt.Sprintf("wave %d cluster %s halts the rollout: %s", m.wave, m.name, m.health.Reason)}
+			return &gate{WhyWaveHalted, b.msg}, b
+		}
+		if rec := f.since[m.key]; rec.Failed != "" && (f.rollout.HaltOn == nil || slices.Contains(f.rollout.HaltOn, spec.HaltApplyFailed)) {
+			b := &blocker{halted: true, m: m, msg: fmt.Sprintf("wave %d cluster %s halts the rollout: %s: %s", m.wave, m.name, spec.HaltApplyFailed, rec.Failed)}
 			return &gate{WhyWaveHalted, b.msg}, b
 		}
 		if pending != nil && pending.m.wave == m.wave {

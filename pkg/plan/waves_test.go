@@ -54,6 +54,22 @@ func init() {
 	}
 }
 
+// A lower-wave cluster whose hop failed (recorded in its status) halts the rollout, unless haltOn
+// leaves apply-failed out.
+func TestWaveHaltsOnAFailedHop(t *testing.T) {
+	in := loadCase(t, "testdata/plan/waves-soaked")
+	h := in.Health["fr-par/p1/wave-a"]
+	h.Failed = "wave-a/upgrade-pool/default/1.36.1: quota exceeded"
+	in.Health = map[string]Health{"fr-par/p1/wave-a": h}
+	p, err := Compute(in)
+	mustPlan(t, p, err)
+	wantWhy(t, p, "wave-b", WhyWaveHalted, "wave 0 cluster wave-a halts the rollout: apply-failed: wave-a/upgrade-pool/default/1.36.1: quota exceeded")
+	in.Rollout.HaltOn = []string{spec.HaltPoolError}
+	p, err = Compute(in)
+	mustPlan(t, p, err)
+	wantIDs(t, p, "wave-b", "wave-b/upgrade-cluster/1.36.1", "wave-b/upgrade-pool/default/1.36.1")
+}
+
 // wantWhy checks that every deferral of the cluster has why and the first one's message holds msg.
 func wantWhy(t *testing.T, p *Plan, name, why, msg string) {
 	t.Helper()

@@ -50,7 +50,7 @@ func (r *Runner) recordRollout(statuses []*status.ClusterStatus, po *passOutcome
 		if p := prev[st.Cluster]; p != nil {
 			before = p.Rollout
 		}
-		st.Rollout = status.NextRollout(before, cp, lives[key], now)
+		st.Rollout = status.NextRollout(before, cp, lives[key], st.LastError, now)
 		if st.Rollout.Halted != "" && (before == nil || before.Halted != st.Rollout.Halted) {
 			r.notify("halted", "rollout halted for %s: %s", st.Cluster, st.Rollout.Halted)
 		}

@@ -41,10 +41,11 @@ const (
 	HaltClusterError = "cluster-error"  // the cluster is in an error or locked status
 	HaltPoolError    = "pool-error"     // a pool reports an error (status error or warning, an error message)
 	HaltNodeNotReady = "node-not-ready" // a node is not ready after its pool settled
+	HaltApplyFailed  = "apply-failed"   // the cluster's last hop or replacement failed (its status's lastError)
 )
 
 // HaltConditions are the known rollout.haltOn values, the default set.
-var HaltConditions = []string{HaltClusterError, HaltPoolError, HaltNodeNotReady}
+var HaltConditions = []string{HaltClusterError, HaltPoolError, HaltNodeNotReady, HaltApplyFailed}
 
 // maxWave bounds spec.rollout.wave (waves are few; a typo such as 1000000 is an error).
 const maxWave = 1000

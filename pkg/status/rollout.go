@@ -1,6 +1,7 @@
 package status
 
 import (
+	"strings"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
@@ -18,6 +19,9 @@ type RolloutStatus struct {
 	HealthBasis  string     `json:"healthBasis,omitempty"`
 	// Unhealthy says why the cluster is not healthy (plan.HealthOf).
 	Unhealthy string `json:"unhealthy,omitempty"`
+	// Failed is the last error of a hop or replacement of the cluster (from lastError), while it
+	// stands: it halts the higher waves (rollout.haltOn apply-failed).
+	Failed string `json:"failed,omitempty"`
 	// Halted names the lower-wave cluster that halts this cluster's hops, and why (wave-halted).
 	Halted string `json:"halted,omitempty"`
 	// Pending says what this cluster's hops wait for (wave-pending).
@@ -27,10 +31,18 @@ type RolloutStatus struct {
 // NextRollout is the rollout record of a cluster after a pass at now: the clock keeps the
 // previous HealthySince while the cluster stays healthy in the same shape, restarts at now when it
 // becomes healthy or its shape changed, and is cleared while it is unhealthy. It is pure.
-func NextRollout(prev *RolloutStatus, cp *plan.ClusterPlan, live *cloud.Cluster, now time.Time) *RolloutStatus {
+// lastErr is the status's lastError: a failed upgrade or replacement is recorded as Failed.
+func NextRollout(prev *RolloutStatus, cp *plan.ClusterPlan, live *cloud.Cluster, lastErr *LastError, now time.Time) *RolloutStatus {
 	out := &RolloutStatus{}
 	if cp != nil && cp.Rollout != nil {
 		out.Wave, out.Halted, out.Pending = cp.Rollout.Wave, cp.Rollout.Halted, cp.Rollout.Pending
+	}
+	if lastErr != nil {
+		for _, t := range []plan.ActionType{plan.UpgradeCluster, plan.UpgradePool, plan.ReplacePool} {
+			if strings.Contains(lastErr.Action, "/"+string(t)) {
+				out.Failed = lastErr.Action + ": " + lastErr.Message
+			}
+		}
 	}
 	if live == nil {
 		out.Unhealthy = "the cluster does not exist"
@@ -56,10 +68,14 @@ func HealthFrom(files map[string][]byte) map[string]plan.Health {
 	out := map[string]plan.Health{}
 	for _, b := range files {
 		s, err := ParseYAML(b)
-		if err != nil || s.Rollout == nil || s.Rollout.HealthySince == nil {
+		if err != nil || s.Rollout == nil || (s.Rollout.HealthySince == nil && s.Rollout.Failed == "") {
 			continue
 		}
-		out[plan.Key(s.Region, s.ProjectID, s.Cluster)] = plan.Health{Since: *s.Rollout.HealthySince, Basis: s.Rollout.HealthBasis}
+		h := plan.Health{Basis: s.Rollout.HealthBasis, Failed: s.Rollout.Failed}
+		if s.Rollout.HealthySince != nil {
+			h.Since = *s.Rollout.HealthySince
+		}
+		out[plan.Key(s.Region, s.ProjectID, s.Cluster)] = h
 	}
 	return out
 }
