@@ -50,7 +50,8 @@ var widgetTable = preflight.Table{{Minor: "1.36", Group: "example.com", Version:
 // The pre-flight against a real kube-apiserver, through the emulator's kubeconfig: a cluster on
 // 1.35 asked to move to 1.36 has a pool "apps" holding a pod covered by a PDB that allows no
 // disruption and a single-replica Deployment without a PDB, and a pool "roomy" whose pods have a
-// permissive PDB and room elsewhere; a Widget is served only in a version the test's table removes
+// permissive PDB and room elsewhere (every pod requests 1 CPU and 2Gi, every node has 4 CPU and
+// 8Gi); a Widget is served only in a version the test's table removes
 // in 1.36. The preview flags both drain problems of apps, none of roomy, lists the Widget and
 // defers the hop as removed-apis-in-use; with spec.upgrade.ignoreRemovedAPIs the hop is planned.
 func TestPreflightAgainstKubeAPIServer(t *testing.T) {
@@ -220,7 +221,8 @@ func waitNodes(t *testing.T, c kubernetes.Interface, n int) []corev1.Node {
 }
 
 // deployment creates a Deployment of replicas with its ReplicaSet and one Ready pod per node
-// given (the controllers that would do it do not run in the test control plane).
+// given, each requesting 1 CPU and 2Gi (the controllers that would do it do not run in the test
+// control plane).
 func deployment(t *testing.T, c kubernetes.Interface, name string, replicas int32, onNodes []string) {
 	t.Helper()
 	ctx := t.Context()
@@ -239,9 +241,16 @@ func deployment(t *testing.T, c kubernetes.Interface, name string, replicas int3
 		t.Fatal(err)
 	}
 	for i, n := range onNodes {
-		_, err := kubetest.RunPod(ctx, c, kubetest.PodSpec{Namespace: "default", Name: fmt.Sprintf("%s-%d", name, i), Node: n, Labels: labels,
-			Owner: metav1.NewControllerRef(rs, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"))})
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: fmt.Sprintf("%s-%d", name, i), Labels: labels,
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(rs, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"))}},
+			Spec: corev1.PodSpec{NodeName: n, Containers: []corev1.Container{{Name: "main", Image: "registry.k8s.io/pause:3.10",
+				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+					corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("2Gi")}}}}}}
+		p, err := c.CoreV1().Pods("default").Create(ctx, p, metav1.CreateOptions{})
 		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := kubetest.MarkPodReady(ctx, c, p); err != nil {
 			t.Fatal(err)
 		}
 	}
