@@ -46,6 +46,9 @@ func (k KubeDrainer) Drain(ctx context.Context, node string, opts DrainOptions) 
 	return rep, err
 }
 
+// Cordon marks the node unschedulable (a pool replacement cordons the whole pool first).
+func (k KubeDrainer) Cordon(ctx context.Context, node string) error { return k.D.Cordon(ctx, node) }
+
 // Uncordon makes the node schedulable again.
 func (k KubeDrainer) Uncordon(ctx context.Context, node string) error { return k.D.Uncordon(ctx, node) }
 
