@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +21,8 @@ type PoolDrainer interface {
 	WaitNodeReady(ctx context.Context, t DrainTarget, node string, timeout time.Duration) error
 	// Cordon marks the node unschedulable (a no-op when it is already).
 	Cordon(ctx context.Context, t DrainTarget, node string) error
+	// Uncordon makes the node schedulable again (a no-op when it is).
+	Uncordon(ctx context.Context, t DrainTarget, node string) error
 	// Drain evicts the node's pods through the Eviction API (PodDisruptionBudgets respected)
 	// within p.Timeout. Past it, OnTimeout force deletes the remaining pods and returns nil;
 	// skip and abort return a *DrainHeldError naming the blocking budgets. The node was
@@ -135,6 +138,9 @@ func (r *clusterRun) retire(ctx context.Context, a plan.Action, t DrainTarget, o
 		return Failed, "", &cloud.TerminalError{Reason: "no_kubernetes_access",
 			Err: fmt.Errorf("pool %s has %d node(s) to drain and no drainer is configured: not deleting it", old.Name, len(nodes))}
 	}
+	if err := r.reinstate(ctx, a, t, np); err != nil {
+		return Failed, "", err
+	}
 	for _, n := range np.Nodes {
 		if n.Status == "deleting" {
 			continue
@@ -223,6 +229,46 @@ func (r *clusterRun) drainNodes(ctx context.Context, a plan.Action, t DrainTarge
 			rp.WindowEnd.UTC().Format(time.RFC3339), started, len(nodes), t.Pool), nil
 	}
 	return Done, "", nil
+}
+
+// reinstate undoes an earlier retirement of the pool that now takes the workloads (the spec went
+// back to it while it was being replaced): its nodes are uncordoned and its replaced-by and
+// drained marks removed, before the other pool's nodes are cordoned.
+func (r *clusterRun) reinstate(ctx context.Context, a plan.Action, t DrainTarget, np *cloud.Pool) error {
+	marked := func(tag string) bool {
+		return strings.HasPrefix(tag, plan.ReplacedByTagPrefix) || strings.HasPrefix(tag, plan.DrainedTagPrefix)
+	}
+	if !slices.ContainsFunc(np.Tags, marked) {
+		return nil
+	}
+	r.progress(a, fmt.Sprintf("%s: pool %s was being retired; uncordoning its nodes", a.ID, np.Name))
+	for _, n := range np.Nodes {
+		if n.Status == "deleting" {
+			continue
+		}
+		if err := r.e.Drainer.Uncordon(ctx, t, n.Name); err != nil {
+			return fmt.Errorf("uncordon node %s of pool %s: %w", n.Name, np.Name, err)
+		}
+	}
+	_, _, err := r.run(ctx, a, step{
+		what: fmt.Sprintf("pool %s/%s to lose its retirement marks", r.name(), np.Name),
+		check: func(c *cloud.Cluster) (bool, string, error) {
+			p := findPool(c, np.Name)
+			if p == nil {
+				return false, "", &cloud.NotFoundError{Resource: "pool", ID: r.name() + "/" + np.Name}
+			}
+			return !slices.ContainsFunc(p.Tags, marked), "already-unmarked", nil
+		},
+		mutate: func(ctx context.Context, c *cloud.Cluster) error {
+			p := findPool(c, np.Name)
+			tags := slices.DeleteFunc(slices.Clone(p.Tags), marked)
+			if _, err := r.e.Provider.UpdatePool(ctx, r.ref.Region, p.ID, cloud.PoolUpdate{Tags: &tags}); err != nil {
+				return fmt.Errorf("untag pool %q: %w", np.Name, err)
+			}
+			return nil
+		},
+	})
+	return err
 }
 
 // markPool adds tag to the pool's tags (a PATCH of its tags, keeping the others), unless it is

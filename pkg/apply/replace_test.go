@@ -62,6 +62,16 @@ func (d *fakeDrainer) Cordon(_ context.Context, _ DrainTarget, node string) erro
 	return nil
 }
 
+func (d *fakeDrainer) Uncordon(_ context.Context, _ DrainTarget, node string) error {
+	if err := d.record("Uncordon(" + node + ")"); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.cordoned, node)
+	return nil
+}
+
 func (d *fakeDrainer) Drain(_ context.Context, _ DrainTarget, node string, p DrainPolicy) error {
 	if err := d.record("Drain(" + node + ")"); err != nil {
 		return err
@@ -147,7 +157,7 @@ func newReplaceEnv(t *testing.T) *replaceEnv {
 	e := newEnv(t, time.Minute)
 	d := desiredCluster("prod-par", "1.35.3")
 	d.Pools = d.Pools[1:] // batch only
-	d.Pools[0].Size = 3
+	d.Pools[0].Size, d.Pools[0].ContainerRuntime = 3, "containerd"
 	re := &replaceEnv{env: e, seeded: seedReady(e.fake, d), drainer: newFakeDrainer(e.fake)}
 	e.exec.Drainer = re.drainer
 	size := 3
@@ -440,5 +450,59 @@ func TestReplacePoolRefusesAnotherPool(t *testing.T) {
 	}
 	if m := re.fake.CallNames(true); len(m) != 0 {
 		t.Errorf("mutations: %v", m)
+	}
+}
+
+// The spec goes back to the old node type while its pool is being retired (cordoned, half
+// drained): the replacement is undone the same safe way, and the original pool, which takes the
+// workloads again, has its nodes uncordoned and its marks removed before the other is drained.
+func TestReplacePoolRollbackUncordonsTheKeptPool(t *testing.T) {
+	re := newReplaceEnv(t)
+	p, first := re.replan(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	re.drainer.hook = crashAt("Drain", 2, cancel)
+	if _, err := re.exec.Apply(ctx, p, Input{}); err != nil {
+		t.Fatal(err)
+	}
+	re.drainer.hook = nil
+	if !re.drainer.cordoned["batch-a"] || !slices.Contains(findPool(re.live(t), "batch").Tags, plan.ReplacedByTag(findPool(re.live(t), first.Payload.NewPool.Name).ID)) {
+		t.Fatalf("setup: batch not retired: %+v", findPool(re.live(t), "batch"))
+	}
+
+	re.spec.Spec.Pools[0].NodeType = "PRO2-M"
+	p2, a := re.replan(t)
+	if a == nil || a.Payload.Pool != first.Payload.NewPool.Name || a.Payload.NewPool.Name != "batch" || a.Details["steps"] != "cordon,drain,delete-old" {
+		t.Fatalf("rollback plan: %+v", a)
+	}
+	if res := re.apply(t, p2, Input{}); res.Failed() {
+		t.Fatalf("rollback: %+v", res.Clusters[0])
+	}
+	c := re.live(t)
+	if len(c.Pools) != 1 || c.Pools[0].Name != "batch" || c.Pools[0].NodeType != "pro2_m" {
+		t.Fatalf("pools after the rollback: %+v", c.Pools)
+	}
+	for _, tag := range c.Pools[0].Tags {
+		if strings.HasPrefix(tag, plan.ReplacedByTagPrefix) || strings.HasPrefix(tag, plan.DrainedTagPrefix) {
+			t.Errorf("kept pool still marked %s", tag)
+		}
+	}
+	for _, n := range c.Pools[0].Nodes {
+		if re.drainer.cordoned[n.Name] {
+			t.Errorf("node %s of the kept pool left cordoned", n.Name)
+		}
+	}
+	seq := re.drainer.sequence()
+	lastUncordon, firstCordon := -1, -1
+	for i, call := range seq {
+		if strings.HasPrefix(call, "Uncordon(batch-") {
+			lastUncordon = i
+		}
+		if strings.HasPrefix(call, "Cordon(") && strings.Contains(call, first.Payload.NewPool.Name) && firstCordon < 0 {
+			firstCordon = i
+		}
+	}
+	if lastUncordon < 0 || firstCordon < lastUncordon {
+		t.Errorf("the kept pool must be uncordoned before the other is cordoned: %v", seq)
 	}
 }

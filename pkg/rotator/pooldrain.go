@@ -44,6 +44,15 @@ func (n *NodeRotator) Cordon(ctx context.Context, t apply.DrainTarget, node stri
 	return c.Cordon(ctx, node)
 }
 
+// Uncordon makes the node schedulable again.
+func (n *NodeRotator) Uncordon(ctx context.Context, t apply.DrainTarget, node string) error {
+	d, err := n.drainer(ctx, t.Region, t.ClusterID)
+	if err != nil {
+		return fmt.Errorf("kubernetes access: %w", err)
+	}
+	return d.Uncordon(ctx, node)
+}
+
 // Drain drains the (already cordoned) node under p. A drain that timed out under skip or abort
 // comes back as *apply.DrainHeldError naming the blocking PodDisruptionBudgets; the node stays
 // cordoned, since it was cordoned before the drain began.

@@ -43,6 +43,9 @@ func TestNodeRotatorAsPoolDrainer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := nr.Uncordon(ctx, tg, "scw-old-2"); err != nil {
+		t.Fatal(err)
+	}
 	if err := nr.Drain(ctx, tg, "scw-old-1", pol); err != nil {
 		t.Fatalf("drain: %v", err)
 	}
@@ -53,7 +56,7 @@ func TestNodeRotatorAsPoolDrainer(t *testing.T) {
 	if err := nr.Drain(ctx, tg, "scw-old-3", pol); err == nil || errors.As(err, &held) && held.Node == "scw-old-3" || !strings.Contains(err.Error(), "forbidden") {
 		t.Errorf("failed drain: %v", err)
 	}
-	want := "[k8s-ready scw-new-1 cordon scw-old-1 cordon scw-old-2 drain scw-old-1 (10m0s, skip) drain scw-old-2 (10m0s, skip) drain scw-old-3 (10m0s, skip)]"
+	want := "[k8s-ready scw-new-1 cordon scw-old-1 cordon scw-old-2 uncordon scw-old-2 drain scw-old-1 (10m0s, skip) drain scw-old-2 (10m0s, skip) drain scw-old-3 (10m0s, skip)]"
 	if fmt.Sprint(*events) != want {
 		t.Errorf("events:\n got %v\nwant %s", *events, want)
 	}
