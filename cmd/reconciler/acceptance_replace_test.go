@@ -391,3 +391,39 @@ func setUnschedulable(t *testing.T, c kubernetes.Interface, node string, v bool)
 		t.Fatal(err)
 	}
 }
+
+// TestAcceptanceReplacePoolWithoutKubernetesFailsClosed: when the cluster's Kubernetes API does not
+// answer (the emulator hands out a kubeconfig for its unreachable public endpoint), `apply`
+// fails the replacement with the reason before any change: no new pool, the old one kept.
+func TestAcceptanceReplacePoolWithoutKubernetesFailsClosed(t *testing.T) {
+	srv := startEmulator(t)
+	version := latestPatch(t, "1.36")
+	seedProdPar(t, srv, version, emulator.SeedPool{Name: "default", NodeType: "pro2_s", Zone: "fr-par-1", Size: 2, Version: version})
+	repoSpec := strings.Replace(prodSpecHead("1.36"), "  pools:\n", "  allowDisruptiveReplace: true\n  pools:\n", 1)
+	repo := writeRepo(t, map[string]string{"clusters/prod-par.yaml": repoSpec + `    - name: default
+      nodeType: PRO2-M
+      zone: fr-par-1
+      size: 2
+`})
+	old := livePool(t)
+	code, out, errOut := cli(t, "", args("apply", "--repo", repo, "--auto-approve")...)
+	if code != 1 {
+		t.Fatalf("apply: exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	t.Logf("apply:\n%s\n%s", out, errOut)
+	if !strings.Contains(out+errOut, "does not answer") || !strings.Contains(out+errOut, "nothing was changed") {
+		t.Errorf("the failure does not say why:\n%s\n%s", out, errOut)
+	}
+	log, err := srv.Requests()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range log.Requests {
+		if strings.Contains(r.Path, "/pools") && r.Method != "GET" {
+			t.Errorf("%s %s without Kubernetes access", r.Method, r.Path)
+		}
+	}
+	if p := livePool(t); p.ID != old.ID || len(live(t).Clusters[0].Pools) != 1 {
+		t.Errorf("pools changed: %+v", live(t).Clusters[0].Pools)
+	}
+}

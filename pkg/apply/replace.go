@@ -17,6 +17,8 @@ import (
 // through each cluster's kubeconfig) behind apply. Without one, a replacement that still has
 // nodes to drain fails closed: the old pool is never deleted undrained.
 type PoolDrainer interface {
+	// Reachable checks that the cluster's Kubernetes API answers, before any change is made.
+	Reachable(ctx context.Context, t DrainTarget) error
 	// WaitNodeReady waits until the node is registered and Ready in Kubernetes.
 	WaitNodeReady(ctx context.Context, t DrainTarget, node string, timeout time.Duration) error
 	// Cordon marks the node unschedulable (a no-op when it is already).
@@ -82,6 +84,13 @@ func (r *clusterRun) replacePool(ctx context.Context, a plan.Action) (Outcome, s
 		return Failed, "", &cloud.TerminalError{Reason: "no_kubernetes_access", Err: fmt.Errorf(
 			"replacing pool %s cordons and drains its %d node(s) through Kubernetes, and no drainer is configured (no access to the cluster): nothing was changed, the old pool is not deleted undrained",
 			oldName, len(toDrain(old, np)))}
+	}
+
+	if old != nil && len(toDrain(old, np)) > 0 {
+		if err := r.e.Drainer.Reachable(ctx, DrainTarget{Region: r.ref.Region, ClusterID: c.ID, Pool: oldName}); err != nil {
+			return Failed, "", &cloud.TerminalError{Reason: "no_kubernetes_access", Err: fmt.Errorf(
+				"replacing pool %s drains its nodes through the cluster's Kubernetes API, which does not answer: %w: nothing was changed, the old pool is not deleted undrained", oldName, err)}
+		}
 	}
 
 	created, _, err := r.run(ctx, a, r.createPool(repl))

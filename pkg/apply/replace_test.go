@@ -31,7 +31,11 @@ type fakeDrainer struct {
 	hook func(call string) error
 	// held makes Drain of these nodes time out with pods a PDB protects.
 	held map[string]bool
+	// unreachable is what Reachable returns.
+	unreachable error
 }
+
+func (d *fakeDrainer) Reachable(context.Context, DrainTarget) error { return d.unreachable }
 
 func newFakeDrainer(f *cloudfake.Fake) *fakeDrainer {
 	return &fakeDrainer{fake: f, cordoned: map[string]bool{}, drained: map[string]bool{}, held: map[string]bool{}}
@@ -361,6 +365,18 @@ func TestReplacePoolWithoutDrainerFailsClosed(t *testing.T) {
 	if m := re.fake.CallNames(true); len(m) != 0 {
 		t.Fatalf("mutations without a drainer: %v", m)
 	}
+
+	// With a drainer whose cluster does not answer, the same: nothing changes.
+	re.exec.Drainer = re.drainer
+	re.drainer.unreachable = errors.New("dial tcp: lookup c1.api.k8s.fr-par.scw.cloud: no such host")
+	res = re.apply(t, p, Input{})
+	if ar := res.Clusters[0].Actions[0]; ar.Outcome != Failed || !strings.Contains(ar.Error, "does not answer: dial tcp") || !cloud.IsTerminal(res.Clusters[0].Err) {
+		t.Fatalf("unreachable cluster: %+v", res.Clusters[0])
+	}
+	if m := re.fake.CallNames(true); len(m) != 0 {
+		t.Fatalf("mutations without kubernetes access: %v", m)
+	}
+	re.drainer.unreachable = nil
 
 	// A run with access stops after the drain; the old pool carries the drained mark.
 	re.exec.Drainer = re.drainer

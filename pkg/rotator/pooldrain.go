@@ -22,6 +22,24 @@ type Cordoner interface {
 	Cordon(ctx context.Context, node string) error
 }
 
+// Pinger is a Drainer that can check that its cluster answers (KubeDrainer can).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Reachable builds (or reuses) the cluster's Drainer, from the kubeconfig the API gives, and
+// checks that the cluster's Kubernetes API answers.
+func (n *NodeRotator) Reachable(ctx context.Context, t apply.DrainTarget) error {
+	d, err := n.drainer(ctx, t.Region, t.ClusterID)
+	if err != nil {
+		return fmt.Errorf("kubernetes access: %w", err)
+	}
+	if p, ok := d.(Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
 // WaitNodeReady waits until the node is registered and Ready in the cluster.
 func (n *NodeRotator) WaitNodeReady(ctx context.Context, t apply.DrainTarget, node string, timeout time.Duration) error {
 	d, err := n.drainer(ctx, t.Region, t.ClusterID)

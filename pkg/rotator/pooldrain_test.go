@@ -19,6 +19,11 @@ func (d cordoningDrainer) Cordon(_ context.Context, node string) error {
 	return nil
 }
 
+func (d cordoningDrainer) Ping(context.Context) error {
+	*d.events = append(*d.events, "ping")
+	return nil
+}
+
 // As apply's PoolDrainer the NodeRotator reuses one Drainer per cluster, passes the pool's drain
 // policy, and reports a held drain (skip or abort) as *apply.DrainHeldError naming the budgets,
 // without uncordoning the node itself.
@@ -35,6 +40,9 @@ func TestNodeRotatorAsPoolDrainer(t *testing.T) {
 	ctx, tg := context.Background(), apply.DrainTarget{Region: "fr-par", ClusterID: "c-1", Pool: "p"}
 	pol := apply.DrainPolicy{Timeout: 10 * time.Minute, OnTimeout: "skip"}
 
+	if err := nr.Reachable(ctx, tg); err != nil {
+		t.Fatal(err)
+	}
 	if err := nr.WaitNodeReady(ctx, tg, "scw-new-1", time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +64,7 @@ func TestNodeRotatorAsPoolDrainer(t *testing.T) {
 	if err := nr.Drain(ctx, tg, "scw-old-3", pol); err == nil || errors.As(err, &held) && held.Node == "scw-old-3" || !strings.Contains(err.Error(), "forbidden") {
 		t.Errorf("failed drain: %v", err)
 	}
-	want := "[k8s-ready scw-new-1 cordon scw-old-1 cordon scw-old-2 uncordon scw-old-2 drain scw-old-1 (10m0s, skip) drain scw-old-2 (10m0s, skip) drain scw-old-3 (10m0s, skip)]"
+	want := "[ping k8s-ready scw-new-1 cordon scw-old-1 cordon scw-old-2 uncordon scw-old-2 drain scw-old-1 (10m0s, skip) drain scw-old-2 (10m0s, skip) drain scw-old-3 (10m0s, skip)]"
 	if fmt.Sprint(*events) != want {
 		t.Errorf("events:\n got %v\nwant %s", *events, want)
 	}
