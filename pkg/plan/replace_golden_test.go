@@ -72,3 +72,36 @@ func wantReplace(t *testing.T, a Action, steps string) {
 		t.Errorf("replace-pool %s: steps %q (payload %+v), want %q on the old pool p-default", a.ID, a.Details["steps"], a.Payload.Replace, steps)
 	}
 }
+
+// A replacement under way that the window defers still keeps node rotation off the old pool:
+// its nodes are cordoned for the new one, and replacing them would be wasted work.
+func TestRotationOfARetiringPoolIsSuperseded(t *testing.T) {
+	in := loadCase(t, "testdata/plan/replace-resume-outside-window")
+	in.Rotate = true
+	for _, s := range in.Snapshots {
+		for i := range s.Clusters[0].Pools {
+			for j := range s.Clusters[0].Pools[i].Nodes {
+				s.Clusters[0].Pools[i].Nodes[j].CreatedAt = in.Now.Add(-60 * 24 * time.Hour)
+			}
+		}
+	}
+	p, err := Compute(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := cluster(t, p, "prod-par")
+	rotations := 0
+	for _, a := range cp.Actions {
+		if a.Type == RotateNode && a.Payload.Rotate.Pool == "default" {
+			t.Errorf("rotation of the retiring pool planned: %s", a.ID)
+		}
+	}
+	for _, d := range cp.Deferred {
+		if d.Action.Type == RotateNode && d.Action.Payload.Rotate.Pool == "default" && d.Why == WhySuperseded {
+			rotations++
+		}
+	}
+	if rotations == 0 {
+		t.Fatalf("no rotation of the old pool deferred as superseded: %+v", cp.Deferred)
+	}
+}
