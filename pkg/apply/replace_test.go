@@ -522,3 +522,38 @@ func TestReplacePoolRollbackUncordonsTheKeptPool(t *testing.T) {
 		t.Errorf("the kept pool must be uncordoned before the other is cordoned: %v", seq)
 	}
 }
+
+// inflightDrainer counts the drains running at once.
+type inflightDrainer struct {
+	*fakeDrainer
+	mu       sync.Mutex
+	now, max int
+}
+
+func (d *inflightDrainer) Drain(ctx context.Context, t DrainTarget, node string, p DrainPolicy) error {
+	d.mu.Lock()
+	d.now++
+	d.max = max(d.max, d.now)
+	d.mu.Unlock()
+	defer func() { d.mu.Lock(); d.now--; d.mu.Unlock() }()
+	return d.fakeDrainer.Drain(ctx, t, node, p)
+}
+
+// The pool's rotation budget bounds how many of the old pool's nodes drain at once.
+func TestReplacePoolDrainsWithinBudget(t *testing.T) {
+	re := newReplaceEnv(t)
+	re.spec.Spec.Pools[0].Rotation.Budget = &spec.IntOrPercent{Value: 2}
+	d := &inflightDrainer{fakeDrainer: re.drainer}
+	re.exec.Drainer = d
+	p, a := re.replan(t)
+	if a.Payload.Replace.Budget != 2 || a.Details["budget"] != "2" {
+		t.Fatalf("budget %d %q, want 2", a.Payload.Replace.Budget, a.Details["budget"])
+	}
+	if res := re.apply(t, p, Input{}); res.Failed() {
+		t.Fatalf("apply: %+v", res.Clusters[0])
+	}
+	if d.max > 2 || d.max < 1 {
+		t.Errorf("%d drains at once, budget 2", d.max)
+	}
+	re.converged(t)
+}
