@@ -101,7 +101,8 @@ func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Versio
 			}
 		}
 		if primary != nil {
-			// An interrupted replacement: the new pool exists; the old ones are to be deleted.
+			// An interrupted replacement: the new pool exists; the old ones are retired (the steps
+			// left come from the live pools: replace.go).
 			for _, old := range bad {
 				matched[old] = true
 				replaceDraft(w, c, p, old, primary, imm[old], base, now)
