@@ -144,14 +144,17 @@ func TestReplacePoolCreatesThenDeletes(t *testing.T) {
 	d := desiredCluster("prod-par", "1.35.3")
 	d.Pools[1].NodeType = "pro2_l"
 	p := &plan.Plan{Clusters: []plan.ClusterPlan{clusterPlan("prod-par", seeded.ID,
-		act("prod-par", plan.ReplacePool, "pool/prod-par/batch", "batch", map[string]string{"new_pool": "batch-2"}))}}
+		act("prod-par", plan.ReplacePool, "pool/prod-par/batch", "batch", map[string]string{"new_pool": "batch-2", "pool_id": seeded.Pools[1].ID}))}}
+	e.exec.Drainer = newFakeDrainer(e.fake)
 
 	res := e.apply(t, fill(p, []cloud.Cluster{d}...), Input{})
 
 	if res.Failed() {
 		t.Fatalf("apply failed: %+v", res.Clusters[0])
 	}
-	want := []string{"CreatePool(batch-2, " + seeded.ID + ")", "DeletePool(" + seeded.Pools[1].ID + ")"}
+	// between the two: the old pool marked cordoned, then drained (replace_test.go)
+	old := seeded.Pools[1].ID
+	want := []string{"CreatePool(batch-2, " + seeded.ID + ")", "UpdatePool(" + old + ")", "UpdatePool(" + old + ")", "DeletePool(" + old + ")"}
 	if diff := cmp.Diff(want, e.fake.CallNames(true)); diff != "" {
 		t.Errorf("mutations (-want +got):\n%s", diff)
 	}

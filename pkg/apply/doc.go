@@ -22,4 +22,12 @@
 // does not fail the cluster; a *RotationAbortedError (onDrainTimeout: abort) fails the action,
 // marks the pool's remaining rotate-node actions not-run and lets the cluster's other actions go
 // on; the cluster then ends failed with it.
+//
+// replace-pool (replace.go) creates the new pool tagged with the old pool's id, waits until it
+// is ready in the API and its nodes Ready in Kubernetes, cordons every node of the old pool and
+// marks it replaced-by, drains them through the PoolDrainer (the rotator's drain: Eviction API,
+// PodDisruptionBudgets, the pool's drainTimeout/onDrainTimeout and budget; no drain starts after
+// the window closes), marks it drained, then deletes it. Each step is re-checked on a fresh
+// observation, and the marks let the next plan resume after a crash. Without a PoolDrainer a
+// replacement with nodes to drain fails closed before any change.
 package apply

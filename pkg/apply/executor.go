@@ -21,7 +21,10 @@ type Executor struct {
 	Log      *slog.Logger // default: discard
 	Progress ProgressFunc // optional
 	Rotator  NodeRotator  // optional: rotate-node actions are skipped without it
-	Options  Options
+	// Drainer cordons and drains a replaced pool's nodes (optional: a replace-pool with nodes to
+	// drain fails closed without it).
+	Drainer PoolDrainer
+	Options Options
 	// Concurrency bounds how many clusters are applied at once (default 4).
 	Concurrency int
 	// Jitter returns a number in [0,1) for backoff jitter (default math/rand/v2); tests pin it.

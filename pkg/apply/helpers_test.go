@@ -127,6 +127,7 @@ func fill(p *plan.Plan, desired ...cloud.Cluster) *plan.Plan {
 				a.Payload.NewPool = poolOf(d, target[2], target[2])
 			case plan.ReplacePool:
 				a.Payload.NewPool = poolOf(d, target[2], a.Details["new_pool"])
+				a.Payload.Replace = &plan.PoolReplacement{OldPoolID: a.Details["pool_id"], Budget: 1}
 			}
 		}
 	}

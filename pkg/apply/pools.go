@@ -142,24 +142,3 @@ func (r *clusterRun) deletePool(name string) step {
 		ready: poolGone(name),
 	}
 }
-
-// replacePool creates the new pool (Payload.NewPool), waits for it, then deletes the old one.
-// Each half is idempotent, so a re-run after a crash between them finishes the job.
-func (r *clusterRun) replacePool(ctx context.Context, a plan.Action) (Outcome, string, error) {
-	old, repl := a.Payload.Pool, a.Payload.NewPool
-	if repl == nil || repl.Name == old {
-		return Failed, "", fmt.Errorf("action %s names no new pool", a.ID)
-	}
-	o1, why1, err := r.run(ctx, a, r.createPool(repl))
-	if err != nil {
-		return Failed, "", err
-	}
-	o2, why2, err := r.run(ctx, a, r.deletePool(old))
-	if err != nil {
-		return Failed, "", err
-	}
-	if o1 == Skipped && o2 == Skipped {
-		return Skipped, why1 + ", " + why2, nil
-	}
-	return Done, "", nil
-}

@@ -14,6 +14,17 @@ func (d *Drainer) Cordon(ctx context.Context, node string) error {
 	return err
 }
 
+// Ping checks that the cluster's API answers a list of its nodes (what a drain needs first),
+// within one call's timeout.
+func (d *Drainer) Ping(ctx context.Context) error {
+	cctx, cancel := d.callCtx(ctx)
+	defer cancel()
+	if _, err := d.Client.CoreV1().Nodes().List(cctx, metav1.ListOptions{Limit: 1}); err != nil {
+		return fmt.Errorf("list nodes: %w", err)
+	}
+	return nil
+}
+
 // Uncordon makes the node schedulable again. Uncordoning a schedulable node
 // is a no-op.
 func (d *Drainer) Uncordon(ctx context.Context, node string) error {

@@ -73,13 +73,15 @@ func New(c Config) (*Engine, error) {
 	}
 	poll := cmp.Or(c.PollInterval, 5*time.Second)
 	dopts := drain.Options{PollInterval: poll, RetryDelay: retry.Base, MaxRetryDelay: retry.Max}
+	// One NodeRotator drains for rotate-node and replace-pool alike (one Drainer per cluster).
+	nr := &rotator.NodeRotator{Rotator: &rotator.Rotator{
+		Provider: prov, NewDrainer: rotator.KubeDrainerFactory(dopts, clk, c.Log),
+		Clock: clk, Log: c.Log, PollInterval: poll,
+	}}
 	exec := &apply.Executor{
 		Provider: prov, Clock: clk, Log: c.Log, Concurrency: cmp.Or(c.Concurrency, 4), Progress: c.Progress,
 		Options: apply.Options{PollInterval: poll, ProgressEvery: c.ProgressEvery, Retry: retry},
-		Rotator: &rotator.NodeRotator{Rotator: &rotator.Rotator{
-			Provider: prov, NewDrainer: rotator.KubeDrainerFactory(dopts, clk, c.Log),
-			Clock: clk, Log: c.Log, PollInterval: poll,
-		}},
+		Rotator: nr, Drainer: nr,
 	}
 	return &Engine{Provider: prov, Exec: exec, clock: clk, log: c.Log}, nil
 }

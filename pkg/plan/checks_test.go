@@ -84,7 +84,7 @@ var checks = map[string]func(t *testing.T, p *Plan, err error){
 		mustPlan(t, p, err)
 		wantIDs(t, p, "prod-par", "prod-par/replace-pool/default")
 		a := cluster(t, p, "prod-par").Actions[0]
-		if !a.Disruptive || !strings.HasPrefix(a.Details["new_pool"], "default-") || a.Details["steps"] != "create-new,wait-ready,delete-old" {
+		if !a.Disruptive || !strings.HasPrefix(a.Details["new_pool"], "default-") || a.Details["steps"] != "create-new,wait-ready,delete-old" || a.Payload.Replace == nil || a.Payload.Replace.OldPoolID != "p-default" {
 			t.Errorf("replace-pool = %+v", a)
 		}
 		if p.Summary.Replace != 1 {

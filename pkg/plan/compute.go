@@ -359,7 +359,7 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 	}
 
 	// Pools.
-	if err := planPools(w, c, live, hops, autoUp, base); err != nil {
+	if err := planPools(w, c, live, hops, autoUp, base, in.Now); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {

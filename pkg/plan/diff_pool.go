@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
@@ -46,9 +47,13 @@ func poolChanges(region string, p spec.Pool, live *cloud.Pool) (mutable, immutab
 		mut("autohealing", live.Autohealing, d.Autohealing)
 		u.Autohealing = &d.Autohealing
 	}
-	if !cloud.SameSet(d.Tags, live.Tags) {
-		mut("tags", sortedCopy(live.Tags), d.Tags)
-		u.Tags = &d.Tags
+	// Tags under cloud.TagPrefix are the reconciler's (a replacement's marks): never the
+	// spec's to compare, and kept by a PATCH of the others.
+	userTags, ourTags := splitReserved(live.Tags)
+	if !cloud.SameSet(d.Tags, userTags) {
+		mut("tags", sortedCopy(userTags), d.Tags)
+		tags := append(slices.Clone(d.Tags), ourTags...)
+		u.Tags = &tags
 	}
 	if !equalValue(d.Labels, nonNilMap(live.Labels)) {
 		mut("labels", nonNilMap(live.Labels), d.Labels)
@@ -119,4 +124,16 @@ func nonNilTaints(ts []spec.Taint) []spec.Taint {
 		return []spec.Taint{}
 	}
 	return ts
+}
+
+// splitReserved splits live tags into the user's and the reconciler's (under cloud.TagPrefix).
+func splitReserved(tags []string) (user, ours []string) {
+	for _, t := range tags {
+		if Reserved(t) {
+			ours = append(ours, t)
+		} else {
+			user = append(user, t)
+		}
+	}
+	return user, ours
 }

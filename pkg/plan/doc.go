@@ -73,7 +73,11 @@
 //	pool, pool_id        pool actions: live pool name and id (create-pool: name only)
 //	new_pool             replace-pool: name of the replacement pool (ReplacementName)
 //	new_pool_id          replace-pool: id of the replacement when it already exists
-//	steps                replace-pool: "create-new,wait-ready,delete-old" or "delete-old"
+//	steps                replace-pool: the steps that remain, from "create-new,wait-ready,cordon,drain,delete-old"
+//	                     (derived from the live pools' replacement tags, replace.go; no cordon/drain without nodes)
+//	nodes, budget        replace-pool with a drain: the old pool's node count, how many drain at once
+//	drain_timeout, on_drain_timeout  replace-pool with a drain: the pool's rotation drain policy
+//	window_end           replace-pool: when the open upgrade window closes (no drain starts after it)
 //	pool, node_id        rotate-node (with node, pool_id, cluster_id, created_at, drain_timeout, on_drain_timeout, window_end)
 //
 // Change paths are spec paths: spec.tags, spec.autoscaler.expander, spec.autoUpgrade.enabled,

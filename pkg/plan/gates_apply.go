@@ -94,6 +94,11 @@ func chainGates(w *work) {
 func supersede(w *work) {
 	replaced, renewed := map[string]bool{}, map[string]bool{}
 	for _, d := range w.drafts {
+		if d.pool != nil && d.a.Type == ReplacePool && d.a.Payload.NewPool != nil && d.a.Payload.NewPool.ID != "" {
+			// A replacement under way (its new pool exists), even deferred: the old pool is
+			// being retired, its nodes perhaps cordoned; rotating them would be wasted work.
+			renewed[d.pool.Name] = true
+		}
 		if d.gate != nil || d.pool == nil {
 			continue
 		}

@@ -23,6 +23,8 @@ type Payload struct {
 	// NewPool (create-pool, replace-pool) is the pool to create; for a replace-pool whose new
 	// pool already exists (an interrupted replacement), NewPool.ID is set.
 	NewPool *cloud.Pool
+	// Replace (replace-pool) is the old pool's id, the steps left and the drain policy.
+	Replace *PoolReplacement
 	// PoolPatch (update-pool) is the PATCH and the label/taint PUTs.
 	PoolPatch *PoolPatch
 	// Rotate (rotate-node) is the node to replace and how.

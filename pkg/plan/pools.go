@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -35,7 +36,7 @@ func isReplacementOf(live, name string) bool {
 
 // planPools plans every pool of an existing cluster: create, update, upgrade (after each
 // control-plane hop), replace, and delete or warn for live pools no spec names.
-func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Version, autoUp bool, base func() map[string]string) error {
+func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Version, autoUp bool, base func() map[string]string, now time.Time) error {
 	name, region := c.Metadata.Name, c.Spec.Region
 	specNames := map[string]bool{}
 	for _, p := range c.Spec.Pools {
@@ -100,10 +101,11 @@ func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Versio
 			}
 		}
 		if primary != nil {
-			// An interrupted replacement: the new pool exists; the old ones are to be deleted.
+			// An interrupted replacement: the new pool exists; the old ones are retired (the steps
+			// left come from the live pools: replace.go).
 			for _, old := range bad {
 				matched[old] = true
-				replaceDraft(w, name, region, p, old, primary.Name, primary.ID, imm[old], base)
+				replaceDraft(w, c, p, old, primary, imm[old], base, now)
 			}
 		} else {
 			primary = cands[0]
@@ -112,7 +114,7 @@ func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Versio
 					primary = lp
 				}
 			}
-			replaceDraft(w, name, region, p, primary, ReplacementName(region, p), "", imm[primary], base)
+			replaceDraft(w, c, p, primary, nil, imm[primary], base, now)
 		}
 		matched[primary] = true
 
@@ -143,25 +145,6 @@ func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Versio
 			Payload: Payload{Pool: lp.Name}}})
 	}
 	return errors.Join(errs...)
-}
-
-// replaceDraft adds a replace-pool: create newName first (unless newID says it exists), then
-// delete old.
-func replaceDraft(w *work, cluster, region string, p spec.Pool, old *cloud.Pool, newName, newID string, changes []Change, base func() map[string]string) {
-	np := DesiredPool(region, p)
-	np.Name, np.ID = newName, newID
-	det := base()
-	det["pool"], det["pool_id"], det["new_pool"] = old.Name, old.ID, newName
-	det["steps"] = "create-new,wait-ready,delete-old"
-	id := actionID(cluster, ReplacePool, p.Name)
-	if newID != "" {
-		det["new_pool_id"] = newID
-		det["steps"] = "delete-old"
-		id = actionID(cluster, ReplacePool, old.Name)
-	}
-	w.add(&draft{phase: phReplacePool, pool: old, a: Action{ID: id, Type: ReplacePool,
-		Target: poolTarget(cluster, old.Name), Reason: "immutable-field-changed", Disruptive: true,
-		Changes: changes, Details: det, Payload: Payload{Pool: old.Name, NewPool: &np}}})
 }
 
 // poolUpgrades adds the upgrade-pool actions of one pool: after each control-plane hop the pool

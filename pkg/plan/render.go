@@ -118,12 +118,7 @@ func actionBody(a Action) []string {
 		out = append(out, fmt.Sprintf("%s: %s → %s", c.Path, formatValue(c.Before), formatValue(c.After)))
 	}
 	if a.Type == ReplacePool {
-		d := a.Details
-		if d["steps"] == "delete-old" {
-			out = append(out, fmt.Sprintf("replacement pool %s exists; deletes old pool %s", d["new_pool"], d["pool"]))
-		} else {
-			out = append(out, fmt.Sprintf("creates pool %s first, waits until it is ready, then deletes %s", d["new_pool"], d["pool"]))
-		}
+		out = append(out, replaceLines(a.Details)...)
 	}
 	return out
 }
