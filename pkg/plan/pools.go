@@ -24,16 +24,6 @@ func ReplacementName(region string, p spec.Pool) string {
 	return p.Name + "-" + hex.EncodeToString(h[:])[:6]
 }
 
-// isReplacementOf reports whether a live pool name is name plus a replacement suffix.
-func isReplacementOf(live, name string) bool {
-	rest, ok := strings.CutPrefix(live, name+"-")
-	if !ok || len(rest) != 6 {
-		return false
-	}
-	_, err := hex.DecodeString(rest)
-	return err == nil && strings.ToLower(rest) == rest
-}
-
 // planPools plans every pool of an existing cluster: create, update, upgrade (after each
 // control-plane hop), replace, and delete or warn for live pools no spec names.
 func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Version, autoUp bool, base func() map[string]string, now time.Time) error {
@@ -70,7 +60,7 @@ func planPools(w *work, c *spec.Cluster, live *cloud.Cluster, hops []spec.Versio
 	for _, p := range specPools {
 		var cands []*cloud.Pool
 		for _, lp := range livePools {
-			if lp.Name == p.Name || (isReplacementOf(lp.Name, p.Name) && !specNames[lp.Name]) {
+			if lp.Name == p.Name || (spec.IsReplacementName(lp.Name, p.Name) && !specNames[lp.Name]) {
 				cands = append(cands, lp)
 			}
 		}

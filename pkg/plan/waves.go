@@ -219,7 +219,7 @@ func (m *member) concerns(h hop) (needs, done bool) {
 			found := false
 			if m.live != nil {
 				for _, lp := range m.live.Pools {
-					if lp.Status != "deleted" && (lp.Name == p.Name || isReplacementOf(lp.Name, p.Name)) && lp.NodeType == h.nodeType {
+					if lp.Status != "deleted" && (lp.Name == p.Name || spec.IsReplacementName(lp.Name, p.Name)) && lp.NodeType == h.nodeType {
 						found = true
 					}
 				}

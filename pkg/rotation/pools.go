@@ -25,13 +25,39 @@ func ForEachPool(desired *spec.Cluster, live *cloud.Cluster, f func(*spec.Pool, 
 	}
 	for i := range desired.Spec.Pools {
 		sp := &desired.Spec.Pools[i]
-		for j := range live.Pools {
-			if live.Pools[j].Name == sp.Name {
-				f(sp, &live.Pools[j])
-				break
-			}
+		if lp := livePool(desired, live, sp.Name); lp != nil {
+			f(sp, lp)
 		}
 	}
+}
+
+// livePool is the live pool of the spec pool name: the one of that name, else the replacement
+// pool (name plus a replacement suffix, spec.IsReplacementName) that took its place, unless the
+// spec names that pool itself.
+func livePool(desired *spec.Cluster, live *cloud.Cluster, name string) *cloud.Pool {
+	var repl *cloud.Pool
+	for j := range live.Pools {
+		lp := &live.Pools[j]
+		if lp.Status == "deleted" {
+			continue
+		}
+		if lp.Name == name {
+			return lp
+		}
+		if repl == nil && spec.IsReplacementName(lp.Name, name) && !specNames(desired, lp.Name) {
+			repl = lp
+		}
+	}
+	return repl
+}
+
+func specNames(desired *spec.Cluster, name string) bool {
+	for _, p := range desired.Spec.Pools {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Decisions returns Candidates for every pool of the spec that exists live, in spec order: what
