@@ -3,18 +3,19 @@ package main
 import (
 	"cmp"
 	"context"
-	"flag"
 	"fmt"
-	"github.com/scaleway-gitops/reconciler/pkg/engine"
-	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/checkout"
+	"github.com/scaleway-gitops/reconciler/pkg/engine"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -23,6 +24,7 @@ import (
 // pipelineFlags are the flags plan, apply and rotate share.
 type pipelineFlags struct {
 	repo, ref, output, now string
+	sshKey, knownHosts     string
 	concurrency            int
 	pollInterval           time.Duration
 	retry                  backoff.Policy
@@ -37,23 +39,75 @@ type pipelineFlags struct {
 	src      *source.Source
 }
 
-func (f *pipelineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.repo, "repo", ".", "the repository: a local directory, or a git URL (https://, ssh://, file://, user@host:path)")
+// registerPlanFlags registers the flags of every command that plans: the repository, the
+// output format, --now and the retry of API reads.
+func (f *pipelineFlags) registerPlanFlags(fs *pflag.FlagSet) {
+	registerRepoFlags(fs, f)
 	fs.StringVar(&f.ref, "ref", "", "the branch to read from a git repository (default main)")
-	fs.StringVar(&f.output, "o", "text", "output format: text, json or markdown")
+	registerOutputFlag(fs, &f.output, "text", "text, json or markdown")
 	fs.StringVar(&f.now, "now", "", "evaluate windows and ages at this time (RFC 3339) instead of the clock")
+	registerRetryFlags(fs, &f.retry)
+}
+
+// registerRepoFlags registers --repo and the ssh flags of the commands that take a repository.
+func registerRepoFlags(fs *pflag.FlagSet, f *pipelineFlags) {
+	fs.StringVar(&f.repo, "repo", ".", "the repository: a local directory, or a git URL (https://, ssh://, file://, user@host:path)")
+	registerSSHFlags(fs, &f.sshKey, &f.knownHosts)
+}
+
+// registerSSHFlags registers --ssh-key and --known-hosts: what an ssh remote needs.
+func registerSSHFlags(fs *pflag.FlagSet, key, knownHosts *string) {
+	fs.StringVar(key, "ssh-key", "", "private key file for ssh remotes (ssh:// or user@host:path)")
+	fs.StringVar(knownHosts, "known-hosts", "", "known_hosts file the ssh server's key is checked against")
+}
+
+// registerOutputFlag registers -o/--output.
+func registerOutputFlag(fs *pflag.FlagSet, output *string, def, formats string) {
+	fs.StringVarP(output, "output", "o", def, "output format: "+formats)
+}
+
+// registerApplyFlags registers the flags of the commands that change clusters (apply, rotate).
+func (f *pipelineFlags) registerApplyFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", 4, "clusters applied at once")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 5*time.Second, "delay between two observations while waiting")
-	registerRetryFlags(fs, &f.retry)
 }
 
 // registerRetryFlags registers --retry-attempts, --retry-base and --retry-max into p, defaulting
 // to backoff.Default: the retry of one API call, at the one layer that retries it (the adapter's
 // reads, apply's mutations).
-func registerRetryFlags(fs *flag.FlagSet, p *backoff.Policy) {
+func registerRetryFlags(fs *pflag.FlagSet, p *backoff.Policy) {
 	fs.IntVar(&p.Attempts, "retry-attempts", backoff.Default.Attempts, "tries of one API call on transient errors (429, 5xx, 409 transient_state)")
 	fs.DurationVar(&p.Base, "retry-base", backoff.Default.Base, "first retry delay (doubles, with jitter)")
 	fs.DurationVar(&p.Max, "retry-max", backoff.Default.Max, "longest retry delay")
+}
+
+// gitAuth is the git credentials of the environment and the ssh flags.
+func gitAuth(env *cmdEnv, sshKey, knownHosts string) source.Auth {
+	return source.Auth{Token: env.getenv("GIT_TOKEN"), Username: env.getenv("GIT_USERNAME"), Password: env.getenv("GIT_PASSWORD"),
+		SSHKeyFile: sshKey, KnownHostsFile: knownHosts}
+}
+
+// checkSSHFlags refuses an ssh remote without --ssh-key, or without --known-hosts (nor a pinned
+// host key): said with the flags' names, before any I/O.
+func checkSSHFlags(repo, sshKey, knownHosts string, pinned bool) error {
+	if !looksSSH(repo) {
+		return nil
+	}
+	if sshKey == "" {
+		return fmt.Errorf("--repo %s is an ssh remote: it needs --ssh-key FILE (the private key)", source.SanitizeURL(repo))
+	}
+	if knownHosts == "" && !pinned {
+		return fmt.Errorf("--repo %s is an ssh remote: it needs --known-hosts FILE (unknown host keys are never accepted)", source.SanitizeURL(repo))
+	}
+	return nil
+}
+
+// looksSSH tells an ssh remote (ssh://, user@host:path) from the others.
+func looksSSH(repo string) bool {
+	if strings.HasPrefix(repo, "ssh://") || strings.HasPrefix(repo, "git+ssh://") {
+		return true
+	}
+	return !strings.Contains(repo, "://") && looksRemote(repo)
 }
 
 // fetchRepo fetches the repository pf names: a local directory read as it is, or, for a URL
@@ -73,7 +127,7 @@ func fetchRepo(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (co *checkou
 	}
 	pf.cleanup = func() { os.RemoveAll(cache) }
 	src, err = source.New(source.Options{URL: pf.repo, Branch: cmp.Or(pf.ref, "main"), CacheDir: cache,
-		Auth: source.Auth{Token: env.getenv("GIT_TOKEN"), Username: env.getenv("GIT_USERNAME"), Password: env.getenv("GIT_PASSWORD")}})
+		Auth: gitAuth(env, pf.sshKey, pf.knownHosts)})
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -102,7 +156,8 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 			return nil, fmt.Errorf("--now: %w", err)
 		}
 	}
-	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), Retry: pf.retry, Log: pf.log,
+	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), UserAgentVersion: readBuildVersion().userAgentVersion(),
+		Retry: pf.retry, Log: pf.log,
 		Concurrency: pf.concurrency, PollInterval: pf.pollInterval,
 		Progress: func(ev apply.Event) { fmt.Fprintln(env.stderr, ev.Message) }})
 	if err != nil {
@@ -113,15 +168,6 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 	return r, nil
 }
 
-// pipelineFlagSet is the flag set of a pipeline command (plan, apply, rotate) with the shared
-// flags registered into pf; the command adds its own flags before parsing.
-func pipelineFlagSet(name string, env *cmdEnv, pf *pipelineFlags) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	pf.register(fs)
-	return fs
-}
-
 // planPass wires the reconciler from pf, fetches and loads the repository, and plans one pass.
 // The checkout and, for a git URL, its source stay in pf (apply commits statuses through them);
 // unless pf.keepClone, a temporary clone is removed once the specs are loaded.
@@ -129,6 +175,9 @@ func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.R
 	pf.cleanup = func() {} // callers may defer it whatever fails first
 	if err := plan.CheckFormat(pf.output); err != nil {
 		return nil, nil, fmt.Errorf("-o: %w", err) // before any I/O
+	}
+	if err := checkSSHFlags(pf.repo, pf.sshKey, pf.knownHosts, false); err != nil {
+		return nil, nil, err
 	}
 	r, err := wireReconciler(env, pf)
 	if err != nil {
@@ -151,19 +200,4 @@ func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.R
 		return nil, nil, err
 	}
 	return r, pass, nil
-}
-
-// applyPass executes the pass's plan, prints the result and returns the exit code: 1 on an
-// error or a failed action, else 0.
-func applyPass(ctx context.Context, env *cmdEnv, r *reconcile.Reconciler, pass *reconcile.Pass) int {
-	if err := r.Apply(ctx, pass); err != nil {
-		return fail(env, err)
-	}
-	if err := apply.WriteText(env.stdout, pass.Result); err != nil {
-		return fail(env, err)
-	}
-	if pass.Result.Failed() {
-		return 1
-	}
-	return 0
 }
