@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/forge"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/preview"
@@ -74,6 +75,9 @@ func runPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, f *previewF
 	}
 	if err := checkSSHFlags(pf.repo, pf.sshKey, pf.knownHosts, false); err != nil {
 		return fail(env, err)
+	}
+	if err := scaleway.CheckConfigured(nil); err != nil {
+		return fail(env, err) // before the repository is fetched
 	}
 	if f.head == "" {
 		fmt.Fprintln(env.stderr, "reconciler preview: --head is required")

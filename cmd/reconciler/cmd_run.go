@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/engine"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
@@ -137,6 +138,10 @@ func runRun(ctx context.Context, env *cmdEnv, f *runFlags) int {
 	log, err := f.health.logger(env.stderr)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
+		return 1
+	}
+	if err := scaleway.CheckConfigured(nil); err != nil {
+		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err) // before any network I/O
 		return 1
 	}
 	r, reg, err := newRunner(env, f, log)

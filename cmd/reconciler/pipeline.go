@@ -14,6 +14,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/checkout"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/engine"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
@@ -155,6 +156,9 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 		if now, err = time.Parse(time.RFC3339, pf.now); err != nil {
 			return nil, fmt.Errorf("--now: %w", err)
 		}
+	}
+	if err := scaleway.CheckConfigured(nil); err != nil {
+		return nil, err // before any network I/O
 	}
 	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), UserAgentVersion: readBuildVersion().userAgentVersion(),
 		Retry: pf.retry, Log: pf.log,
