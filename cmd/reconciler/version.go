@@ -60,10 +60,9 @@ func (v buildVersion) short() string {
 	return s
 }
 
-// userAgentVersion is what follows "reconciler/" in the user agent of API requests.
-func (v buildVersion) userAgentVersion() string {
-	return v.short() + " (" + v.GoVersion + "; " + v.Platform + ")"
-}
+// userAgentVersion is what follows "reconciler/" in the user agent of API requests (the SDK's
+// part before it names the Go version and the platform).
+func (v buildVersion) userAgentVersion() string { return v.short() }
 
 // text is the one line `reconciler version` prints.
 func (v buildVersion) text() string {
