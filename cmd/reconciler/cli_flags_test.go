@@ -29,6 +29,11 @@ func TestRunBranchIsADeprecatedRef(t *testing.T) {
 	if f == nil || f.branch != "prod" || errb.Len() != 0 {
 		t.Errorf("--ref prod: flags %+v, stderr %q", f, errb.String())
 	}
+	// through the command: the warning is on stderr, stdout stays the command's own
+	code, stdout, stderr := runCmd(t, "run", "--branch", "prod", "--repo", "ssh://git@example.com/fleet.git")
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "--branch has been deprecated, use --ref") {
+		t.Errorf("run --branch: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
 	if _, out, _ := runCmd(t, "run", "-h"); strings.Contains(out, "--branch") {
 		t.Error("run -h lists the deprecated --branch")
 	}

@@ -102,7 +102,10 @@ GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; ssh remotes take --ssh-key and --kn
 	root.SetErr(env.stderr)
 	root.SetFlagErrorFunc(flagError)
 	for _, b := range builders {
-		root.AddCommand(b(env))
+		c := b(env)
+		// pflag's own messages (a deprecated flag) go to stderr, never into stdout's report
+		c.Flags().SetOutput(env.stderr)
+		root.AddCommand(c)
 	}
 	return root
 }
