@@ -140,7 +140,7 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	}
 	defer os.RemoveAll(cache)
 	src, err := source.New(source.Options{URL: repo, CacheDir: cache,
-		Auth: gitAuth(env, pf.sshKey, pf.knownHosts)})
+		Auth: gitAuth(env, pf)})
 	if err != nil {
 		return nil, err
 	}

@@ -26,9 +26,11 @@ import (
 type pipelineFlags struct {
 	repo, ref, output, now string
 	sshKey, knownHosts     string
-	concurrency            int
-	pollInterval           time.Duration
-	retry                  backoff.Policy
+	// hostKey is a pinned ssh host key (run's --ssh-host-key, for its previews).
+	hostKey      string
+	concurrency  int
+	pollInterval time.Duration
+	retry        backoff.Policy
 	// log receives drain and rotation detail (rotate only); nil discards it.
 	log *slog.Logger
 	// cleanup removes what fetchRepo made (a temporary clone). planPass calls it, unless
@@ -82,10 +84,14 @@ func registerRetryFlags(fs *pflag.FlagSet, p *backoff.Policy) {
 	fs.DurationVar(&p.Max, "retry-max", backoff.Default.Max, "longest retry delay")
 }
 
-// gitAuth is the git credentials of the environment and the ssh flags.
-func gitAuth(env *cmdEnv, sshKey, knownHosts string) source.Auth {
-	return source.Auth{Token: env.getenv("GIT_TOKEN"), Username: env.getenv("GIT_USERNAME"), Password: env.getenv("GIT_PASSWORD"),
-		SSHKeyFile: sshKey, KnownHostsFile: knownHosts}
+// gitAuth is the git credentials of the environment and the ssh flags of pf.
+func gitAuth(env *cmdEnv, pf *pipelineFlags) source.Auth {
+	a := source.Auth{Token: env.getenv("GIT_TOKEN"), Username: env.getenv("GIT_USERNAME"), Password: env.getenv("GIT_PASSWORD"),
+		SSHKeyFile: pf.sshKey, KnownHostsFile: pf.knownHosts}
+	if pf.hostKey != "" {
+		a.HostKey = []byte(pf.hostKey)
+	}
+	return a
 }
 
 // checkSSHFlags refuses an ssh remote without --ssh-key, or without --known-hosts (nor a pinned
@@ -128,7 +134,7 @@ func fetchRepo(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (co *checkou
 	}
 	pf.cleanup = func() { os.RemoveAll(cache) }
 	src, err = source.New(source.Options{URL: pf.repo, Branch: cmp.Or(pf.ref, "main"), CacheDir: cache,
-		Auth: gitAuth(env, pf.sshKey, pf.knownHosts)})
+		Auth: gitAuth(env, pf)})
 	if err != nil {
 		return nil, "", nil, err
 	}
