@@ -53,6 +53,11 @@ func main() {
 // (a usage error included), 2 what a command's --detailed-exitcode reports.
 func runMain(ctx context.Context, env *cmdEnv, args []string) int {
 	root := newRootCmd(env)
+	if len(args) == 0 { // a command is required
+		root.SetOut(env.stderr)
+		_ = root.Usage()
+		return 1
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	var code exitCode
@@ -88,14 +93,8 @@ GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; ssh remotes take --ssh-key and --kn
   reconciler plan --repo . -o json --detailed-exitcode
   reconciler apply --repo https://git.example.com/fleet.git --ref main
   reconciler run --repo https://git.example.com/fleet.git --webhook-secret-file secret`,
-		Args:          cobra.NoArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		RunE: func(c *cobra.Command, _ []string) error {
-			c.SetOut(env.stderr)
-			_ = c.Usage()
-			return exitCode(1) // a command is required
-		},
 	}
 	root.SetIn(env.stdin)
 	root.SetOut(env.stdout)
