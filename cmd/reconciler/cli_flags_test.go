@@ -59,3 +59,23 @@ func TestUnknownOutputFormatRefused(t *testing.T) {
 		}
 	}
 }
+
+// completion: the scripts for bash, zsh and fish, and the formats of -o offered per command.
+func TestCompletion(t *testing.T) {
+	for shell, want := range map[string]string{"bash": "bash completion V2 for reconciler", "zsh": "#compdef reconciler", "fish": "complete -c reconciler"} {
+		code, out, stderr := runCmd(t, "completion", shell)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("completion %s: exit %d, %q missing; stderr %q", shell, code, want, stderr)
+		}
+	}
+	for cmd, want := range map[string]string{"plan": "text\njson\nmarkdown\n", "validate": "text\njson\n", "preview": "markdown\ntext\njson\n"} {
+		_, out, _ := runCmd(t, "__complete", cmd, "-o", "")
+		if !strings.HasPrefix(out, want) {
+			t.Errorf("%s -o <TAB>: %q, want %q first", cmd, out, want)
+		}
+	}
+	_, out, _ := runCmd(t, "__complete", "pl")
+	if !strings.HasPrefix(out, "plan\t") {
+		t.Errorf("pl<TAB>: %q", out)
+	}
+}

@@ -104,9 +104,25 @@ GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; ssh remotes take --ssh-key and --kn
 		c := b(env)
 		// pflag's own messages (a deprecated flag) go to stderr, never into stdout's report
 		c.Flags().SetOutput(env.stderr)
+		completeOutputFormats(c)
 		root.AddCommand(c)
 	}
 	return root
+}
+
+// completeOutputFormats makes shell completion offer the formats of c's -o.
+func completeOutputFormats(c *cobra.Command) {
+	f := c.Flags().Lookup("output")
+	if f == nil {
+		return
+	}
+	var formats []string
+	for _, v := range f.Annotations[outputFormatsAnnotation] {
+		if v != "or" {
+			formats = append(formats, v)
+		}
+	}
+	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // flagError explains a flag error; a single-dash long flag (Go's flag package accepted -repo)

@@ -64,10 +64,15 @@ func registerSSHFlags(fs *pflag.FlagSet, key, knownHosts *string) {
 	fs.StringVar(knownHosts, "known-hosts", "", "known_hosts file the ssh server's key is checked against")
 }
 
-// registerOutputFlag registers -o/--output.
+// registerOutputFlag registers -o/--output; formats ("text, json or markdown") are also what
+// shell completion offers.
 func registerOutputFlag(fs *pflag.FlagSet, output *string, def, formats string) {
 	fs.StringVarP(output, "output", "o", def, "output format: "+formats)
+	_ = fs.SetAnnotation("output", outputFormatsAnnotation, strings.FieldsFunc(formats, func(r rune) bool { return r == ',' || r == ' ' }))
 }
+
+// outputFormatsAnnotation holds, on an output flag, the formats it takes (minus "or").
+const outputFormatsAnnotation = "reconciler/output-formats"
 
 // registerApplyFlags registers the flags of the commands that change clusters (apply, rotate).
 func (f *pipelineFlags) registerApplyFlags(fs *pflag.FlagSet) {
