@@ -232,7 +232,7 @@ func newForge(env *cmdEnv, repo string, f *previewFlags) (forge.Forge, error) {
 	if fRepo == "" {
 		return nil, errors.New("--post needs --forge-repo owner/name (it cannot be told from --repo)")
 	}
-	return forge.New(f.forgeKind, forge.Options{URL: fURL, Repo: fRepo, Token: tok})
+	return forge.New(f.forgeKind, forge.Options{URL: fURL, Repo: fRepo, Token: tok, Client: forgeHTTPClient()})
 }
 
 // postPreview writes the pull request's preview comment (editing the previous one) and the

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
+	"github.com/scaleway-gitops/reconciler/pkg/forge/forgetest"
 )
 
 func TestVersionCommand(t *testing.T) {
@@ -72,5 +75,39 @@ func TestUserAgentNamesTheVersion(t *testing.T) {
 		if !strings.Contains(ua, want) {
 			t.Errorf("user agent %q does not name %q", ua, want)
 		}
+	}
+}
+
+// The forge clients (preview --post, run's previews) send the same user agent.
+func TestForgeUserAgentNamesTheVersion(t *testing.T) {
+	srv := startEmulator(t)
+	seedProd(t, srv, "1.35.3", "web")
+	url, _, _ := pullRequest(t, prodSpec("1.35", "web"), prodSpec("1.35", "web", "batch"), "more")
+	gh := forgetest.NewGitHub(t, "acme", "fleet", "preview-bot")
+	target, err := neturl.Parse(gh.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	agents := map[string]bool{}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		agents[r.UserAgent()] = true
+		mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	t.Setenv("FORGE_TOKEN", "tok")
+	code, _, errOut := cli(t, "", pargs("preview", "--repo", url, "--head", "refs/pull/1/head", "--post", "--forge", "github",
+		"--forge-url", hs.URL, "--forge-repo", "acme/fleet", "--pr", "1")...)
+	if code != 0 {
+		t.Fatalf("preview --post: exit %d\n%s", code, errOut)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := "reconciler/" + readBuildVersion().short()
+	if len(agents) != 1 || !agents[want] {
+		t.Errorf("forge user agents %v, want only %q", agents, want)
 	}
 }
