@@ -8,7 +8,7 @@ PKGS    ?= ./...
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/reconciler
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/reconciler
 
 ## test: the whole suite (what CI runs), against a real kube-apiserver (see k8s-testbin)
 test: k8s-testbin
