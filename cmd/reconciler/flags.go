@@ -92,4 +92,3 @@ func looksSSH(repo string) bool {
 	}
 	return !strings.Contains(repo, "://") && looksRemote(repo)
 }
-
