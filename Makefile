@@ -3,12 +3,12 @@ GO      ?= go
 BIN     ?= bin/reconciler
 PKGS    ?= ./...
 
-.PHONY: all build test test-short demo bench lint fmt vet clean k8s-testbin gitea
+.PHONY: all build test test-short demo docs bench lint fmt vet clean k8s-testbin gitea
 
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/reconciler
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/reconciler
 
 ## test: the whole suite (what CI runs), against a real kube-apiserver (see k8s-testbin)
 test: k8s-testbin
@@ -32,6 +32,11 @@ test-short:
 ## demo: the main job on the embedded default
 demo: build
 	$(BIN) demo
+
+## docs: regenerate the CLI reference (docs/cli/) and the -h goldens from the commands; a test fails
+## while they are stale
+docs:
+	$(GO) test -count=1 -run 'TestCLIReferenceIsCurrent|TestHelpGolden' ./cmd/reconciler -update
 
 ## bench: benchmarks, each printing ratios against a baseline measured in the same run
 bench:

@@ -139,7 +139,7 @@ func TestChartDefaults(t *testing.T) {
 	d := toDeployment(t, theOne(t, objs, "Deployment"))
 	checkDeployment(t, d, deploymentWant{
 		replicas: 2, serviceAccount: fullName, lease: fullName,
-		args: []string{"--repo=" + testRepoURL, "--branch=main", "--interval=1m", "--drift-interval=10m",
+		args: []string{"--repo=" + testRepoURL, "--ref=main", "--interval=1m", "--drift-interval=10m",
 			"--cache-dir=/var/cache/reconciler/git", "--log-format=json", "--log-level=info"},
 		noArgs:  []string{"--webhook-secret-file", "--lease=", "--ready-failures", "--status-branch"},
 		secrets: []string{credsDefault},
@@ -168,7 +168,7 @@ func TestChartCustomValues(t *testing.T) {
 	d := toDeployment(t, theOne(t, objs, "Deployment"))
 	checkDeployment(t, d, deploymentWant{
 		replicas: 3, serviceAccount: "fleet-sa", lease: "fleet-leader",
-		args: []string{"--repo=" + testRepoURL, "--branch=prod", "--status-branch=status", "--interval=5m",
+		args: []string{"--repo=" + testRepoURL, "--ref=prod", "--status-branch=status", "--interval=5m",
 			"--drift-interval=30m", "--webhook-secret-file=/etc/reconciler/webhook/token", "--lease=none",
 			"--ready-failures=5", "--log-format=text", "--log-level=debug", "--author-name=fleet-bot"},
 		secrets: []string{"hook", "scw-creds"},

@@ -15,3 +15,28 @@ var Cluster []byte
 //
 //go:embed settings.schema.json
 var Settings []byte
+
+// The schemas of the commands' JSON output, each the only document on stdout, with a
+// format_version (tested against real outputs through the emulator in cmd/reconciler).
+var (
+	// Plan is plan.schema.json: `plan -o json`, and the plan inside the apply and rotate documents.
+	//
+	//go:embed plan.schema.json
+	Plan []byte
+	// Apply is apply.schema.json: `apply -o json` (and `rotate -o json` without --dry-run).
+	//
+	//go:embed apply.schema.json
+	Apply []byte
+	// Rotate is rotate.schema.json: `rotate -o json`, with or without --dry-run.
+	//
+	//go:embed rotate.schema.json
+	Rotate []byte
+	// Validate is validate.schema.json: `validate -o json`.
+	//
+	//go:embed validate.schema.json
+	Validate []byte
+	// Version is version.schema.json: `version -o json`.
+	//
+	//go:embed version.schema.json
+	Version []byte
+)

@@ -61,10 +61,21 @@ func cli(t *testing.T, stdin string, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-// fast are the flags that keep waits short against the emulator's immediate transitions.
-var fast = []string{"--poll-interval", "20ms", "--retry-base", "2ms", "--retry-max", "40ms", "--retry-attempts", "40"}
+// fast are the flags that keep waits short against the emulator's immediate transitions
+// (retries: every command that reads the API; polls: the commands that wait, apply and rotate).
+var (
+	fastRetry = []string{"--retry-base", "2ms", "--retry-max", "40ms", "--retry-attempts", "40"}
+	fastPoll  = []string{"--poll-interval", "20ms"}
+)
 
-func args(a ...string) []string { return append(a, fast...) }
+// args is a command line with the fast flags the command a[0] takes.
+func args(a ...string) []string {
+	a = append(a, fastRetry...)
+	if len(a) > 0 && (a[0] == "apply" || a[0] == "rotate") {
+		a = append(a, fastPoll...)
+	}
+	return a
+}
 
 // writeRepo writes a user repository of files (path → content) and returns its directory.
 func writeRepo(t *testing.T, files map[string]string) string {

@@ -64,6 +64,7 @@ func edgeOverHTTP(t *testing.T, token string) (gs *gittest.HTTPServer, bare, rev
 }
 
 func TestRunLeaseFlags(t *testing.T) {
+	setSCWEnv(t, "http://127.0.0.1:1") // credentials set: the lease flags are what is refused
 	for _, a := range [][]string{{"--lease", "etcd"}, {"--lease-duration", "1s"}} {
 		code, _, stderr := cli(t, "", append([]string{"run", "--repo", "file:///nonexistent", "--listen", "", "--cache-dir", t.TempDir()}, a...)...)
 		if code != 1 || !strings.Contains(stderr, a[0]) {

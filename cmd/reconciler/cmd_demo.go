@@ -1,39 +1,34 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/cobra"
 
 	"github.com/scaleway-gitops/reconciler/pkg/demo"
 )
 
-func init() {
-	register(&command{
-		name:    "demo",
-		summary: "the embedded default: emulator + a local git repo from examples/, the whole loop end to end",
-		run:     runDemo,
-	})
-}
+func init() { register(newDemoCmd) }
 
-func runDemo(ctx context.Context, env *cmdEnv, args []string) int {
-	fset := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fset.SetOutput(env.stderr)
-	dir := fset.String("dir", "", "directory for the demo repository and state (default: a new temporary directory)")
-	fset.Usage = func() {
-		fmt.Fprintln(env.stderr, "usage: reconciler demo [--dir DIR]")
-		fset.PrintDefaults()
+func newDemoCmd(env *cmdEnv) *cobra.Command {
+	var dir string
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "The embedded default: emulator + a local git repo from examples/, the whole loop end to end",
+		Long: `Demo starts the Scaleway Kubernetes API emulator in-process, writes a git repository from
+examples/ and runs the whole loop end to end: validate, plan, apply, a drift reverted, an
+upgrade within its window, status committed back. It needs no account and no network.`,
+		Example: `  reconciler demo
+  reconciler demo --dir /tmp/reconciler-demo`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := demo.Run(c.Context(), demo.Options{Dir: dir, Out: env.stdout}); err != nil {
+				fmt.Fprintf(env.stderr, "reconciler demo: %v\n", err)
+				return exitCode(1)
+			}
+			return nil
+		},
 	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 1
-	}
-	if err := demo.Run(ctx, demo.Options{Dir: *dir, Out: env.stdout}); err != nil {
-		fmt.Fprintf(env.stderr, "reconciler demo: %v\n", err)
-		return 1
-	}
-	return 0
+	c.Flags().StringVar(&dir, "dir", "", "directory for the demo repository and state (default: a new temporary directory)")
+	return c
 }

@@ -2,36 +2,62 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 )
 
-func init() {
-	register(&command{name: "emulator", summary: "serve the Scaleway Kubernetes API emulator", run: runEmulator})
+func init() { register(newEmulatorCmd) }
+
+// defaultEmulatorListen is the emulator's default address: a port of its own (run's is 8080),
+// so both run side by side on one machine.
+const defaultEmulatorListen = "127.0.0.1:8081"
+
+// emulatorFlags are the emulator command's settings.
+type emulatorFlags struct {
+	listen, stateFile, kubeconfig, dwell string
+	quotaClusters, quotaPools            int
 }
 
-func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
-	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
-	stateFile := fs.String("state", "", "state file: loaded at start, saved after each change")
-	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of a kube-apiserver where nodes are registered")
-	dwell := fs.String("dwell", "demo", "transition timings: demo (seconds) or test (immediate)")
-	quotaClusters := fs.Int("quota-clusters", 0, "max clusters per project and region (0: unlimited)")
-	quotaPools := fs.Int("quota-pools", 0, "max pools per cluster (0: unlimited)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+func newEmulatorCmd(env *cmdEnv) *cobra.Command {
+	var f emulatorFlags
+	c := &cobra.Command{
+		Use:   "emulator",
+		Short: "Serve the Scaleway Kubernetes API emulator",
+		Long: `Emulator serves an emulation of the Scaleway Kubernetes API (clusters, pools, nodes, versions,
+transitions, quotas) that the unmodified scaleway-sdk-go talks to. Point the other commands at
+it with SCW_API_URL and fake, well-formed credentials:
+
+  SCW_API_URL=http://127.0.0.1:8081 SCW_ACCESS_KEY=SCWXXXXXXXXXXXXXXXXX \
+  SCW_SECRET_KEY=11111111-1111-4111-8111-111111111111 \
+  SCW_DEFAULT_PROJECT_ID=11111111-1111-4111-8111-111111111111 reconciler plan --repo .`,
+		Example: `  reconciler emulator
+  reconciler emulator --listen 127.0.0.1:4510 --state emulator.json --dwell test`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return exit(runEmulator(c.Context(), env, &f)) },
 	}
+	registerEmulatorFlags(c.Flags(), &f)
+	return c
+}
+
+func registerEmulatorFlags(fs *pflag.FlagSet, f *emulatorFlags) {
+	fs.StringVar(&f.listen, "listen", defaultEmulatorListen, "address to listen on")
+	fs.StringVar(&f.stateFile, "state", "", "state file: loaded at start, saved after each change")
+	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig of a kube-apiserver where nodes are registered")
+	fs.StringVar(&f.dwell, "dwell", "demo", "transition timings: demo (seconds) or test (immediate)")
+	fs.IntVar(&f.quotaClusters, "quota-clusters", 0, "max clusters per project and region (0: unlimited)")
+	fs.IntVar(&f.quotaPools, "quota-pools", 0, "max pools per cluster (0: unlimited)")
+}
+
+func runEmulator(ctx context.Context, env *cmdEnv, f *emulatorFlags) int {
+	listen, stateFile, kubeconfig, dwell, quotaClusters, quotaPools := &f.listen, &f.stateFile, &f.kubeconfig, &f.dwell, &f.quotaClusters, &f.quotaPools
 	opts := emulator.Options{StateFile: *stateFile,
 		Quotas: emulator.Quotas{Clusters: *quotaClusters, PoolsPerCluster: *quotaPools},
 		Logf:   func(f string, a ...any) { fmt.Fprintf(env.stderr, f+"\n", a...) }}
@@ -42,7 +68,7 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 		opts.Dwell = emulator.TestDwell
 	default:
 		fmt.Fprintf(env.stderr, "emulator: unknown --dwell %q (demo|test)\n", *dwell)
-		return 2
+		return 1
 	}
 	if *kubeconfig != "" {
 		b, err := os.ReadFile(*kubeconfig)

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -12,15 +11,17 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/forge"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/preview"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
-func init() {
-	register(&command{name: "preview", summary: "pull-request plan preview: the head's plan and what it changes against the base", run: runPreview})
-}
+func init() { register(newPreviewCmd) }
 
 // previewFlags are preview's own flags (the plan flags it shares live in pipelineFlags).
 type previewFlags struct {
@@ -31,17 +32,32 @@ type previewFlags struct {
 	statusContext, statusTarget string
 }
 
-func runPreview(ctx context.Context, env *cmdEnv, args []string) int {
+func newPreviewCmd(env *cmdEnv) *cobra.Command {
 	var pf pipelineFlags
 	var f previewFlags
-	fs := flag.NewFlagSet("preview", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.StringVar(&pf.repo, "repo", ".", "the repository: a local git repository, or a git URL (https://, ssh://, file://, user@host:path)")
+	c := &cobra.Command{
+		Use:   "preview",
+		Short: "Pull-request plan preview: the head's plan and what it changes against the base",
+		Long: `Preview fetches a pull request's base and head, plans both against one observation of live
+state and prints the head's plan with what it changes against the base's, or the head's spec
+errors. With --post it writes the preview as the pull request's comment (edited in place) and
+sets a commit status on the head; the forge token comes from FORGE_TOKEN.
+
+Exit 1 when the head's specs are invalid or on an error; with --detailed-exitcode 2 when the
+head's plan has differences (deferred ones included).`,
+		Example: `  reconciler preview --repo . --base main --head my-branch
+  reconciler preview --repo https://gitea.example.com/acme/fleet.git --head refs/pull/7/head -o json
+  FORGE_TOKEN=… reconciler preview --repo https://gitea.example.com/acme/fleet.git --head refs/pull/7/head --post --pr 7`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return exit(runPreview(c.Context(), env, &pf, &f)) },
+	}
+	fs := c.Flags()
+	registerRepoFlags(fs, &pf)
 	fs.StringVar(&f.base, "base", "main", "the pull request's base: a branch or a full ref")
 	fs.StringVar(&f.head, "head", "", "the pull request's head: a branch or a full ref (refs/pull/N/head)")
-	fs.StringVar(&pf.output, "o", "markdown", "output format: markdown, text or json")
+	registerOutputFlag(fs, &pf.output, "markdown", "markdown, text or json")
 	fs.StringVar(&pf.now, "now", "", "evaluate windows and ages at this time (RFC 3339) instead of the clock")
-	fs.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the head plan has changes (0: none, 1: error)")
+	fs.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the head plan has differences, deferred ones included (0: none, 1: error)")
 	fs.BoolVar(&f.post, "post", false, "write the preview as the pull request's comment (edited in place) and set a commit status on the head")
 	fs.StringVar(&f.forgeKind, "forge", forge.KindGitea, "with --post: the forge, gitea or github")
 	fs.StringVar(&f.forgeURL, "forge-url", "", "with --post: Gitea's root URL (default: the scheme and host of --repo) or GitHub's API URL (default https://api.github.com)")
@@ -50,8 +66,18 @@ func runPreview(ctx context.Context, env *cmdEnv, args []string) int {
 	fs.StringVar(&f.statusContext, "status-context", "reconciler/preview", "with --post: the commit status name")
 	fs.StringVar(&f.statusTarget, "status-url", "", "with --post: the commit status link (default: the preview comment)")
 	registerRetryFlags(fs, &pf.retry)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage(err)
+	return c
+}
+
+func runPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, f *previewFlags) int {
+	if err := plan.CheckFormat(pf.output); err != nil {
+		return fail(env, fmt.Errorf("-o: %w", err)) // before any I/O
+	}
+	if err := checkSSHFlags(pf.repo, pf.sshKey, pf.knownHosts, false); err != nil {
+		return fail(env, err)
+	}
+	if err := scaleway.CheckConfigured(nil); err != nil {
+		return fail(env, err) // before the repository is fetched
 	}
 	if f.head == "" {
 		fmt.Fprintln(env.stderr, "reconciler preview: --head is required")
@@ -60,11 +86,11 @@ func runPreview(ctx context.Context, env *cmdEnv, args []string) int {
 	var fg forge.Forge
 	if f.post {
 		var err error
-		if fg, err = newForge(env, pf.repo, &f); err != nil {
+		if fg, err = newForge(env, pf.repo, f); err != nil {
 			return fail(env, err)
 		}
 	}
-	pv, err := buildPreview(ctx, env, &pf, f.base, f.head)
+	pv, err := buildPreview(ctx, env, pf, f.base, f.head)
 	if err != nil {
 		if fg != nil && pv != nil && pv.Head.Revision != "" {
 			// the reviewer sees why there is no preview on the commit itself
@@ -82,7 +108,7 @@ func runPreview(ctx context.Context, env *cmdEnv, args []string) int {
 		return fail(env, err)
 	}
 	if fg != nil {
-		if err := postPreview(ctx, env, fg, pv, &f); err != nil {
+		if err := postPreview(ctx, env, fg, pv, f); err != nil {
 			return fail(env, err)
 		}
 	}
@@ -90,7 +116,7 @@ func runPreview(ctx context.Context, env *cmdEnv, args []string) int {
 	case !pv.Valid():
 		fmt.Fprintf(env.stderr, "Error: %s\n", preview.StatusLine(pv))
 		return 1
-	case f.detailed && pv.Plan.HasChanges():
+	case f.detailed && differs(pv.Plan):
 		return 2
 	}
 	return 0
@@ -114,7 +140,7 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	}
 	defer os.RemoveAll(cache)
 	src, err := source.New(source.Options{URL: repo, CacheDir: cache,
-		Auth: source.Auth{Token: env.getenv("GIT_TOKEN"), Username: env.getenv("GIT_USERNAME"), Password: env.getenv("GIT_PASSWORD")}})
+		Auth: gitAuth(env, pf)})
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +232,7 @@ func newForge(env *cmdEnv, repo string, f *previewFlags) (forge.Forge, error) {
 	if fRepo == "" {
 		return nil, errors.New("--post needs --forge-repo owner/name (it cannot be told from --repo)")
 	}
-	return forge.New(f.forgeKind, forge.Options{URL: fURL, Repo: fRepo, Token: tok})
+	return forge.New(f.forgeKind, forge.Options{URL: fURL, Repo: fRepo, Token: tok, Client: forgeHTTPClient()})
 }
 
 // postPreview writes the pull request's preview comment (editing the previous one) and the

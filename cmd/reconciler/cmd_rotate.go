@@ -7,58 +7,89 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/spf13/cobra"
+
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 )
 
-func init() {
-	register(&command{name: "rotate", summary: "one node-rotation pass now (what cron triggers in run)", run: runRotate})
+func init() { register(newRotateCmd) }
+
+func newRotateCmd(env *cmdEnv) *cobra.Command {
+	var pf pipelineFlags
+	var dryRun, verbose bool
+	c := &cobra.Command{
+		Use:   "rotate",
+		Short: "One node-rotation pass now (what cron triggers in run)",
+		Long: `Rotate plans, keeps only the plan's rotate-node actions and executes them: each node past its
+maxAge is drained (PodDisruptionBudgets respected), replaced and waited for, within the pool's
+window and budget. With --dry-run it prints every pool's decisions (the candidates and why each
+other node is left alone) and the rotation calendar, and changes nothing.
+
+Exit 0 when every rotation was done or deliberately skipped, 1 on an error, a failed rotation
+or an aborted pool. With -o json stdout holds exactly one document
+(schemas/rotate.schema.json); progress goes to stderr.`,
+		Example: `  reconciler rotate --repo . --dry-run
+  reconciler rotate --repo . --dry-run --now 2026-12-06T02:30:00+01:00 -o json
+  reconciler rotate --repo https://git.example.com/fleet.git --ref main -v`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return exit(runRotate(c.Context(), env, &pf, dryRun, verbose))
+		},
+	}
+	fs := c.Flags()
+	pf.registerPlanFlags(fs)
+	pf.registerApplyFlags(fs)
+	fs.BoolVar(&dryRun, "dry-run", false, "print the candidates, the reason for every node left alone and the calendar; change nothing")
+	fs.BoolVarP(&verbose, "verbose", "v", false, "log every drain step on stderr")
+	return c
 }
 
 // runRotate plans, restricts the plan to its rotate-node actions and executes them (drain,
-// replace, wait), or with --dry-run prints every pool's decisions and calendar. Exit 0 when every
+// replace, wait), or with dryRun prints every pool's decisions and calendar. Exit 0 when every
 // rotation was done or deliberately skipped (a PDB held the drain, reported), 1 on an error, a
 // failed rotation or an aborted pool.
-func runRotate(ctx context.Context, env *cmdEnv, args []string) int {
-	var pf pipelineFlags
-	fs := pipelineFlagSet("rotate", env, &pf)
-	dryRun := fs.Bool("dry-run", false, "print the candidates, the reason for every node left alone and the calendar; change nothing")
-	verbose := fs.Bool("v", false, "log every drain step on stderr")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage(err)
-	}
-	if *verbose {
+func runRotate(ctx context.Context, env *cmdEnv, pf *pipelineFlags, dryRun, verbose bool) int {
+	if verbose {
 		pf.log = slog.New(slog.NewTextHandler(env.stderr, nil))
 	}
-	r, pass, err := planPass(ctx, env, &pf)
+	r, pass, err := planPass(ctx, env, pf)
 	if err != nil {
 		return fail(env, err)
 	}
-	if *dryRun {
-		if err := writeRotationDryRun(env.stdout, pass); err != nil {
+	jsonOut := pf.output == plan.FormatJSON
+	if dryRun {
+		if jsonOut {
+			err = writeJSON(env.stdout, rotationDryRunOf(pass))
+		} else {
+			err = writeRotationDryRun(env.stdout, pass)
+		}
+		if err != nil {
 			return fail(env, err)
 		}
 		return 0
 	}
 	pass.Plan = pass.Plan.Only(plan.RotateNode)
-	if err := renderPlan(env.stdout, pass.Plan, pf.output); err != nil {
-		return fail(env, err)
+	rep := &applyReport{FormatVersion: reportFormatVersion, Command: "rotate", Plan: pass.Plan}
+	if !jsonOut {
+		if err := renderPlan(env.stdout, pass.Plan, pf.output); err != nil {
+			return fail(env, err)
+		}
 	}
 	if pass.Plan.Empty() {
-		return 0
+		return finishReport(env, rep, jsonOut, 0)
 	}
-	fmt.Fprintln(env.stdout)
-	return applyPass(ctx, env, r, pass)
+	if !jsonOut {
+		fmt.Fprintln(env.stdout)
+	}
+	return finishReport(env, rep, jsonOut, applyPass(ctx, env, r, pass, rep, pf.output))
 }
 
-// writeRotationDryRun prints, for every spec'd cluster that exists live, every pool's decisions
-// (rotation.WriteDryRun: the candidates and why each other node is left alone) and calendar.
-func writeRotationDryRun(w io.Writer, pass *reconcile.Pass) error {
-	var decisions []rotation.Decision
-	var cals []rotation.Calendar
-	var notes []string
+// rotationInputs are, for every spec'd cluster that exists live, every pool's decisions and
+// calendar, and a note for each cluster left out.
+func rotationInputs(pass *reconcile.Pass) (decisions []rotation.Decision, cals []rotation.Calendar, notes []string) {
 	for _, c := range pass.Repo.Clusters {
 		live := findLive(pass.Snapshots, c.Spec.Region, c.Spec.ProjectID, c.Metadata.Name)
 		if live == nil {
@@ -74,6 +105,26 @@ func writeRotationDryRun(w io.Writer, pass *reconcile.Pass) error {
 		decisions = append(decisions, rotation.Decisions(c, live, pass.Plan.Now)...)
 		cals = append(cals, rotation.Calendars(c, live, pass.Plan.Now)...)
 	}
+	return decisions, cals, notes
+}
+
+// rotationDryRunOf is the JSON document of a dry run.
+func rotationDryRunOf(pass *reconcile.Pass) *rotationDryRun {
+	decisions, cals, notes := rotationInputs(pass)
+	if notes == nil {
+		notes = []string{}
+	}
+	if cals == nil {
+		cals = []rotation.Calendar{}
+	}
+	return &rotationDryRun{FormatVersion: reportFormatVersion, Command: "rotate --dry-run", Now: pass.Plan.Now,
+		Revision: pass.Revision, Notes: notes, Pools: newPoolDecisions(decisions), Calendars: cals}
+}
+
+// writeRotationDryRun prints, for every spec'd cluster that exists live, every pool's decisions
+// (rotation.WriteDryRun: the candidates and why each other node is left alone) and calendar.
+func writeRotationDryRun(w io.Writer, pass *reconcile.Pass) error {
+	decisions, cals, notes := rotationInputs(pass)
 	fmt.Fprintf(w, "Rotation dry run at %s (revision %s): nothing is changed.\n\n", pass.Plan.Now.Format("2006-01-02T15:04:05Z07:00"), cmp.Or(pass.Revision, "-"))
 	for _, n := range notes {
 		fmt.Fprintln(w, n)

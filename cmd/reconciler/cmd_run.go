@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"github.com/scaleway-gitops/reconciler/pkg/engine"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,19 +14,21 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
+	"github.com/scaleway-gitops/reconciler/pkg/engine"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/webhook"
 )
 
-func init() {
-	register(&command{
-		name:    "run",
-		summary: "the loop: pull, plan, apply, cron rotations, write status back; webhook, /metrics, /healthz",
-		run:     runRun,
-	})
-}
+func init() { register(newRunCmd) }
+
+// defaultRunListen is the default address of run's /healthz, /readyz, /metrics and /webhook
+// (the emulator's is 127.0.0.1:8081).
+const defaultRunListen = ":8080"
 
 // runFlags are the `run` command's settings.
 type runFlags struct {
@@ -46,25 +46,54 @@ type runFlags struct {
 	leader                            leaderFlags // run_leader.go
 }
 
-func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
+func newRunCmd(env *cmdEnv) *cobra.Command {
 	f := &runFlags{}
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
+	c := &cobra.Command{
+		Use:   "run",
+		Short: "The loop: pull, plan, apply, cron rotations, write status back; webhook, /metrics, /healthz",
+		Long: `Run is the reconciler's loop: it fetches the branch every --interval (at once on a push
+webhook), plans and applies, observes live state every --drift-interval when Git is quiet,
+rotates nodes within their windows and commits statuses and reports back to the repository.
+It serves /healthz, /readyz, /metrics and, with --webhook-secret-file, /webhook on --listen.
+
+One writer per repository: a git lease (--lease git, the default) or a Kubernetes Lease
+(--leader-elect); without it the loop only plans.
+
+HTTPS credentials come from GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; ssh remotes take
+--ssh-key and --known-hosts (or --ssh-host-key). Scaleway's come from the scw profile and the
+SCW_* variables.`,
+		Example: `  reconciler run --repo https://git.example.com/fleet.git --ref main
+  reconciler run --repo git@git.example.com:acme/fleet.git --ssh-key /etc/reconciler/id_ed25519 --known-hosts /etc/reconciler/known_hosts
+  reconciler run --repo https://git.example.com/fleet.git --webhook-secret-file secret --leader-elect --log-format json`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			return exit(runRun(c.Context(), env, f))
+		},
+	}
+	f.register(c.Flags())
+	return c
+}
+
+func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.repo, "repo", "", "git remote URL (https://, ssh://, file:// or a local path); required")
-	fs.StringVar(&f.branch, "branch", "main", "branch holding the specs")
-	fs.StringVar(&f.statusBranch, "status-branch", "", "branch status and reports are committed to (default: --branch)")
+	fs.StringVar(&f.branch, "ref", "main", "the branch holding the specs")
+	fs.StringVar(&f.branch, "branch", "main", "the branch holding the specs")
+	_ = fs.MarkDeprecated("branch", "use --ref")
+	fs.StringVar(&f.statusBranch, "status-branch", "", "branch status and reports are committed to (default: --ref)")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", "where the shallow clone is kept between ticks (default: the user cache dir)")
 	fs.DurationVar(&f.interval, "interval", time.Minute, "time between two fetches (with 10% jitter)")
 	fs.DurationVar(&f.driftInterval, "drift-interval", 10*time.Minute, "how often live state is observed when Git is quiet")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 5*time.Second, "delay between two observations while waiting for the API")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "clusters applied at once")
-	fs.StringVar(&f.listen, "listen", ":8080", "address of /healthz, /readyz, /metrics and /webhook (empty: none)")
+	fs.StringVar(&f.listen, "listen", defaultRunListen, "address of /healthz, /readyz, /metrics and /webhook (empty: none)")
 	fs.StringVar(&f.webhookSecretFile, "webhook-secret-file", "", "file holding the push webhook's shared secret (required for /webhook)")
-	fs.StringVar(&f.previewForge, "preview-forge", "", "post a plan preview on each pull request into --branch (pull_request webhooks): gitea or github; token from FORGE_TOKEN")
+	fs.StringVar(&f.previewForge, "preview-forge", "", "post a plan preview on each pull request into --ref (pull_request webhooks): gitea or github; token from FORGE_TOKEN")
 	fs.StringVar(&f.forgeURL, "forge-url", "", "with --preview-forge: Gitea's root URL (default: from --repo) or GitHub's API URL")
 	fs.StringVar(&f.forgeRepo, "forge-repo", "", "with --preview-forge: owner/name on the forge (default: from --repo)")
-	fs.StringVar(&f.sshKey, "ssh-key", "", "private key file for ssh remotes")
-	fs.StringVar(&f.knownHosts, "known-hosts", "", "known_hosts file the ssh server's key is checked against")
+	registerSSHFlags(fs, &f.sshKey, &f.knownHosts)
 	fs.StringVar(&f.hostKey, "ssh-host-key", "", "pinned ssh host key (\"ssh-ed25519 AAAA…\"), instead of --known-hosts")
 	fs.StringVar(&f.authorName, "author-name", "reconciler", "author name of status commits")
 	fs.StringVar(&f.authorEmail, "author-email", "reconciler@localhost", "author e-mail of status commits")
@@ -73,32 +102,46 @@ func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
 	f.lease.register(fs)
 	f.health.register(fs)
 	f.leader.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(env.stderr, "usage: reconciler run --repo URL [--branch main] [--interval 1m] [--listen :8080]")
-		fmt.Fprintln(env.stderr, "\nHTTPS credentials come from GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; Scaleway's from the scw profile and SCW_* variables.")
-		fs.PrintDefaults()
+}
+
+// check refuses settings that cannot work, before any I/O.
+func (f *runFlags) check() error {
+	if f.repo == "" {
+		return errors.New("--repo is required")
 	}
+	return checkSSHFlags(f.repo, f.sshKey, f.knownHosts, f.hostKey != "")
+}
+
+// parseRunFlags parses run's flags alone (deploy_args_test checks the manifests' arguments):
+// the flags, or nil and the exit code after saying why on env.stderr.
+func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
+	f := &runFlags{}
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	f.register(fs)
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, 0
-		}
+		fmt.Fprintf(env.stderr, "Error: %v\n", err)
 		return nil, 1
 	}
-	if f.repo == "" || fs.NArg() > 0 {
-		fmt.Fprintln(env.stderr, "reconciler run: --repo is required (and takes no arguments)")
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.stderr, "Error: unexpected argument %q\n", fs.Arg(0))
+		return nil, 1
+	}
+	if err := f.check(); err != nil {
+		fmt.Fprintf(env.stderr, "Error: %v\n", err)
 		return nil, 1
 	}
 	return f, -1
 }
 
-func runRun(ctx context.Context, env *cmdEnv, args []string) int {
-	f, code := parseRunFlags(env, args)
-	if f == nil {
-		return code
-	}
+func runRun(ctx context.Context, env *cmdEnv, f *runFlags) int {
 	log, err := f.health.logger(env.stderr)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
+		return 1
+	}
+	if err := scaleway.CheckConfigured(nil); err != nil {
+		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err) // before any network I/O
 		return 1
 	}
 	r, reg, err := newRunner(env, f, log)
@@ -134,7 +177,7 @@ func newRunner(env *cmdEnv, f *runFlags, log *slog.Logger) (*runner.Runner, *pro
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), Log: log,
+	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), UserAgentVersion: readBuildVersion().userAgentVersion(), Log: log,
 		Concurrency: f.concurrency, PollInterval: f.pollInterval})
 	if err != nil {
 		return nil, nil, err

@@ -1,36 +1,32 @@
 package main
 
 import (
-	"context"
-	"flag"
-	"fmt"
+	"github.com/spf13/cobra"
 
 	"github.com/scaleway-gitops/reconciler/schemas"
 )
 
-func init() {
-	register(&command{
-		name:    "schema",
-		summary: "print the JSON Schema of cluster specs (--settings: of reconciler.yaml)",
-		run:     runSchema,
-	})
-}
+func init() { register(newSchemaCmd) }
 
-func runSchema(_ context.Context, env *cmdEnv, args []string) int {
-	fset := flag.NewFlagSet("schema", flag.ContinueOnError)
-	fset.SetOutput(env.stderr)
-	settings := fset.Bool("settings", false, "print the schema of reconciler.yaml instead")
-	if err := fset.Parse(args); err != nil {
-		return 1
+func newSchemaCmd(env *cmdEnv) *cobra.Command {
+	var settings bool
+	c := &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of cluster specs (--settings: of reconciler.yaml)",
+		Long: `Schema prints the JSON Schema (draft 2020-12) of a cluster spec under clusters/, or with
+--settings that of reconciler.yaml, for editors and validators.`,
+		Example: `  reconciler schema > cluster.schema.json
+  reconciler schema --settings > settings.schema.json`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if settings {
+				_, err := env.stdout.Write(schemas.Settings)
+				return err
+			}
+			_, err := env.stdout.Write(schemas.Cluster)
+			return err
+		},
 	}
-	if fset.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "reconciler schema: unexpected argument %q\n", fset.Arg(0))
-		return 1
-	}
-	if *settings {
-		env.stdout.Write(schemas.Settings)
-	} else {
-		env.stdout.Write(schemas.Cluster)
-	}
-	return 0
+	c.Flags().BoolVar(&settings, "settings", false, "print the schema of reconciler.yaml instead")
+	return c
 }

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/spf13/cobra"
 
 	_ "time/tzdata" // time zones of spec windows resolve even where the OS has no zoneinfo
 
@@ -15,43 +15,76 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
-func init() {
-	register(&command{
-		name:    "validate",
-		summary: "parse and validate every cluster spec; exit 1 with all errors",
-		run:     runValidate,
-	})
+func init() { register(newValidateCmd) }
+
+func newValidateCmd(env *cmdEnv) *cobra.Command {
+	var repo, output string
+	var showDefaults bool
+	c := &cobra.Command{
+		Use:   "validate",
+		Short: "Parse and validate every cluster spec; exit 1 with all errors",
+		Long: `Validate parses every cluster spec under clusters/ and reconciler.yaml, checks them without
+touching the network and prints every problem with its file, line, column and field path,
+then a count. Exit 0 when the repository is valid, 1 otherwise.
+
+With --show-defaults it prints every cluster with all defaults applied, as YAML.
+With -o json it prints one document (format_version, valid, counts, errors).`,
+		Example: `  reconciler validate --repo .
+  reconciler validate --repo . --show-defaults
+  reconciler validate --repo . -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return exit(runValidate(env, repo, output, showDefaults))
+		},
+	}
+	fs := c.Flags()
+	fs.StringVar(&repo, "repo", ".", "repository root (holding clusters/ and reconciler.yaml)")
+	fs.BoolVar(&showDefaults, "show-defaults", false, "print every cluster with all defaults applied, as YAML")
+	registerOutputFlag(fs, &output, "text", "text or json")
+	return c
 }
 
-func runValidate(_ context.Context, env *cmdEnv, args []string) int {
-	fset := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fset.SetOutput(env.stderr)
-	repo := fset.String("repo", ".", "repository root (holding clusters/ and reconciler.yaml)")
-	showDefaults := fset.Bool("show-defaults", false, "print every cluster with all defaults applied, as YAML")
-	fset.Usage = func() {
-		fmt.Fprintln(env.stderr, "usage: reconciler validate [--repo DIR] [--show-defaults]")
-		fset.PrintDefaults()
-	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
+// validateReport is the JSON document of `validate -o json`.
+type validateReport struct {
+	FormatVersion string            `json:"format_version"`
+	Valid         bool              `json:"valid"`
+	Clusters      int               `json:"clusters"`
+	Files         int               `json:"files"`
+	Errors        []validateProblem `json:"errors"`
+}
+
+// validateProblem is one spec problem.
+type validateProblem struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+func runValidate(env *cmdEnv, repo, output string, showDefaults bool) int {
+	if err := checkOutput(output, "text", "json"); err != nil {
+		fmt.Fprintf(env.stderr, "reconciler validate: -o: %v\n", err)
 		return 1
 	}
-	if fset.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "reconciler validate: unexpected argument %q\n", fset.Arg(0))
+	if showDefaults && output == "json" {
+		fmt.Fprintln(env.stderr, "reconciler validate: --show-defaults prints YAML: drop -o json")
 		return 1
 	}
-	info, err := os.Stat(*repo)
+	info, err := os.Stat(repo)
 	if err != nil || !info.IsDir() {
-		fmt.Fprintf(env.stderr, "reconciler validate: %s is not a directory\n", *repo)
+		fmt.Fprintf(env.stderr, "reconciler validate: %s is not a directory\n", repo)
 		return 1
 	}
-	r, err := spec.Load(repofs.Dir(*repo))
-	if err != nil {
-		return printLoadErrors(env.stderr, *repo, err)
+	r, err := spec.Load(repofs.Dir(repo))
+	if output == "json" {
+		return writeValidateJSON(env, r, err)
 	}
-	if *showDefaults {
+	if err != nil {
+		return printLoadErrors(env.stderr, repo, err)
+	}
+	if showDefaults {
 		out, err := spec.MarshalClusters(r.Clusters)
 		if err != nil {
 			fmt.Fprintf(env.stderr, "reconciler validate: render defaults: %v\n", err)
@@ -61,7 +94,30 @@ func runValidate(_ context.Context, env *cmdEnv, args []string) int {
 		return 0
 	}
 	fmt.Fprintf(env.stdout, "OK: %d %s in %d %s under %s\n",
-		len(r.Clusters), plural(len(r.Clusters), "cluster"), r.Files, plural(r.Files, "file"), filepath.Join(*repo, spec.ClustersDir))
+		len(r.Clusters), plural(len(r.Clusters), "cluster"), r.Files, plural(r.Files, "file"), filepath.Join(repo, spec.ClustersDir))
+	return 0
+}
+
+// writeValidateJSON prints the validation as one JSON document; exit 1 when invalid.
+func writeValidateJSON(env *cmdEnv, r *spec.Repo, loadErr error) int {
+	rep := validateReport{FormatVersion: reportFormatVersion, Valid: loadErr == nil, Errors: []validateProblem{}}
+	var list spec.ErrorList
+	switch {
+	case errors.As(loadErr, &list):
+		for _, e := range list {
+			rep.Errors = append(rep.Errors, validateProblem{File: e.File, Line: e.Line, Column: e.Column, Path: e.Path, Message: e.Message, Hint: e.Hint})
+		}
+	case loadErr != nil:
+		rep.Errors = append(rep.Errors, validateProblem{Message: loadErr.Error()})
+	default:
+		rep.Clusters, rep.Files = len(r.Clusters), r.Files
+	}
+	if err := writeJSON(env.stdout, rep); err != nil {
+		return fail(env, err)
+	}
+	if !rep.Valid {
+		return 1
+	}
 	return 0
 }
 

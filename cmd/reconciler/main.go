@@ -3,21 +3,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sort"
+	"strings"
 	"syscall"
-)
 
-// command is one subcommand. Each lives in its own cmd_<name>.go file and registers itself in init.
-type command struct {
-	name    string
-	summary string
-	// run parses args and does the work; it returns the process exit code.
-	run func(ctx context.Context, env *cmdEnv, args []string) int
-}
+	"github.com/spf13/cobra"
+)
 
 // cmdEnv is what a command may touch: its streams and environment, injectable in tests.
 type cmdEnv struct {
@@ -27,13 +22,24 @@ type cmdEnv struct {
 	getenv func(string) string
 }
 
-var commands = map[string]*command{}
+// builders make the subcommands. Each lives in its own cmd_<name>.go file, registers its
+// builder in init and keeps its flags in its builder: a command is built afresh for every
+// invocation, so the flags bind to that invocation's variables.
+var builders []func(env *cmdEnv) *cobra.Command
 
-func register(c *command) {
-	if _, dup := commands[c.name]; dup {
-		panic("duplicate command " + c.name)
+func register(b func(env *cmdEnv) *cobra.Command) { builders = append(builders, b) }
+
+// exitCode is an error that carries a command's exit code; the command already said why.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+// exit turns a command's exit code into RunE's error (nil for 0).
+func exit(code int) error {
+	if code == 0 {
+		return nil
 	}
-	commands[c.name] = c
+	return exitCode(code)
 }
 
 func main() {
@@ -43,34 +49,87 @@ func main() {
 	os.Exit(runMain(ctx, env, os.Args[1:]))
 }
 
-// runMain dispatches to a subcommand and returns the exit code.
+// runMain runs the command line args and returns the exit code: 0 done (or help), 1 an error
+// (a usage error included), 2 what a command's --detailed-exitcode reports.
 func runMain(ctx context.Context, env *cmdEnv, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(env.stderr)
-		if len(args) == 0 {
-			return 1
-		}
-		return 0
-	}
-	c, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(env.stderr, "reconciler: unknown command %q\n\n", args[0])
-		usage(env.stderr)
+	root := newRootCmd(env)
+	if len(args) == 0 { // a command is required
+		root.SetOut(env.stderr)
+		_ = root.Usage()
 		return 1
 	}
-	return c.run(ctx, env, args[1:])
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	var code exitCode
+	switch {
+	case errors.As(err, &code):
+		return int(code)
+	case err != nil:
+		fmt.Fprintf(env.stderr, "Error: %v\n", err)
+		if c, _, ferr := root.Find(args); ferr == nil && c != root {
+			fmt.Fprintf(env.stderr, "Run '%s --help' for usage.\n", c.CommandPath())
+		} else {
+			fmt.Fprintln(env.stderr, "Run 'reconciler --help' for usage.")
+		}
+		return 1
+	}
+	return 0
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: reconciler <command> [flags]")
-	fmt.Fprintln(w, "\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+// newRootCmd is the command tree, writing to env's streams.
+func newRootCmd(env *cmdEnv) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "reconciler",
+		Short: "GitOps reconciler for Scaleway Kapsule and Kosmos clusters",
+		Long: `reconciler keeps Scaleway Kubernetes clusters (Kapsule and Kosmos) in step with the cluster
+specs of a Git repository: it plans, applies, upgrades within windows, rotates nodes and
+writes what it did back to the repository.
+
+Scaleway credentials come from the scw profile (~/.config/scw/config.yaml, SCW_CONFIG_PATH)
+and the SCW_* environment (SCW_ACCESS_KEY, SCW_SECRET_KEY, SCW_DEFAULT_PROJECT_ID);
+SCW_API_URL points every command at 'reconciler emulator'. Git HTTPS credentials come from
+GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; ssh remotes take --ssh-key and --known-hosts.`,
+		Example: `  reconciler validate --repo .
+  reconciler plan --repo . -o json --detailed-exitcode
+  reconciler apply --repo https://git.example.com/fleet.git --ref main
+  reconciler run --repo https://git.example.com/fleet.git --webhook-secret-file secret`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	root.SetIn(env.stdin)
+	root.SetOut(env.stdout)
+	root.SetErr(env.stderr)
+	root.SetFlagErrorFunc(flagError)
+	for _, b := range builders {
+		c := b(env)
+		// pflag's own messages (a deprecated flag) go to stderr, never into stdout's report
+		c.Flags().SetOutput(env.stderr)
+		completeOutputFormats(c)
+		root.AddCommand(c)
 	}
-	fmt.Fprintln(w, "\nRun 'reconciler <command> -h' for a command's flags.")
+	return root
+}
+
+// completeOutputFormats makes shell completion offer the formats of c's -o.
+func completeOutputFormats(c *cobra.Command) {
+	f := c.Flags().Lookup("output")
+	if f == nil {
+		return
+	}
+	var formats []string
+	for _, v := range f.Annotations[outputFormatsAnnotation] {
+		if v != "or" {
+			formats = append(formats, v)
+		}
+	}
+	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// flagError explains a flag error; a single-dash long flag (Go's flag package accepted -repo)
+// gets a hint to use two dashes.
+func flagError(c *cobra.Command, err error) error {
+	if strings.Contains(err.Error(), "shorthand flag") {
+		return fmt.Errorf("%w (long flags take two dashes: --repo, not -repo)", err)
+	}
+	return err
 }

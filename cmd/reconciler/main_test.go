@@ -25,7 +25,7 @@ func TestUnknownCommand(t *testing.T) {
 
 func TestNoArgsPrintsUsage(t *testing.T) {
 	code, _, stderr := runCmd(t)
-	if code != 1 || !strings.Contains(stderr, "usage: reconciler") {
+	if code != 1 || !strings.Contains(stderr, "Usage:\n  reconciler") {
 		t.Fatalf("code=%d stderr=%q", code, stderr)
 	}
 }

@@ -3,10 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
-	"flag"
 	"fmt"
-	"github.com/scaleway-gitops/reconciler/pkg/engine"
-	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"log/slog"
 	"os"
 	"strings"
@@ -15,6 +12,9 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/checkout"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
+	"github.com/scaleway-gitops/reconciler/pkg/engine"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -23,9 +23,12 @@ import (
 // pipelineFlags are the flags plan, apply and rotate share.
 type pipelineFlags struct {
 	repo, ref, output, now string
-	concurrency            int
-	pollInterval           time.Duration
-	retry                  backoff.Policy
+	sshKey, knownHosts     string
+	// hostKey is a pinned ssh host key (run's --ssh-host-key, for its previews).
+	hostKey      string
+	concurrency  int
+	pollInterval time.Duration
+	retry        backoff.Policy
 	// log receives drain and rotation detail (rotate only); nil discards it.
 	log *slog.Logger
 	// cleanup removes what fetchRepo made (a temporary clone). planPass calls it, unless
@@ -35,25 +38,6 @@ type pipelineFlags struct {
 	// checkout and src are what planPass fetched (src: the git source, nil for a directory).
 	checkout *checkout.Checkout
 	src      *source.Source
-}
-
-func (f *pipelineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.repo, "repo", ".", "the repository: a local directory, or a git URL (https://, ssh://, file://, user@host:path)")
-	fs.StringVar(&f.ref, "ref", "", "the branch to read from a git repository (default main)")
-	fs.StringVar(&f.output, "o", "text", "output format: text, json or markdown")
-	fs.StringVar(&f.now, "now", "", "evaluate windows and ages at this time (RFC 3339) instead of the clock")
-	fs.IntVar(&f.concurrency, "concurrency", 4, "clusters applied at once")
-	fs.DurationVar(&f.pollInterval, "poll-interval", 5*time.Second, "delay between two observations while waiting")
-	registerRetryFlags(fs, &f.retry)
-}
-
-// registerRetryFlags registers --retry-attempts, --retry-base and --retry-max into p, defaulting
-// to backoff.Default: the retry of one API call, at the one layer that retries it (the adapter's
-// reads, apply's mutations).
-func registerRetryFlags(fs *flag.FlagSet, p *backoff.Policy) {
-	fs.IntVar(&p.Attempts, "retry-attempts", backoff.Default.Attempts, "tries of one API call on transient errors (429, 5xx, 409 transient_state)")
-	fs.DurationVar(&p.Base, "retry-base", backoff.Default.Base, "first retry delay (doubles, with jitter)")
-	fs.DurationVar(&p.Max, "retry-max", backoff.Default.Max, "longest retry delay")
 }
 
 // fetchRepo fetches the repository pf names: a local directory read as it is, or, for a URL
@@ -73,7 +57,7 @@ func fetchRepo(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (co *checkou
 	}
 	pf.cleanup = func() { os.RemoveAll(cache) }
 	src, err = source.New(source.Options{URL: pf.repo, Branch: cmp.Or(pf.ref, "main"), CacheDir: cache,
-		Auth: source.Auth{Token: env.getenv("GIT_TOKEN"), Username: env.getenv("GIT_USERNAME"), Password: env.getenv("GIT_PASSWORD")}})
+		Auth: gitAuth(env, pf)})
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -102,7 +86,11 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 			return nil, fmt.Errorf("--now: %w", err)
 		}
 	}
-	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), Retry: pf.retry, Log: pf.log,
+	if err := scaleway.CheckConfigured(nil); err != nil {
+		return nil, err // before any network I/O
+	}
+	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), UserAgentVersion: readBuildVersion().userAgentVersion(),
+		Retry: pf.retry, Log: pf.log,
 		Concurrency: pf.concurrency, PollInterval: pf.pollInterval,
 		Progress: func(ev apply.Event) { fmt.Fprintln(env.stderr, ev.Message) }})
 	if err != nil {
@@ -113,15 +101,6 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 	return r, nil
 }
 
-// pipelineFlagSet is the flag set of a pipeline command (plan, apply, rotate) with the shared
-// flags registered into pf; the command adds its own flags before parsing.
-func pipelineFlagSet(name string, env *cmdEnv, pf *pipelineFlags) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	pf.register(fs)
-	return fs
-}
-
 // planPass wires the reconciler from pf, fetches and loads the repository, and plans one pass.
 // The checkout and, for a git URL, its source stay in pf (apply commits statuses through them);
 // unless pf.keepClone, a temporary clone is removed once the specs are loaded.
@@ -129,6 +108,9 @@ func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.R
 	pf.cleanup = func() {} // callers may defer it whatever fails first
 	if err := plan.CheckFormat(pf.output); err != nil {
 		return nil, nil, fmt.Errorf("-o: %w", err) // before any I/O
+	}
+	if err := checkSSHFlags(pf.repo, pf.sshKey, pf.knownHosts, false); err != nil {
+		return nil, nil, err
 	}
 	r, err := wireReconciler(env, pf)
 	if err != nil {
@@ -151,19 +133,4 @@ func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.R
 		return nil, nil, err
 	}
 	return r, pass, nil
-}
-
-// applyPass executes the pass's plan, prints the result and returns the exit code: 1 on an
-// error or a failed action, else 0.
-func applyPass(ctx context.Context, env *cmdEnv, r *reconcile.Reconciler, pass *reconcile.Pass) int {
-	if err := r.Apply(ctx, pass); err != nil {
-		return fail(env, err)
-	}
-	if err := apply.WriteText(env.stdout, pass.Result); err != nil {
-		return fail(env, err)
-	}
-	if pass.Result.Failed() {
-		return 1
-	}
-	return 0
 }

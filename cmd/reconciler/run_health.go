@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/spf13/pflag"
 )
 
 // healthFlags are run's logging and readiness settings.
@@ -15,7 +16,7 @@ type healthFlags struct {
 	readyFailures       int
 }
 
-func (h *healthFlags) register(fs *flag.FlagSet) {
+func (h *healthFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&h.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.StringVar(&h.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 	fs.IntVar(&h.readyFailures, "ready-failures", 3, "consecutive failed passes after which /readyz answers 503 (until a pass succeeds)")

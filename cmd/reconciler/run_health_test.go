@@ -4,13 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
+
 	"io"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 	"github.com/scaleway-gitops/reconciler/pkg/gittest"
@@ -28,7 +30,7 @@ func TestHealthFlagsLogger(t *testing.T) {
 		{[]string{"--ready-failures", "0"}, "--ready-failures"},
 	} {
 		var h healthFlags
-		fs := flag.NewFlagSet("run", flag.ContinueOnError)
+		fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 		h.register(fs)
 		if err := fs.Parse(tc.args); err != nil {
 			t.Fatal(err)
@@ -39,7 +41,7 @@ func TestHealthFlagsLogger(t *testing.T) {
 		}
 	}
 	var h healthFlags
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	h.register(fs)
 	if err := fs.Parse([]string{"--log-level", "warn"}); err != nil {
 		t.Fatal(err)

@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/scaleway-gitops/reconciler/pkg/kubelease"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
@@ -19,7 +20,7 @@ type leaderFlags struct {
 	leaseDuration, renewDeadline, retryPeriod time.Duration
 }
 
-func (l *leaderFlags) register(fs *flag.FlagSet) {
+func (l *leaderFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&l.enabled, "leader-elect", false, "one writer among replicas: only the holder of a Kubernetes Lease applies and commits; the others plan (replaces --lease)")
 	fs.StringVar(&l.namespace, "leader-elect-namespace", "", "namespace of the Lease (default: the pod's, else \"default\")")
 	fs.StringVar(&l.name, "leader-elect-name", kubelease.DefaultName, "name of the Lease")

@@ -3,13 +3,14 @@ package main
 import (
 	"cmp"
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/scaleway-gitops/reconciler/pkg/gitlease"
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
@@ -23,7 +24,7 @@ type leaseFlags struct {
 	holder   string
 }
 
-func (l *leaseFlags) register(fs *flag.FlagSet) {
+func (l *leaseFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&l.mode, "lease", "git", "one writer per repository: git (a lease in refs/reconciler/lease/<branch>; without it the loop only plans) or none")
 	fs.DurationVar(&l.duration, "lease-duration", gitlease.DefaultDuration, "with --lease git: how long a renewal holds the lease (renewed every third of it)")
 	fs.StringVar(&l.holder, "lease-holder", "", "with --lease git: this process's id in the lease (default: hostname-pid-random)")

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Go's flag package took -repo; pflag reads it as -r -e -p -o: the error says to use two dashes,
+// before any I/O.
+func TestSingleDashLongFlagIsExplained(t *testing.T) {
+	for _, a := range [][]string{{"plan", "-repo", "."}, {"validate", "-repo", "."}, {"run", "-repo", "x"}} {
+		code, stdout, stderr := runCmd(t, a...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, "two dashes") || !strings.Contains(stderr, "reconciler "+a[0]+" --help") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", a, code, stdout, stderr)
+		}
+	}
+}
+
+// run --branch still works, as a deprecated alias of --ref that says so.
+func TestRunBranchIsADeprecatedRef(t *testing.T) {
+	var errb strings.Builder
+	env := &cmdEnv{stdin: strings.NewReader(""), stdout: &errb, stderr: &errb, getenv: func(string) string { return "" }}
+	f, _ := parseRunFlags(env, []string{"--repo", "https://git.example.com/fleet.git", "--branch", "prod"})
+	if f == nil || f.branch != "prod" || !strings.Contains(errb.String(), "--branch has been deprecated, use --ref") {
+		t.Errorf("--branch prod: flags %+v, stderr %q", f, errb.String())
+	}
+	errb.Reset()
+	f, _ = parseRunFlags(env, []string{"--repo", "https://git.example.com/fleet.git", "--ref", "prod"})
+	if f == nil || f.branch != "prod" || errb.Len() != 0 {
+		t.Errorf("--ref prod: flags %+v, stderr %q", f, errb.String())
+	}
+	// through the command: the warning is on stderr, stdout stays the command's own
+	code, stdout, stderr := runCmd(t, "run", "--branch", "prod", "--repo", "ssh://git@example.com/fleet.git")
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "--branch has been deprecated, use --ref") {
+		t.Errorf("run --branch: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if _, out, _ := runCmd(t, "run", "-h"); strings.Contains(out, "--branch") {
+		t.Error("run -h lists the deprecated --branch")
+	}
+}
+
+// The emulator and run listen on different default ports, so both run on one machine.
+func TestDefaultPortsDiffer(t *testing.T) {
+	port := func(addr string) string { return addr[strings.LastIndex(addr, ":")+1:] }
+	if port(defaultEmulatorListen) == port(defaultRunListen) {
+		t.Errorf("emulator %s and run %s share a port", defaultEmulatorListen, defaultRunListen)
+	}
+}
+
+// Every reporting command refuses an unknown -o before doing anything.
+func TestUnknownOutputFormatRefused(t *testing.T) {
+	for _, a := range [][]string{
+		{"plan", "--repo", "/nonexistent"}, {"apply", "--repo", "/nonexistent"}, {"rotate", "--repo", "/nonexistent"},
+		{"preview", "--repo", "/nonexistent", "--head", "x"}, {"validate", "--repo", "/nonexistent"}, {"version"},
+	} {
+		code, stdout, stderr := runCmd(t, append(a, "-o", "yaml")...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, `format "yaml"`) || strings.Contains(stderr, "nonexistent") {
+			t.Errorf("%v -o yaml: exit %d, stdout %q, stderr %q", a, code, stdout, stderr)
+		}
+	}
+}
+
+// completion: the scripts for bash, zsh and fish, and the formats of -o offered per command.
+func TestCompletion(t *testing.T) {
+	for shell, want := range map[string]string{"bash": "bash completion V2 for reconciler", "zsh": "#compdef reconciler", "fish": "complete -c reconciler"} {
+		code, out, stderr := runCmd(t, "completion", shell)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("completion %s: exit %d, %q missing; stderr %q", shell, code, want, stderr)
+		}
+	}
+	for cmd, want := range map[string]string{"plan": "text\njson\nmarkdown\n", "validate": "text\njson\n", "preview": "markdown\ntext\njson\n"} {
+		_, out, _ := runCmd(t, "__complete", cmd, "-o", "")
+		if !strings.HasPrefix(out, want) {
+			t.Errorf("%s -o <TAB>: %q, want %q first", cmd, out, want)
+		}
+	}
+	_, out, _ := runCmd(t, "__complete", "pl")
+	if !strings.HasPrefix(out, "plan\t") {
+		t.Errorf("pl<TAB>: %q", out)
+	}
+}
