@@ -284,6 +284,9 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 		if aerr != nil {
 			return nil, aerr
 		}
+		if aerr := s.checkNodeType(p.Zone, p.NodeType, true); aerr != nil {
+			return nil, aerr
+		}
 		if names[p.Name] {
 			return nil, errInvalid("name", "constraint", "pool name must be unique across the cluster")
 		}
@@ -296,6 +299,9 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 	}
 	if q := s.opts.Quotas.NodesPerCluster; q > 0 && total > q {
 		return nil, errQuota("k8s_node", q, 0)
+	}
+	if aerr := s.checkProjectNodes(project, "", total); aerr != nil {
+		return nil, aerr
 	}
 	if autoPN {
 		pnID := s.createPN(r.region, project, "pn-"+req.Name, []string{"created-along-with-k8s-cluster"}, r.now).ID
