@@ -32,6 +32,7 @@ type Admin interface {
 	ResetRequests() error
 	Advance(d time.Duration) (time.Time, error)
 	SetNodeTypeAvailability(zone, nodeType, availability string) error
+	SetNodeNotReady(id string, persistent bool) error
 }
 
 var _ Admin = (*Server)(nil)
@@ -123,6 +124,7 @@ func (s *Server) Reset() error {
 			s.kubeDelete(n)
 		}
 		s.st = newState()
+		s.nodeTypes = s.opts.NodeTypes.clone()
 		s.faults.init(1)
 		return nil
 	})
@@ -208,7 +210,7 @@ func (s *Server) seedCluster(sc SeedCluster, now time.Time) (SeededCluster, erro
 		OpenIDConnectConfig: OIDCConfig{GroupsClaim: []string{}, RequiredClaim: []string{}},
 		ApiserverCertSans:   []string{}, PrivateNetworkID: pn, CommitmentEndsAt: created, ACLAvailable: true,
 		PodCidr: "100.64.0.0/15", ServiceCidr: "10.32.0.0/20", ServiceDNSIP: "10.32.0.10", NewImagesEnabled: true,
-	}, Seq: s.st.nextSeq(), Token: randomToken(54)}
+	}, Seq: s.st.nextSeq(), Token: randomToken(54), SettledAt: created}
 	s.st.Clusters[id] = c
 	s.st.ACLs[id] = []ACLRule{{ID: s.newID(), IP: "0.0.0.0/0", Description: "Automatically generated"}}
 	out := SeededCluster{ID: id, Pools: []SeededPool{}}
@@ -343,6 +345,11 @@ func (s *Server) PatchNode(id string, fields map[string]any) error {
 		n.Node = next
 		if _, ok := fields["status"]; ok {
 			n.Due = time.Time{}
+			if n.Status == "not_ready" {
+				s.markNotReady(n, now, n.Broken)
+			} else {
+				n.NotReadySince, n.AutohealRebooted, n.Broken = time.Time{}, false, false
+			}
 		}
 		s.kubeUpsert(n)
 		return nil
@@ -389,7 +396,8 @@ func (s *Server) Requests() (RequestLog, error) {
 	l := &s.reqlog
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := RequestLog{Counts: map[string]int{}, Requests: append([]RequestRecord{}, l.records...)}
+	out := RequestLog{Counts: map[string]int{}, Requests: append([]RequestRecord{}, l.records...),
+		Events: append([]LifecycleEvent{}, l.events...)}
 	for k, v := range l.counts {
 		out.Counts[k] = v
 		out.Total += v
@@ -402,7 +410,7 @@ func (s *Server) ResetRequests() error {
 	l := &s.reqlog
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.records, l.counts = nil, map[string]int{}
+	l.records, l.counts, l.events = nil, map[string]int{}, nil
 	return nil
 }
 
@@ -494,6 +502,13 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		if decodeBody(&req) {
 			done(nil, s.SetNodeCreatedAt(segs[1], req.CreatedAt))
+		}
+	case r.Method == "POST" && len(segs) == 3 && segs[0] == "nodes" && segs[2] == "not-ready":
+		var req struct {
+			Persistent bool `json:"persistent"`
+		}
+		if decodeBody(&req) {
+			done(nil, s.SetNodeNotReady(segs[1], req.Persistent))
 		}
 	case r.Method == "PUT" && p == "faults":
 		var f Faults

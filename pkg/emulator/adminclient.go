@@ -110,3 +110,7 @@ func (a *AdminClient) Advance(d time.Duration) (time.Time, error) {
 func (a *AdminClient) SetNodeTypeAvailability(zone, nodeType, availability string) error {
 	return a.do("PUT", "zones/"+zone+"/node-types/"+nodeType, map[string]string{"availability": availability}, nil)
 }
+
+func (a *AdminClient) SetNodeNotReady(id string, persistent bool) error {
+	return a.do("POST", "nodes/"+id+"/not-ready", map[string]bool{"persistent": persistent}, nil)
+}

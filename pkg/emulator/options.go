@@ -68,6 +68,9 @@ type Options struct {
 	Kubeconfig []byte
 	// KubeClient, if set, is used instead of a client built from Kubeconfig (tests: a fake clientset).
 	KubeClient kubernetes.Interface
+	// ForcedUpgradeDelay is how long after a minor's end_of_life_at its clusters are force-upgraded
+	// (the real service takes up to 30 days; default 0: at end of life).
+	ForcedUpgradeDelay time.Duration
 	// RequirePrivateNetwork rejects a Kapsule create without private_network_id (400). Off by
 	// default: the emulator then creates a private network itself.
 	RequirePrivateNetwork bool
