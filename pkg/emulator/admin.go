@@ -39,7 +39,8 @@ var _ Admin = (*Server)(nil)
 
 // SeedRequest creates resources directly in a settled state.
 type SeedRequest struct {
-	Clusters []SeedCluster `json:"clusters"`
+	PrivateNetworks []SeedPrivateNetwork `json:"private_networks,omitempty"`
+	Clusters        []SeedCluster        `json:"clusters"`
 }
 
 // SeedCluster is a cluster to seed. Zero fields get defaults (fr-par, kapsule, cilium, ready or
@@ -87,7 +88,8 @@ type SeedPool struct {
 
 // SeedResult gives the ids of what was seeded, in request order.
 type SeedResult struct {
-	Clusters []SeededCluster `json:"clusters"`
+	PrivateNetworks []string        `json:"private_networks,omitempty"` // ids, in request order
+	Clusters        []SeededCluster `json:"clusters"`
 }
 
 // SeededCluster is one seeded cluster's ids.
@@ -136,6 +138,13 @@ func (s *Server) Reset() error {
 func (s *Server) Seed(req SeedRequest) (SeedResult, error) {
 	var res SeedResult
 	err := s.lockedAdmin(func(now time.Time) error {
+		for _, sp := range req.PrivateNetworks {
+			id, err := s.seedPrivateNetwork(sp, now)
+			if err != nil {
+				return fmt.Errorf("seed private network %q: %w", sp.ID, err)
+			}
+			res.PrivateNetworks = append(res.PrivateNetworks, id)
+		}
 		for _, sc := range req.Clusters {
 			out, err := s.seedCluster(sc, now)
 			if err != nil {
@@ -191,8 +200,11 @@ func (s *Server) seedCluster(sc SeedCluster, now time.Time) (SeededCluster, erro
 	var pn *string
 	if !isMulticloud(sc.Type) {
 		p := sc.PrivateNetworkID
-		if p == "" {
+		switch {
+		case p == "":
 			p = s.createPN(sc.Region, sc.ProjectID, "pn-"+sc.Name, []string{"created-along-with-k8s-cluster"}, created).ID
+		case s.st.PNs[p] == nil:
+			s.createPNWithID(p, sc.Region, sc.ProjectID, "pn-"+sc.Name, nil, created)
 		}
 		pn = &p
 	}

@@ -235,6 +235,9 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 		if isMulticloud(req.Type) {
 			return nil, errInvalid("private_network_id", "constraint", "private network is not supported for multicloud clusters")
 		}
+		if aerr := s.checkPrivateNetwork(r.region, req.PrivateNetworkID); aerr != nil {
+			return nil, aerr
+		}
 		pn = req.PrivateNetworkID
 	} else if !isMulticloud(req.Type) {
 		if s.opts.RequirePrivateNetwork {

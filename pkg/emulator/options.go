@@ -72,8 +72,12 @@ type Options struct {
 	// (the real service takes up to 30 days; default 0: at end of life).
 	ForcedUpgradeDelay time.Duration
 	// RequirePrivateNetwork rejects a Kapsule create without private_network_id (400). Off by
-	// default: the emulator then creates a private network itself.
+	// default: the emulator then creates a private network itself. It implies CheckPrivateNetworks.
 	RequirePrivateNetwork bool
+	// CheckPrivateNetworks refuses a private_network_id (cluster or pool) that the emulator's VPC
+	// registry does not hold (privatenetworks.go). Off by default, so that specs naming private
+	// networks the emulator never saw (examples/, the demo) still apply.
+	CheckPrivateNetworks bool
 	// DefaultPageSize is the page size when the client sends none (default 20; max is 100).
 	DefaultPageSize int
 	// Sleep implements injected latency (default time.Sleep).

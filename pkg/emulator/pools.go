@@ -161,6 +161,9 @@ func (s *Server) buildPool(c *clusterRec, req *createPoolReq, now time.Time) (*p
 	if req.SecurityGroupID != nil && *req.SecurityGroupID != "" {
 		sg = *req.SecurityGroupID
 	}
+	if aerr := s.checkPrivateNetwork(c.Region, req.PrivateNetworkID); aerr != nil {
+		return nil, aerr
+	}
 	pn := req.PrivateNetworkID
 	if pn == nil && !isMulticloud(c.Type) {
 		pn = c.PrivateNetworkID

@@ -144,7 +144,7 @@ func replayOne(t *testing.T, file string) (replayStats, int) {
 	// (except a configuration PATCH, which the recordings show settling within the same second)
 	dwell := emulator.DemoDwell
 	dwell.ClusterUpdate = 0
-	env := emulatortest.Start(t, emulator.Options{Catalog: catalog, Clock: clk, Dwell: dwell})
+	env := emulatortest.Start(t, emulator.Options{Catalog: catalog, Clock: clk, Dwell: dwell, CheckPrivateNetworks: true})
 	var last time.Time
 	ids := map[string]string{} // recorded id → emulator id
 	remap := func(s string) string {
