@@ -1,9 +1,6 @@
 package emulator
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
 
 // catalogMinor is one Kubernetes minor of the default catalog with its dates.
 type catalogMinor struct {
@@ -50,19 +47,6 @@ func DefaultCatalog() []CatalogVersion {
 				v.AvailableAt = day(m.patchedAt)
 			}
 			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// CatalogAt lists the versions offered at t (ListVersions' answer then), newest first; tests use
-// it to pick a creatable version for a given clock.
-func CatalogAt(catalog []CatalogVersion, t time.Time) []string {
-	s := &Server{catalog: sortCatalog(catalog)}
-	var out []string
-	for _, v := range s.catalog {
-		if s.offered(v, t) {
-			out = append(out, v.Name)
 		}
 	}
 	return out

@@ -153,3 +153,27 @@ func currentMinorPatch(t *testing.T, api *k8s.API, i int) string {
 	}
 	return vs.Versions[i].Name
 }
+
+func TestNodeTypeCatalogFromOptions(t *testing.T) {
+	env := emulatortest.Start(t, emulator.Options{NodeTypes: emulator.NodeTypeCatalog{
+		"fr-par-1": {{Name: "X1-M", NCPUs: 4, RAM: 16 << 30, Arch: "x86_64", Availability: emulator.AvailabilityAvailable}},
+	}})
+	api := k8s.NewAPI(env.Client)
+	types, err := instance.NewAPI(env.Client).ListServersTypes(&instance.ListServersTypesRequest{Zone: scw.ZoneFrPar1}, scw.WithAllPages())
+	if err != nil || len(types.Servers) != 1 || types.Servers["X1-M"] == nil {
+		t.Fatalf("custom catalog served: %+v %v", types, err)
+	}
+	version := currentMinorPatch(t, api, 0)
+	_, err = api.CreateCluster(&k8s.CreateClusterRequest{Name: "std", Version: version, Cni: k8s.CNICilium, Type: "kapsule",
+		Pools: []*k8s.CreateClusterRequestPoolConfig{{Name: "p", NodeType: "PRO2-S", Size: 1}}})
+	invalidNodeType(t, err) // not in this catalog
+	c, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "custom", Version: version, Cni: k8s.CNICilium, Type: "kapsule",
+		Pools: []*k8s.CreateClusterRequestPoolConfig{{Name: "p", NodeType: "X1-M", Size: 1}}})
+	if err != nil {
+		t.Fatalf("custom type refused: %v", err)
+	}
+	pools, _ := api.ListPools(&k8s.ListPoolsRequest{ClusterID: c.ID})
+	if len(pools.Pools) != 1 || pools.Pools[0].NodeType != "x1_m" {
+		t.Fatalf("pool: %+v", pools.Pools)
+	}
+}
