@@ -48,10 +48,9 @@ func (s *Server) nextDue() (dueItem, bool) {
 		consider(dueItem{dueNode, id, n.Seq, n.Due})
 		consider(dueItem{dueAutoheal, id, n.Seq, s.autohealDue(n)})
 	}
-	busy := s.clustersWithUpgradingPools()
+	pools := s.poolsByCluster()
 	for id, c := range s.st.Clusters {
-		at, _, _ := s.clusterLifecycleDue(c, busy)
-		consider(dueItem{dueLifecycle, id, c.Seq, at})
+		consider(dueItem{dueLifecycle, id, c.Seq, s.clusterLifecycleDue(c, pools[id]).at})
 	}
 	return best, found
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"sort"
 	"time"
 )
 
@@ -12,7 +13,8 @@ import (
 //     next 30 days" to the latest patch of the next minor (version support policy). The emulator
 //     does it at end_of_life_at + Options.ForcedUpgradeDelay (default 0): control plane first
 //     (status updating → ready), then every pool (upgrade_pools), as an UpgradeCluster does. A
-//     cluster two minors behind goes one minor at a time.
+//     cluster two minors behind goes one minor at a time. A pool left on an end-of-life minor under
+//     a newer control plane (upgrade_pools=false) is upgraded to the control plane's version.
 //   - Auto-upgrade: a cluster with auto_upgrade.enabled gets the latest patch of its minor
 //     (patch only) at the first instant inside its maintenance window — start_hour UTC on day
 //     (any: every day), two hours long (SDK MaintenanceWindow doc: "start time of the two-hour
@@ -52,32 +54,57 @@ func (c *clusterRec) settledSince() time.Time {
 	return c.SettledAt
 }
 
-// clusterLifecycleDue is when the next forced or automatic upgrade of a cluster fires, its kind
-// and target version (zero time: none pending). busy holds the clusters with a pool upgrading.
-func (s *Server) clusterLifecycleDue(c *clusterRec, busy map[string]bool) (time.Time, string, string) {
-	if c.Status != "ready" && c.Status != "pool_required" || !c.Due.IsZero() || c.UpgradePools || busy[c.ID] {
-		return time.Time{}, "", ""
+// lifecycleAction is the next thing the service will do to a cluster by itself.
+type lifecycleAction struct {
+	at     time.Time // zero: nothing pending
+	kind   string
+	target string   // the cluster's new version (pools: the cluster's version)
+	pools  []string // forced upgrade of pools left on an end-of-life minor (the control plane is not)
+}
+
+// clusterLifecycleDue is the next forced or automatic upgrade of a cluster with these pools.
+func (s *Server) clusterLifecycleDue(c *clusterRec, pools []*poolRec) lifecycleAction {
+	var a lifecycleAction
+	if c.Status != "ready" && c.Status != "pool_required" || !c.Due.IsZero() || c.UpgradePools {
+		return a
+	}
+	for _, p := range pools {
+		if p.Status == "upgrading" {
+			return a // one thing at a time
+		}
 	}
 	cur, ok := parseVersion(c.Version)
 	entry, known := s.catalogEntry(c.Version)
 	if !ok || !known {
-		return time.Time{}, "", ""
+		return a
 	}
 	from := c.settledSince()
-	var at time.Time
-	var kind, target string
 	if !entry.EndOfLife.IsZero() {
 		t := later(entry.EndOfLife.Add(s.opts.ForcedUpgradeDelay), from)
 		if next, ok := s.latestPatch(cur[0], cur[1]+1, t); ok {
-			at, kind, target = t, EventForcedUpgrade, next.Name
+			a = lifecycleAction{at: t, kind: EventForcedUpgrade, target: next.Name}
+		}
+	}
+	// pools left behind on a minor past its end of life follow the control plane
+	for _, p := range pools {
+		pe, ok := s.catalogEntry(p.Version)
+		if !ok || p.Status != "ready" || p.Version == c.Version || pe.EndOfLife.IsZero() {
+			continue
+		}
+		t := later(pe.EndOfLife.Add(s.opts.ForcedUpgradeDelay), from)
+		switch {
+		case a.at.IsZero() || t.Before(a.at):
+			a = lifecycleAction{at: t, kind: EventForcedUpgrade, target: c.Version, pools: []string{p.ID}}
+		case t.Equal(a.at) && len(a.pools) > 0:
+			a.pools = append(a.pools, p.ID)
 		}
 	}
 	if c.AutoUpgrade.Enabled {
-		if t, v, ok := s.autoUpgradeDue(c, cur, from); ok && (at.IsZero() || t.Before(at)) {
-			at, kind, target = t, EventAutoUpgrade, v
+		if t, v, ok := s.autoUpgradeDue(c, cur, from); ok && (a.at.IsZero() || t.Before(a.at)) {
+			a = lifecycleAction{at: t, kind: EventAutoUpgrade, target: v}
 		}
 	}
-	return at, kind, target
+	return a
 }
 
 // autoUpgradeDue is the first instant in the maintenance window, not before from, at which a
@@ -139,24 +166,33 @@ func nextInWindow(t time.Time, w MaintenanceWindow) time.Time {
 
 // fireLifecycle performs the cluster's pending forced or automatic upgrade, due at t.
 func (s *Server) fireLifecycle(c *clusterRec, t time.Time) {
-	at, kind, target := s.clusterLifecycleDue(c, s.clustersWithUpgradingPools())
-	if at.IsZero() || at.After(t) {
+	a := s.clusterLifecycleDue(c, s.st.poolsOf(c.ID))
+	if a.at.IsZero() || a.at.After(t) {
 		return
 	}
-	s.logEvent(LifecycleEvent{Time: t, Kind: kind, ClusterID: c.ID, From: c.Version, To: target})
-	c.Version = target
+	if len(a.pools) > 0 {
+		for _, id := range a.pools {
+			p := s.st.Pools[id]
+			s.logEvent(LifecycleEvent{Time: t, Kind: a.kind, ClusterID: c.ID, PoolID: id, From: p.Version, To: a.target})
+			s.startPoolUpgrade(p, a.target, t)
+		}
+		return
+	}
+	s.logEvent(LifecycleEvent{Time: t, Kind: a.kind, ClusterID: c.ID, From: c.Version, To: a.target})
+	c.Version = a.target
 	c.UpgradePools = true
 	c.Status, c.UpdatedAt, c.Due = "updating", t, t.Add(s.opts.Dwell.ClusterUpgrade)
 	s.touch()
 }
 
-// clustersWithUpgradingPools is the set of clusters one of whose pools is upgrading.
-func (s *Server) clustersWithUpgradingPools() map[string]bool {
-	out := map[string]bool{}
+// poolsByCluster groups the pools by cluster, in creation order.
+func (s *Server) poolsByCluster() map[string][]*poolRec {
+	out := map[string][]*poolRec{}
 	for _, p := range s.st.Pools {
-		if p.Status == "upgrading" {
-			out[p.ClusterID] = true
-		}
+		out[p.ClusterID] = append(out[p.ClusterID], p)
+	}
+	for _, ps := range out {
+		sort.Slice(ps, func(i, j int) bool { return ps[i].Seq < ps[j].Seq })
 	}
 	return out
 }

@@ -287,3 +287,29 @@ func TestAutoUpgradeWindowOpensOnEnableThroughTheAPI(t *testing.T) {
 	e.stepTo("2026-12-03T22:00:00Z")
 	e.expect(c.ID, "updating", "1.36.5")
 }
+
+func TestForcedUpgradeOfPoolsLeftOnAnEndOfLifeMinor(t *testing.T) {
+	// the control plane went to 1.35 without its pools (upgrade_pools=false); at 1.34's end of life
+	// the service upgrades the lagging pool to the control plane's version, and only that pool
+	e := startLifecycle(t, "2026-11-28T12:00:00Z", emulator.Options{})
+	c := e.seed(emulator.SeedCluster{Name: "split", Version: "1.35.9", Pools: []emulator.SeedPool{
+		{Name: "old", Size: 1, Version: "1.34.6"}, {Name: "new", Size: 1}}})
+	e.stepTo("2026-11-28T23:59:59Z")
+	if p := e.pools(c.ID)[0]; p.Version != "1.34.6" || p.Status != k8s.PoolStatusReady {
+		t.Fatalf("before end of life: %s %s", p.Version, p.Status)
+	}
+	e.stepTo("2026-11-29T00:00:00Z")
+	ps := e.pools(c.ID)
+	if ps[0].Version != "1.35.9" || ps[0].Status != k8s.PoolStatusUpgrading || ps[1].Status != k8s.PoolStatusReady {
+		t.Fatalf("at end of life: %s %s / %s", ps[0].Version, ps[0].Status, ps[1].Status)
+	}
+	e.expect(c.ID, "ready", "1.35.9")
+	e.clk.Step(time.Hour)
+	if p := e.pools(c.ID)[0]; p.Status != k8s.PoolStatusReady {
+		t.Fatalf("after: %s", p.Status)
+	}
+	evs := e.events(emulator.EventForcedUpgrade)
+	if len(evs) != 1 || evs[0].PoolID != c.Pools[0].ID || evs[0].From != "1.34.6" || evs[0].To != "1.35.9" {
+		t.Fatalf("events: %+v", evs)
+	}
+}
