@@ -33,14 +33,14 @@ var defaultMinors = []catalogMinor{
 }
 
 // DefaultCatalog is the version catalog as of 2026-12 (defaultMinors): every patch of 1.33–1.37,
-// evaluated against the emulator's clock. On 2026-12-03 ListVersions offers 1.37.1, 1.36.5 and
+// each minor's newest patch Listed, evaluated against the emulator's clock. On 2026-12-03 ListVersions offers 1.37.1, 1.36.5 and
 // 1.35.9; 1.34 and 1.33 are deprecated (refused at creation) and past end of life (force-upgraded).
 func DefaultCatalog() []CatalogVersion {
 	var out []CatalogVersion
 	for _, m := range defaultMinors {
 		for p := m.latest; p >= 0; p-- {
 			v := CatalogVersion{
-				Name:       fmt.Sprintf("%s.%d", m.minor, p),
+				Name: fmt.Sprintf("%s.%d", m.minor, p), Listed: p == m.latest,
 				ReleasedAt: day(m.rel), Deprecated: day(m.depr), EndOfLife: day(m.eol),
 			}
 			if p > m.seen {

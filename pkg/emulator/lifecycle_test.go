@@ -116,6 +116,15 @@ func TestVersionsFollowTheClock(t *testing.T) {
 	if got := listed(); got != "[1.36.1 1.35.3 1.34.6 1.33.10]" {
 		t.Fatalf("2026-08-20: %s", got) // the catalog the 2026-08 recordings show; 1.37 not out yet
 	}
+	var marked []string // what callers reading DefaultCatalog directly take as each minor's patch
+	for _, v := range emulator.DefaultCatalog() {
+		if v.Listed {
+			marked = append(marked, v.Name)
+		}
+	}
+	if fmt.Sprint(marked) != "[1.37.1 1.36.5 1.35.9 1.34.6 1.33.10]" {
+		t.Fatalf("Listed in DefaultCatalog: %v", marked)
+	}
 	if _, err := e.api.GetVersion(&k8s.GetVersionRequest{VersionName: "1.37.0"}); err == nil {
 		t.Fatal("1.37.0 served before its release")
 	}

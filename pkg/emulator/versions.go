@@ -10,15 +10,15 @@ import (
 // CatalogVersion is one version the emulator knows. ReleasedAt, Deprecated and EndOfLife are the
 // minor's dates, served as the real API serves them on every version of that minor. What a version
 // is good for is evaluated against the emulator's clock (now):
-//   - released: AvailableAt (zero: ReleasedAt) is not after now, or Listed;
-//   - offered (ListVersions, cluster creation, upgrade target): released and now is before
-//     Deprecated, and either the newest released patch of its minor (one per minor, as the real API
-//     lists them) or Listed;
+//   - released: AvailableAt (zero: ReleasedAt) is not after now;
+//   - offered (ListVersions, cluster creation, upgrade target): released, now is before Deprecated,
+//     and either the newest released patch of its minor (one per minor, as the real API lists them)
+//     or Listed;
 //   - GetVersion answers for every released version, deprecated or past end of life included;
 //   - past EndOfLife, clusters on the minor are force-upgraded (lifecycle.go).
 //
-// Listed forces a version into the offer whatever its patch rank and release date (the replay test
-// lists the versions its recordings created clusters with); deprecation still applies.
+// Listed keeps a patch offered even when a newer patch of its minor is out. DefaultCatalog marks each
+// minor's newest patch; the replay test also marks the versions its recordings created clusters with.
 type CatalogVersion struct {
 	Name        string    `json:"name"`
 	Listed      bool      `json:"listed"`
@@ -44,7 +44,7 @@ func (v CatalogVersion) availableAt() time.Time {
 	return v.AvailableAt
 }
 
-func (v CatalogVersion) released(now time.Time) bool { return v.Listed || !now.Before(v.availableAt()) }
+func (v CatalogVersion) released(now time.Time) bool { return !now.Before(v.availableAt()) }
 
 func (v CatalogVersion) deprecated(now time.Time) bool {
 	return !v.Deprecated.IsZero() && !now.Before(v.Deprecated)
