@@ -12,4 +12,10 @@
 //     returns its typed errors; 429/503 only come from injected faults.
 //   - With a state file, state is written atomically (temp file + rename) after every mutation.
 //   - The admin API lives under /emulator/v1/ and is never counted as API traffic.
+//   - The service's own actions are clock-driven transitions like the others: the version catalog
+//     (catalog_dates.go) is evaluated at now, clusters past their minor's end of life are
+//     force-upgraded, auto-upgrade runs in the maintenance window (lifecycle.go), autoheal reboots
+//     and replaces not-ready nodes (autoheal.go); each is logged as a LifecycleEvent.
+//   - Node types and their stock come from a per-zone catalog served as the Instance API
+//     (nodetypes.go); private networks from a small VPC registry (privatenetworks.go).
 package emulator
