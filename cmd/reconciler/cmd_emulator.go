@@ -24,6 +24,7 @@ const defaultEmulatorListen = "127.0.0.1:8081"
 type emulatorFlags struct {
 	listen, stateFile, kubeconfig, dwell string
 	quotaClusters, quotaPools            int
+	requirePN                            bool
 }
 
 func newEmulatorCmd(env *cmdEnv) *cobra.Command {
@@ -54,11 +55,12 @@ func registerEmulatorFlags(fs *pflag.FlagSet, f *emulatorFlags) {
 	fs.StringVar(&f.dwell, "dwell", "demo", "transition timings: demo (seconds) or test (immediate)")
 	fs.IntVar(&f.quotaClusters, "quota-clusters", 0, "max clusters per project and region (0: unlimited)")
 	fs.IntVar(&f.quotaPools, "quota-pools", 0, "max pools per cluster (0: unlimited)")
+	fs.BoolVar(&f.requirePN, "require-private-network", false, "refuse Kapsule clusters without an existing private network, as the real API")
 }
 
 func runEmulator(ctx context.Context, env *cmdEnv, f *emulatorFlags) int {
 	listen, stateFile, kubeconfig, dwell, quotaClusters, quotaPools := &f.listen, &f.stateFile, &f.kubeconfig, &f.dwell, &f.quotaClusters, &f.quotaPools
-	opts := emulator.Options{StateFile: *stateFile,
+	opts := emulator.Options{StateFile: *stateFile, RequirePrivateNetwork: f.requirePN,
 		Quotas: emulator.Quotas{Clusters: *quotaClusters, PoolsPerCluster: *quotaPools},
 		Logf:   func(f string, a ...any) { fmt.Fprintf(env.stderr, f+"\n", a...) }}
 	switch *dwell {

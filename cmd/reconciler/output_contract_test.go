@@ -71,7 +71,7 @@ func oneDocument(t *testing.T, what, stdout string) any {
 func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 	sch := outputSchemas(t)
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.35.3", "web")
+	seedProd(t, srv, "1.35.9", "web")
 	repo := writeRepo(t, prodSpec("1.35", "web", "extra"))
 	invalid := writeRepo(t, map[string]string{"clusters/bad.yaml": header + "metadata: {name: bad}\nspec: {version: \"1.35\", colour: blue}\n"})
 
@@ -131,7 +131,7 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 // gate must not pass while every change waits for its window).
 func TestDetailedExitCodeTable(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.35.3", "web")
+	seedProd(t, srv, "1.35.9", "web")
 	// Thursday 2026-11-26: the Saturday upgrade window is closed, so 1.36 is deferred
 	deferredOnly := map[string]string{"clusters/prod-par.yaml": strings.Replace(prodSpec("1.36", "web")["clusters/prod-par.yaml"],
 		"  pools:\n", "  upgrade:\n    window: {schedule: \"0 2 * * SAT\", duration: 4h, timeZone: Europe/Paris}\n  pools:\n", 1)}
