@@ -52,3 +52,25 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Closest returns the candidates nearest to name by case-insensitive edit distance: every one at
+// the smallest distance, in candidate order, at most limit of them. It returns none when even
+// the nearest is too far to be a typo (more than a third of name's length, and more than 2).
+func Closest(name string, candidates []string, limit int) []string {
+	n := strings.ToLower(name)
+	best, far := []string(nil), max(2, len(n)/3)
+	bestD := far + 1
+	for _, c := range candidates {
+		d := editDistance(n, strings.ToLower(c))
+		switch {
+		case d < bestD:
+			best, bestD = []string{c}, d
+		case d == bestD:
+			best = append(best, c)
+		}
+	}
+	if len(best) > limit {
+		best = best[:limit]
+	}
+	return best
+}
