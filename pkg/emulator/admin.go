@@ -31,6 +31,7 @@ type Admin interface {
 	Requests() (RequestLog, error)
 	ResetRequests() error
 	Advance(d time.Duration) (time.Time, error)
+	SetNodeTypeAvailability(zone, nodeType, availability string) error
 }
 
 var _ Admin = (*Server)(nil)
@@ -523,6 +524,13 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			}
 			now, err := s.Advance(d)
 			done(map[string]any{"now": now}, err)
+		}
+	case r.Method == "PUT" && len(segs) == 4 && segs[0] == "zones" && segs[2] == "node-types":
+		var req struct {
+			Availability string `json:"availability"`
+		}
+		if decodeBody(&req) {
+			done(nil, s.SetNodeTypeAvailability(segs[1], segs[3], req.Availability))
 		}
 	case r.Method == "GET" && p == "clock":
 		done(map[string]any{"now": s.Now()}, nil)

@@ -46,6 +46,10 @@ type Quotas struct {
 	Clusters        int `json:"clusters"`          // per project and region
 	PoolsPerCluster int `json:"pools_per_cluster"` // k8s_pool
 	NodesPerCluster int `json:"nodes_per_cluster"` // k8s_node (sum of pool sizes)
+	// NodesPerProject limits the nodes (sum of pool sizes, every cluster and region) of a project;
+	// refused as quotas_exceeded on resource "instances" (the Instance quota nodes count against;
+	// the resource name is an assumption, no recording shows it).
+	NodesPerProject int `json:"nodes_per_project"`
 }
 
 // Options configure a Server. The zero value is usable (real clock, TestDwell, default catalog).
@@ -54,7 +58,9 @@ type Options struct {
 	Dwell Dwell
 	// Catalog replaces the default version catalog (newest first not required).
 	Catalog []CatalogVersion
-	Quotas  Quotas
+	// NodeTypes replaces the default per-zone node type catalog (DefaultNodeTypes).
+	NodeTypes NodeTypeCatalog
+	Quotas    Quotas
 	// StateFile, if set, is loaded at start and rewritten atomically after each mutation.
 	StateFile string
 	// Kubeconfig of a real kube-apiserver: Node objects are registered there and it is served
@@ -79,6 +85,9 @@ func (o *Options) withDefaults() {
 	}
 	if len(o.Catalog) == 0 {
 		o.Catalog = DefaultCatalog()
+	}
+	if len(o.NodeTypes) == 0 {
+		o.NodeTypes = DefaultNodeTypes()
 	}
 	if o.DefaultPageSize <= 0 {
 		o.DefaultPageSize = 20

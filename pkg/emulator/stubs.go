@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -61,27 +60,6 @@ func (s *Server) handleDeletePN(r *request) (any, *apiError) {
 
 func (s *Server) handleListIPs(*request) (any, *apiError) {
 	return map[string]any{"total_count": 0, "ips": []any{}}, nil
-}
-
-// handleProductsServers serves the legacy instance products list (one page) with the node types the
-// emulator knows; the real API also sets X-Total-Count, which the handler wrapper cannot, so the
-// list is short enough to fit in the first page.
-func (s *Server) handleProductsServers(r *request) (any, *apiError) {
-	if p := r.query.Get("page"); p != "" && p != "1" {
-		if n, err := strconv.Atoi(p); err == nil && n > 1 {
-			return map[string]any{"servers": map[string]any{}}, nil
-		}
-	}
-	servers := map[string]any{}
-	for _, t := range []string{"DEV1-S", "DEV1-M", "DEV1-L", "DEV1-XL", "GP1-XS", "GP1-S", "PRO2-XXS", "PRO2-XS", "PRO2-S", "PRO2-M", "PRO2-L", "POP2-2C-8G", "POP2-4C-16G"} {
-		servers[t] = map[string]any{"alt_names": []string{}, "arch": "x86_64", "ncpus": 2, "ram": 8589934592, "gpu": 0,
-			"volumes_constraint":    map[string]any{"min_size": 0, "max_size": 0},
-			"per_volume_constraint": map[string]any{"l_ssd": map[string]any{"min_size": 0, "max_size": 0}},
-			"monthly_price":         10.0, "hourly_price": 0.01,
-			"capabilities": map[string]any{"boot_types": []string{"local", "rescue"}, "placement_groups": true, "block_storage": true, "private_network": 8},
-			"network":      map[string]any{"ipv6_support": true, "sum_internal_bandwidth": 1000000000, "sum_internet_bandwidth": 1000000000, "interfaces": []any{}}}
-	}
-	return map[string]any{"servers": servers}, nil
 }
 
 var _ = http.StatusOK
