@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
@@ -14,8 +15,8 @@ const WhyOutOfStock = "out-of-stock"
 
 // checkNodeTypes checks every pool this plan creates nodes for (a new cluster's pools, a new
 // pool, a replacement pool) against its zone's catalog in the snapshot (cloud.ZoneCatalog):
-//   - a type the zone does not offer, or no longer sells, is an error naming the closest offered
-//     names; errors of several pools are all returned;
+//   - a type the zone does not offer, no longer sells, or that has too little memory for a node
+//     is an error naming the closest eligible names; errors of several pools are all returned;
 //   - a type in shortage defers the action that would create the nodes (out-of-stock), one that
 //     is scarce is a warning;
 //   - a zone whose catalog could not be read (or came back empty) is a warning and its pools are
@@ -59,6 +60,9 @@ func checkNodeTypes(w *work, c *spec.Cluster) error {
 		case t.EndOfService:
 			errs = append(errs, fmt.Errorf("%spool %s: node type %q has reached end of service in %s; %s (see scw instance server-type list zone=%s)",
 				at(c), p.Name, strings.TrimSpace(p.NodeType), zone, closestHint(shown, z), zone))
+		case tooSmall(t):
+			errs = append(errs, fmt.Errorf("%spool %s: node type %q has %s of memory, too little for a Kubernetes node (at least %s); %s (see scw instance server-type list zone=%s)",
+				at(c), p.Name, strings.TrimSpace(p.NodeType), gib(t.MemoryBytes), gib(minNodeMemory), closestHint(shown, z), zone))
 		case t.Availability == cloud.StockShortage:
 			g := &gate{WhyOutOfStock, fmt.Sprintf("node type %s is out of stock in %s (availability: shortage): pool %s is created once Scaleway has stock again, or choose another type",
 				t.Name, zone, p.Name)}
@@ -106,7 +110,7 @@ func creating(w *work, cluster, name string) []*draft {
 func closestHint(name string, z *cloud.ZoneCatalog) string {
 	var names []string
 	for _, t := range z.NodeTypes {
-		if !t.EndOfService {
+		if !t.EndOfService && !tooSmall(t) {
 			names = append(names, t.Name)
 		}
 	}
@@ -115,6 +119,16 @@ func closestHint(name string, z *cloud.ZoneCatalog) string {
 	}
 	return fmt.Sprintf("no offered name is close (%d types offered)", len(names))
 }
+
+// minNodeMemory is the least memory a pool's node type may have: the K8s API refuses smaller
+// types ("Nodes with insufficient memory are not eligible (DEV1-S, PLAY2-PICO, STARDUST)").
+const minNodeMemory = 4 << 30
+
+// tooSmall reports a type whose (known) memory is below minNodeMemory.
+func tooSmall(t cloud.NodeType) bool { return t.MemoryBytes > 0 && t.MemoryBytes < minNodeMemory }
+
+// gib renders bytes in GiB: "2 GiB", "0.5 GiB".
+func gib(b uint64) string { return strconv.FormatFloat(float64(b)/(1<<30), 'f', -1, 64) + " GiB" }
 
 // displayNodeType is the Instance API's spelling of a node type: pro2_s → PRO2-S.
 func displayNodeType(t string) string {

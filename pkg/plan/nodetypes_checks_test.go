@@ -14,7 +14,8 @@ func init() {
 		wantErr(t, p, err,
 			`cluster new-par (fr-par): desired.yaml:1: pool default: node type "PRO2-SS" is not offered in fr-par-1; closest: PRO2-S, PRO2-XS (see scw instance server-type list zone=fr-par-1)`,
 			`pool legacy: node type "DEV1-S" has reached end of service in fr-par-1; closest: DEV1-M`,
-			`cluster web (fr-par): desired.yaml:16: pool default: node type "pro2_mm" is not offered in fr-par-1; closest: PRO2-M`)
+			`pool tiny: node type "PLAY2-PICO" has 2 GiB of memory, too little for a Kubernetes node (at least 4 GiB)`,
+			`cluster web (fr-par): desired.yaml:17: pool default: node type "pro2_mm" is not offered in fr-par-1; closest: PRO2-M`)
 		if strings.Contains(err.Error(), "pool old") {
 			t.Errorf("the unchanged live pool old (gp1_xs) is reported: %v", err)
 		}
