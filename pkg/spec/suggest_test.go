@@ -23,3 +23,21 @@ func TestClosest(t *testing.T) {
 		}
 	}
 }
+
+func TestNodeTypeHint(t *testing.T) {
+	for name, want := range map[string]string{
+		"PRO2-SS":        `"SS" is not an Instance size (XXS, XS, S, M, L, XL, XXL); did you mean PRO2-XS or PRO2-S?`,
+		"pro2_xxxs":      `"XXXS" is not an Instance size (XXS, XS, S, M, L, XL, XXL); did you mean PRO2-XXS?`,
+		"PRO2-S":         "",
+		"pro2_xxs":       "",
+		"PLAY2-NANO":     "",
+		"POP2-HC-8C-16G": "",
+		"H100-1-80G":     "",
+		"external":       "",
+		"DEV1-XL":        "",
+	} {
+		if got := NodeTypeHint(name); got != want {
+			t.Errorf("NodeTypeHint(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
