@@ -15,7 +15,9 @@ import (
 // Compute plans every cluster: the desired specs against the snapshots at in.Now. It returns an
 // error (every problem, each naming its cluster) when a spec asks for something impossible: a
 // downgrade, a version or type the API cannot reach, an immutable cluster field changed, a spec
-// without a snapshot of its region+project. The plan is then nil: a partial plan is never applied.
+// without a snapshot of its region+project, a node type its zone's catalog does not offer
+// (nodetypes.go), a peak of new Instances over a zone's known quota (quota.go). The plan is then
+// nil: a partial plan is never applied.
 func Compute(in Input) (*Plan, error) {
 	snaps := map[cloud.Ref]*indexed{}
 	var errs []error
