@@ -2,6 +2,7 @@ package cloudtest
 
 import (
 	"bytes"
+	"errors"
 	"maps"
 	"slices"
 	"testing"
@@ -264,6 +265,17 @@ func checkNodeTypes(t *testing.T, h *harness) {
 	}
 	if _, ok := z.Find("PRO2-SS"); ok {
 		t.Errorf("the catalog lists PRO2-SS, which no zone offers")
+	}
+	// A pool of a type the zone does not offer is refused as the API does: invalid_arguments.
+	versions := h.catalog(t)
+	c := h.create(t, h.kapsule("c-types", versions[0], pool("default", 1)))
+	h.wait(t, c.ID, "ready", converged)
+	bad := pool("typo", 1)
+	bad.NodeType = "PRO2-SS"
+	_, err = h.Provider.CreatePool(h.ctx, h.Ref.Region, c.ID, bad)
+	var te *cloud.TerminalError
+	if !errors.As(err, &te) || te.Reason != "invalid_arguments" {
+		t.Errorf("CreatePool(PRO2-SS) err = %v, want a terminal invalid_arguments", err)
 	}
 }
 
