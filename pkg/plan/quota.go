@@ -40,10 +40,12 @@ func (d *zoneDemand) peak() int { return d.lasting + d.passing }
 // peaks add up. Deferred actions do not count; deletions are not counted as freeing room (they
 // may run after the peak). Zones without a known quota are not checked.
 func checkQuotas(p *Plan, snaps map[cloud.Ref]*indexed) []error {
+	// A zone read for several scopes has one quota; should the readings differ, the one leaving
+	// the least room counts (whatever the map order).
 	quotas := map[string]*cloud.Quota{}
 	for _, ix := range snaps {
 		for _, z := range ix.snap.Zones {
-			if z.Quota != nil && quotas[z.Zone] == nil {
+			if q := quotas[z.Zone]; z.Quota != nil && (q == nil || z.Quota.Limit-z.Quota.Used < q.Limit-q.Used) {
 				quotas[z.Zone] = z.Quota
 			}
 		}
