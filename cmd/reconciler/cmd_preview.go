@@ -189,6 +189,9 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	if err != nil {
 		return pv, err
 	}
+	if err := r.ObserveZones(ctx, snaps, headRepo); err != nil { // node types of the head's pools
+		return pv, err
+	}
 	hp, err := r.PlanObserved(hco, headRepo, snaps)
 	if err != nil {
 		return pv, err

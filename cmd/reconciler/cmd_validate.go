@@ -93,6 +93,7 @@ func runValidate(env *cmdEnv, repo, output string, showDefaults bool) int {
 		env.stdout.Write(out)
 		return 0
 	}
+	warnNodeTypes(env.stderr, r)
 	fmt.Fprintf(env.stdout, "OK: %d %s in %d %s under %s\n",
 		len(r.Clusters), plural(len(r.Clusters), "cluster"), r.Files, plural(r.Files, "file"), filepath.Join(repo, spec.ClustersDir))
 	return 0

@@ -121,3 +121,34 @@ func TestSchemaCommand(t *testing.T) {
 		t.Errorf("schema --settings: exit %d, title %v", code, v["title"])
 	}
 }
+
+// A node type that cannot be an Instance name (PRO2-SS) gets an offline warning with the near
+// spellings; validation still passes: only the live catalog, at plan time, refuses a type.
+func TestValidateWarnsOnAnImplausibleNodeType(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "clusters"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	doc := `apiVersion: reconciler.scaleway.dev/v1alpha1
+kind: Cluster
+metadata: {name: typo}
+spec:
+  region: fr-par
+  version: "1.36"
+  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
+  pools:
+    - {name: web, nodeType: PRO2-SS, size: 2}
+    - {name: ok, nodeType: POP2-HC-8C-16G, size: 1}
+`
+	if err := os.WriteFile(filepath.Join(dir, "clusters", "typo.yaml"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCmd(t, "validate", "--repo", dir)
+	if code != 0 || !strings.HasPrefix(stdout, "OK: 1 cluster") {
+		t.Fatalf("exit %d stdout %q stderr %q, want OK", code, stdout, stderr)
+	}
+	want := `warning: clusters/typo.yaml:1: cluster typo pool web: node type "PRO2-SS": "SS" is not an Instance size (XXS, XS, S, M, L, XL, XXL); did you mean PRO2-XS or PRO2-S? (plan checks node types against the zone's live catalog)` + "\n"
+	if stderr != want {
+		t.Errorf("stderr = %q\nwant %q", stderr, want)
+	}
+}

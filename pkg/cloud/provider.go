@@ -6,10 +6,10 @@ import "context"
 // implements it over scaleway-sdk-go; cloudfake implements it in memory for narrow unit tests.
 // Every method maps API errors to *NotFoundError, *TransientError or *TerminalError, keeping the
 // API's own message. Calls return as soon as the API accepted the request; waiting is the caller's.
-// A provider may retry its reads (Observe, GetCluster, ListClusterAvailableTypes, Kubeconfig: the
-// scaleway one does, each request on its own) and never retries a mutation: callers retry
-// mutations (apply) and never retry a failed read (polling while waiting is not a retry), so a
-// request is retried at one layer only.
+// A provider may retry its reads (Observe, GetCluster, ListClusterAvailableTypes, ListNodeTypes,
+// Kubeconfig: the scaleway one does, each request on its own) and never retries a mutation:
+// callers retry mutations (apply) and never retry a failed read (polling while waiting is not a
+// retry), so a request is retried at one layer only.
 type Provider interface {
 	// Observe lists every cluster of ref (all pages) with its pools and nodes, plus the version
 	// catalog, with the fewest calls: one cluster list, then pools and nodes per cluster.
@@ -32,6 +32,11 @@ type Provider interface {
 	SetPoolStartupTaints(ctx context.Context, region, id string, taints []Taint) error
 	UpgradePool(ctx context.Context, region, id, version string) error
 	DeletePool(ctx context.Context, region, id string) error
+
+	// ListNodeTypes reads one zone's node-type catalog (every page of the Instance product list,
+	// with its availability) and, when the provider can read it, the zone's Instance quota.
+	// It is a read: retried inside the provider like Observe.
+	ListNodeTypes(ctx context.Context, zone string) (*ZoneCatalog, error)
 
 	// ReplaceNode replaces a node with a new one (new ID, fresh CreatedAt); pool size is unchanged.
 	ReplaceNode(ctx context.Context, region, nodeID string) error

@@ -16,6 +16,9 @@ type Snapshot struct {
 	Clusters []Cluster
 	// Versions is the region's version catalog, newest first.
 	Versions []Version
+	// Zones are the node-type catalogs of the zones the specs' pools use, one per zone, in zone
+	// order (pkg/reconcile fills them; nil: none read, and the plan checks no node type).
+	Zones []ZoneCatalog
 }
 
 // Cluster is a live cluster. Field names follow the spec's, values the API's (normalised).
@@ -41,9 +44,13 @@ type Cluster struct {
 	ServiceCIDR       string
 	ServiceDNSIP      string
 	UpgradeAvailable  bool
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	Pools             []Pool
+	// CommitmentEndsAt is when the type may be lowered again: the creation time for a
+	// mutualised type, the last set-type to a dedicated tier plus its 30-day commitment otherwise.
+	// nil when the API did not say.
+	CommitmentEndsAt *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Pools            []Pool
 }
 
 // AutoUpgrade is Scaleway's patch auto-upgrade setting.

@@ -26,7 +26,7 @@ var checks = map[string]func(t *testing.T, p *Plan, err error){
 		if p.Summary.Create != 3 || p.Summary.Deferred != 0 {
 			t.Errorf("summary = %+v", p.Summary)
 		}
-		wantWarnings(t, p, "dedicated-par", "version-deprecated")
+		wantWarnings(t, p, "dedicated-par", "commitment-starts", "version-deprecated")
 	},
 	"no-changes": func(t *testing.T, p *Plan, err error) {
 		mustPlan(t, p, err)
@@ -240,6 +240,11 @@ var checks = map[string]func(t *testing.T, p *Plan, err error){
 	"set-cluster-type": func(t *testing.T, p *Plan, err error) {
 		mustPlan(t, p, err)
 		wantIDs(t, p, "prod-par", "prod-par/set-cluster-type/kapsule-dedicated-8")
+		wantWarnings(t, p, "prod-par", "commitment-starts")
+		// 30 days of billing from the plan's now (2026-11-26).
+		if w := cluster(t, p, "prod-par").Warnings[0].Message; !strings.Contains(w, "until 2026-12-26") {
+			t.Errorf("warning %q lacks the commitment's end", w)
+		}
 	},
 	"cluster-type-family-error": func(t *testing.T, p *Plan, err error) {
 		wantErr(t, p, err, "cluster prod-par (fr-par)", "cannot change the type from kapsule to multicloud")

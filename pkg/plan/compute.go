@@ -15,7 +15,9 @@ import (
 // Compute plans every cluster: the desired specs against the snapshots at in.Now. It returns an
 // error (every problem, each naming its cluster) when a spec asks for something impossible: a
 // downgrade, a version or type the API cannot reach, an immutable cluster field changed, a spec
-// without a snapshot of its region+project. The plan is then nil: a partial plan is never applied.
+// without a snapshot of its region+project, a node type its zone's catalog does not offer
+// (nodetypes.go), a peak of new Instances over a zone's known quota (quota.go). The plan is then
+// nil: a partial plan is never applied.
 func Compute(in Input) (*Plan, error) {
 	snaps := map[cloud.Ref]*indexed{}
 	var errs []error
@@ -68,6 +70,7 @@ func Compute(in Input) (*Plan, error) {
 			}
 		}
 	}
+	errs = append(errs, checkQuotas(p, snaps)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -115,6 +118,8 @@ type work struct {
 	windows map[spec.Window]*gate
 	// fleet is the rollout's view of every desired cluster (waves.go).
 	fleet *fleet
+	// snap is the cluster's snapshot (node-type catalogs; nil for orphans).
+	snap *cloud.Snapshot
 }
 
 // indexed is a snapshot with its clusters by name and its catalog.
@@ -160,7 +165,7 @@ func poolTarget(cluster, pool string) string { return "pool/" + cluster + "/" + 
 // planCluster plans one desired cluster against its snapshot.
 func planCluster(in Input, c *spec.Cluster, snap *indexed, windows map[spec.Window]*gate, fl *fleet) (ClusterPlan, error) {
 	name := c.Metadata.Name
-	w := &work{cp: newClusterPlan(name, c.Spec.Region, c.Spec.ProjectID), windows: windows, fleet: fl}
+	w := &work{cp: newClusterPlan(name, c.Spec.Region, c.Spec.ProjectID), windows: windows, fleet: fl, snap: snap.snap}
 	cat := snap.cat
 	var live *cloud.Cluster
 	for _, lc := range snap.byName[name] {
@@ -174,6 +179,9 @@ func planCluster(in Input, c *spec.Cluster, snap *indexed, windows map[spec.Wind
 	}
 	if live == nil {
 		if err := planCreate(w, c, cat, in); err != nil {
+			return ClusterPlan{}, err
+		}
+		if err := checkNodeTypes(w, c); err != nil {
 			return ClusterPlan{}, err
 		}
 		return w.finish(), nil
@@ -194,7 +202,8 @@ func planCluster(in Input, c *spec.Cluster, snap *indexed, windows map[spec.Wind
 		w.warn("claim-legacy", "live cluster %s (%s) carries %s but no owner tag: this plan tags it %s", name, live.ID, cloud.ManagedByTag, cloud.OwnerTag(in.Owner))
 	}
 	owned := own != unmanaged
-	if err := planExisting(w, in, c, live, cat, owned); err != nil {
+	// Node types are checked even when the rest failed, so every error is reported at once.
+	if err := errors.Join(planExisting(w, in, c, live, cat, owned), checkNodeTypes(w, c)); err != nil {
 		return ClusterPlan{}, err
 	}
 	return w.finish(), nil
@@ -231,6 +240,9 @@ func planCreate(w *work, c *spec.Cluster, cat catalog, in Input) error {
 	}
 	versionWarnings(w, cat, latest, in)
 	d := DesiredCluster(c, in.Owner)
+	if typeTier(d.Type) > 0 {
+		commitmentStarts(w, c.Metadata.Name, "", d.Type, in.Now)
+	}
 	changes := []Change{
 		{Path: "spec.type", Before: nil, After: d.Type},
 		{Path: "spec.version", Before: nil, After: latest.String()},
@@ -319,9 +331,10 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 		default:
 			det := base()
 			det["type"], det["from_type"] = want, live.Type
-			w.add(&draft{phase: phSetType, a: Action{ID: actionID(name, SetClusterType, want), Type: SetClusterType,
+			d := w.add(&draft{phase: phSetType, a: Action{ID: actionID(name, SetClusterType, want), Type: SetClusterType,
 				Target: clusterTarget(name), Reason: "spec-changed", Details: det, Payload: Payload{Type: want},
 				Changes: []Change{{Path: "spec.type", Before: live.Type, After: want}}}})
+			commitment(w, in.Now, live, want, d)
 		}
 	}
 

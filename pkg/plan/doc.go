@@ -89,20 +89,38 @@
 // (replace-pool without spec.allowDisruptiveReplace), outside-window (upgrades and replacements
 // outside spec.upgrade.window; Message gives the next opening in the window's zone),
 // invalid-window (fail closed), report-only (spec.drift: report), superseded (a rotation of a
-// pool this plan renews), not-owned (the drift of a cluster the reconciler leaves alone). Later hops of a deferred upgrade chain are deferred with it.
+// pool this plan renews), not-owned (the drift of a cluster the reconciler leaves alone),
+// out-of-stock (the creation of nodes of a type in shortage in its zone), commitment (a set-type
+// to a lower tier before the live type's commitment_ends_at; Message gives the date),
 // removed-apis-in-use (a minor hop while Input.Preflight lists objects served in API versions the
 // target minor removes, unless spec.upgrade.ignoreRemovedAPIs), wave-pending and wave-halted (the
 // fleet rollout, waves.go: a hop or node-type replacement of a wave-N cluster waits for every
 // lower-wave cluster that needs it to take it and stay healthy for Input.Rollout.Soak, from the
 // health times the status files record in Input.Health; a lower-wave cluster failing a halt
-// condition halts it). With more than one wave the plan carries the wave plan (Plan.Rollout) and
-// each cluster its wave (ClusterPlan.Rollout); Input.Preflight is attached as ClusterPlan.Preflight.
+// condition halts it). Later hops of a deferred upgrade chain are deferred with it. With more than
+// one wave the plan carries the wave plan (Plan.Rollout) and each cluster its wave
+// (ClusterPlan.Rollout); Input.Preflight is attached as ClusterPlan.Preflight.
 //
 // Warning codes: not-owned, owned-elsewhere, claim-legacy, cluster-not-in-spec, orphan,
 // deletion-authorised, spec-behind (Scaleway moved the live version past the spec: a forced upgrade off an
 // end-of-life minor, or a patch; reported, never an error or a downgrade), pool-not-in-spec, version-deprecated,
 // version-end-of-life, version-not-in-catalog, upgrade-available, cluster-error, pool-error,
-// node-error, pool-version-unreachable.
+// node-error, pool-version-unreachable, commitment-starts (a move to, or creation as, a higher
+// dedicated tier starts 30 days of billing commitment), node-type-scarce, node-types-unchecked
+// (a zone's catalog could not be read: its node types are not checked).
+//
+// # Node types, quota, commitment
+//
+// With node-type catalogs in the snapshot (cloud.Snapshot.Zones, read by pkg/reconcile), every
+// pool the plan creates nodes for (create-cluster, create-pool, a replace-pool's new pool) must
+// name a type its zone offers and still sells: otherwise a plan error
+// "<file>:<line>: pool X: node type "PRO2-SS" is not offered in fr-par-1; closest: PRO2-S, PRO2-XS
+// (see scw instance server-type list zone=fr-par-1)". A zone without a catalog is not checked.
+// When a zone's catalog carries a quota, the plan's peak of extra Instances there (per cluster:
+// lasting additions plus the largest passing one, a replacement pool beside the old or an
+// upgrade's maxSurge nodes; summed over clusters, which apply runs in parallel) must fit in
+// limit - used, else a plan error with the numbers. Without quota information nothing is
+// checked (the Scaleway adapter reads none: see pkg/cloud/scaleway ListNodeTypes).
 //
 // Each ClusterPlan records BasedOn, the Fingerprint of the live cluster it was computed from;
 // apply compares it with a fresh FingerprintOf and refuses a stale plan.

@@ -97,11 +97,14 @@ func loadCase(t testing.TB, dir string) Input {
 func decodeSpecs(t testing.TB, b []byte) []*spec.Cluster {
 	t.Helper()
 	var out []*spec.Cluster
+	line := 1 // of the document's first line, for Source as spec.Load sets it
 	for _, doc := range strings.Split(string(b), "\n---\n") {
+		start := line
+		line += strings.Count(doc, "\n") + 2
 		if strings.TrimSpace(doc) == "" {
 			continue
 		}
-		c := &spec.Cluster{}
+		c := &spec.Cluster{Source: spec.Source{File: "desired.yaml", Line: start}}
 		if err := yaml.UnmarshalStrict([]byte(doc), c); err != nil {
 			t.Fatalf("desired.yaml: %v", err)
 		}

@@ -6,6 +6,9 @@
 //   - Observation is one Provider.Observe per distinct (region, project) that the specs or the
 //     profile's default name, in sorted order. The default scope is observed even when no spec
 //     is left in it, so a cluster whose spec was removed is still seen by the deletion check.
+//   - Then one Provider.ListNodeTypes per distinct zone the specs' Scaleway pools use (at most
+//     MaxZonesPerPass), stored in the snapshot of each cluster's scope; a catalog that cannot be
+//     read is stored with its error, so the plan warns and skips that zone's node-type checks.
 //   - The plan is computed from exactly the snapshots handed to the executor as the plan's basis:
 //     the executor's stale-plan check compares against what the plan saw.
 //   - Nothing here prints; callers render the Pass.

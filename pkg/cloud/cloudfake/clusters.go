@@ -79,6 +79,14 @@ func (f *Fake) CreateCluster(_ context.Context, ref cloud.Ref, c cloud.Cluster) 
 	if err := f.validateCluster(c); err != nil {
 		return nil, f.end(idx, err)
 	}
+	total := map[string]int{}
+	for _, p := range c.Pools {
+		zone := cmpOr(p.Zone, ref.Region+"-1")
+		total[zone] += newNodes(p)
+		if err := f.checkNodeType(zone, p.NodeType, total[zone]); err != nil {
+			return nil, f.end(idx, err)
+		}
+	}
 	now := f.clock.Now()
 	pools := c.Pools
 	c = cloneCluster(c)
@@ -87,6 +95,7 @@ func (f *Fake) CreateCluster(_ context.Context, ref cloud.Ref, c cloud.Cluster) 
 		c.Name = fmt.Sprintf("k8s-%d", f.seq)
 	}
 	defaultCluster(&c)
+	c.CommitmentEndsAt = commitmentEnd(c.Type, now)
 	cs := &clusterState{c: c}
 	for _, p := range pools {
 		f.addPool(cs, p)
@@ -267,6 +276,7 @@ func (f *Fake) SetClusterType(_ context.Context, region, id, clusterType string)
 		return f.end(idx, invalid("type", fmt.Sprintf("type %q is not available for this cluster", clusterType)))
 	}
 	cs.c.Type = clusterType
+	cs.c.CommitmentEndsAt = commitmentEnd(clusterType, f.clock.Now())
 	f.startCluster(cs, "updating")
 	return nil
 }

@@ -12,7 +12,11 @@
 //     catalog knows, UpgradePool only the cluster's version; anything else is a
 //     *cloud.TerminalError "invalid_arguments";
 //   - a mutualized kapsule cluster without pools is "pool_required";
-//   - ReplaceNode and pool upgrades replace nodes: new node IDs with CreatedAt from the clock.
+//   - ReplaceNode and pool upgrades replace nodes: new node IDs with CreatedAt from the clock;
+//   - node types: ListNodeTypes lists DefaultNodeTypes unless WithNodeTypes gives a zone its own
+//     catalog, which makes the zone strict (an unlisted type is invalid_arguments, one in shortage
+//     out_of_stock); WithQuota caps a zone's nodes (quotas_exceeded) and reports Quota{Limit, Used};
+//   - commitment_ends_at is the creation or set-type time, plus 30 days for a dedicated type.
 //
 // Every Provider call is recorded (Calls) before any injected failure (FailNext) is returned.
 // IDs are deterministic counters, output order is creation order. A Fake is safe for concurrent

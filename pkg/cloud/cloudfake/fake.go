@@ -41,6 +41,9 @@ type Fake struct {
 	versions   []cloud.Version
 	seq        int
 
+	nodeTypes map[string][]cloud.NodeType // zone → catalog (WithNodeTypes: strict)
+	quotas    map[string]int              // zone → Instance limit (WithQuota)
+
 	clusters []*clusterState // creation order
 	calls    []Call
 	failNext map[string][]error
@@ -146,7 +149,7 @@ func (f *Fake) CallNames(mutationsOnly bool) []string {
 
 func isRead(m string) bool {
 	switch m {
-	case "Observe", "GetCluster", "ListClusterAvailableTypes", "Kubeconfig":
+	case "Observe", "GetCluster", "ListClusterAvailableTypes", "ListNodeTypes", "Kubeconfig":
 		return true
 	}
 	return false
@@ -323,6 +326,10 @@ func cloneCluster(c cloud.Cluster) cloud.Cluster {
 	c.APIServerCertSANs = slices.Clone(c.APIServerCertSANs)
 	c.OpenIDConnect.GroupsClaim = slices.Clone(c.OpenIDConnect.GroupsClaim)
 	c.OpenIDConnect.RequiredClaim = slices.Clone(c.OpenIDConnect.RequiredClaim)
+	if c.CommitmentEndsAt != nil {
+		t := *c.CommitmentEndsAt
+		c.CommitmentEndsAt = &t
+	}
 	c.Pools = nil
 	return c
 }

@@ -26,7 +26,8 @@ func newFake(opts ...cloudfake.Option) (*cloudfake.Fake, *testingclock.FakeClock
 
 func TestContract(t *testing.T) {
 	cloudtest.Run(t, func(t *testing.T) cloudtest.Env {
-		f, clk := newFake()
+		// fr-par-1 strict, as the API: the contract checks that an unknown type is refused.
+		f, clk := newFake(cloudfake.WithNodeTypes("fr-par-1", cloudfake.DefaultNodeTypes("fr-par-1")...))
 		return cloudtest.Env{
 			Provider: f, Ref: ref, OtherProject: "22222222-2222-4222-8222-222222222222",
 			Settle: func() { clk.Step(time.Minute) }, SettleOnly: true,

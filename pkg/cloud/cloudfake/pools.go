@@ -71,6 +71,9 @@ func (f *Fake) CreatePool(_ context.Context, region, clusterID string, p cloud.P
 			return nil, f.end(idx, invalid("name", "pool name must be unique across the cluster"))
 		}
 	}
+	if err := f.checkNodeType(cmpOr(p.Zone, cs.c.Region+"-1"), p.NodeType, newNodes(p)); err != nil {
+		return nil, f.end(idx, err)
+	}
 	ps := f.addPool(cs, p)
 	if cs.c.Status == "pool_required" {
 		f.startCluster(cs, "creating")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 )
@@ -106,4 +107,17 @@ func availableTypes(current string) []string {
 		}
 	}
 	return nil
+}
+
+// commitmentDelay is the dedicated types' commitment (the API's commitment_delay, 2592000s).
+const commitmentDelay = 30 * 24 * time.Hour
+
+// commitmentEnd is commitment_ends_at after creating or moving to clusterType at now, as the API
+// sets it: now for a mutualised type, now plus the commitment for a dedicated one.
+func commitmentEnd(clusterType string, now time.Time) *time.Time {
+	t := now
+	if strings.Contains(clusterType, "-dedicated-") {
+		t = now.Add(commitmentDelay)
+	}
+	return &t
 }

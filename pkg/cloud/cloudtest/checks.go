@@ -2,9 +2,11 @@ package cloudtest
 
 import (
 	"bytes"
+	"errors"
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 )
@@ -235,6 +237,45 @@ func checkSetClusterType(t *testing.T, h *harness) {
 	after := h.wait(t, c.ID, "ready as dedicated", converged)
 	if after.Type != "kapsule-dedicated-4" {
 		t.Errorf("type = %q, want kapsule-dedicated-4", after.Type)
+	}
+	// The dedicated tier starts a 30-day commitment: no lower type before commitment_ends_at.
+	if end := after.CommitmentEndsAt; end == nil || end.Before(after.CreatedAt.Add(29*24*time.Hour)) {
+		t.Errorf("commitment ends at %v, want about 30 days after the set-type (created %v)", end, after.CreatedAt)
+	}
+}
+
+func checkNodeTypes(t *testing.T, h *harness) {
+	zone := h.Ref.Region + "-1"
+	z, err := h.Provider.ListNodeTypes(h.ctx, zone)
+	if err != nil {
+		t.Fatalf("ListNodeTypes(%s): %v", zone, err)
+	}
+	if z.Zone != zone || len(z.NodeTypes) == 0 {
+		t.Fatalf("catalog of %s: zone %q with %d types, want the zone and its types", zone, z.Zone, len(z.NodeTypes))
+	}
+	for _, nt := range z.NodeTypes {
+		if nt.Name == "" || nt.Zone != zone {
+			t.Errorf("node type %+v: want a name and zone %s", nt, zone)
+		}
+	}
+	// The contract's pools use PRO2-XXS: the catalog lists it, in any spelling.
+	got, ok := z.Find("pro2_xxs")
+	if !ok || got.Name != "PRO2-XXS" {
+		t.Errorf("Find(pro2_xxs) = %+v, %v; want PRO2-XXS as the Instance API spells it", got, ok)
+	}
+	if _, ok := z.Find("PRO2-SS"); ok {
+		t.Errorf("the catalog lists PRO2-SS, which no zone offers")
+	}
+	// A pool of a type the zone does not offer is refused as the API does: invalid_arguments.
+	versions := h.catalog(t)
+	c := h.create(t, h.kapsule("c-types", versions[0], pool("default", 1)))
+	h.wait(t, c.ID, "ready", converged)
+	bad := pool("typo", 1)
+	bad.NodeType = "PRO2-SS"
+	_, err = h.Provider.CreatePool(h.ctx, h.Ref.Region, c.ID, bad)
+	var te *cloud.TerminalError
+	if !errors.As(err, &te) || te.Reason != "invalid_arguments" {
+		t.Errorf("CreatePool(PRO2-SS) err = %v, want a terminal invalid_arguments", err)
 	}
 }
 

@@ -45,6 +45,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		{"SetClusterType", checkSetClusterType},
 		{"Delete", checkDelete},
 		{"Kubeconfig", checkKubeconfig},
+		{"NodeTypes", checkNodeTypes},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {

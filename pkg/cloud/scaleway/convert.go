@@ -28,6 +28,7 @@ func fromCluster(c *k8s.Cluster) cloud.Cluster {
 		ServiceCIDR:       ipNet(c.ServiceCidr),
 		ServiceDNSIP:      ip(c.ServiceDNSIP),
 		UpgradeAvailable:  c.UpgradeAvailable,
+		CommitmentEndsAt:  timePtr(c.CommitmentEndsAt),
 		CreatedAt:         tm(c.CreatedAt),
 		UpdatedAt:         tm(c.UpdatedAt),
 		Pools:             []cloud.Pool{},
@@ -133,6 +134,15 @@ func assemble(c *k8s.Cluster, pools []*k8s.Pool, nodes []*k8s.Node) cloud.Cluste
 		}
 	}
 	return out
+}
+
+// timePtr copies an optional time (UTC), so the cloud model shares nothing with the response.
+func timePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 func tm(t *time.Time) time.Time {

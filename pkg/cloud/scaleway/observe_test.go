@@ -34,7 +34,8 @@ func wantCluster() cloud.Cluster {
 			GroupsClaim: []string{"groups"}, GroupsPrefix: "oidc:", RequiredClaim: []string{}},
 		FeatureGates: []string{}, AdmissionPlugins: []string{"AlwaysPullImages"}, APIServerCertSANs: []string{},
 		PodCIDR: "100.64.0.0/15", ServiceCIDR: "10.32.0.0/20", ServiceDNSIP: "10.32.0.10", UpgradeAvailable: true,
-		CreatedAt: ts("2026-07-03T09:14:08.593938Z"), UpdatedAt: ts("2026-07-03T09:20:01.5Z"),
+		CommitmentEndsAt: tsp("2026-07-03T09:14:08.593947Z"),
+		CreatedAt:        ts("2026-07-03T09:14:08.593938Z"), UpdatedAt: ts("2026-07-03T09:20:01.5Z"),
 		Pools: []cloud.Pool{{
 			ID: poolID, ClusterID: clusterID, Name: "default", Status: "ready", Version: "1.34.6", NodeType: "pro2_xxs",
 			Zone: "fr-par-2", Size: 2, Autoscaling: true, MinSize: 1, MaxSize: 4, Autohealing: true, Tags: []string{"pool"},

@@ -16,7 +16,11 @@ import (
 func TestPoolUserDataIsSentOnCreate(t *testing.T) {
 	e, p, _, _ := emulatorFleet(t, 0)
 	ref := cloud.Ref{Region: "fr-par", ProjectID: emulatortest.ProjectID}
-	c, err := p.CreateCluster(t.Context(), ref, cloud.Cluster{Name: "ud", Type: "kapsule", Version: "1.35.9", CNI: "cilium",
+	snap, err := p.Observe(t.Context(), ref) // the catalog's newest version: creatable whatever the date
+	if err != nil || len(snap.Versions) == 0 {
+		t.Fatalf("catalog: %v", err)
+	}
+	c, err := p.CreateCluster(t.Context(), ref, cloud.Cluster{Name: "ud", Type: "kapsule", Version: snap.Versions[0].Name, CNI: "cilium",
 		Tags: []string{cloud.ManagedByTag}, PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
 		Pools: []cloud.Pool{{Name: "inline", NodeType: "PRO2-S", Size: 1, UserData: map[string]string{"cloud-init": "#cloud-config\nruncmd: [true]\n"}}}})
 	if err != nil {
