@@ -54,7 +54,8 @@ type ClusterSpec struct {
 	Type string `json:"type,omitempty"`
 	// Version is a minor ("1.35": follow its latest patch) or an exact patch ("1.35.3").
 	Version string `json:"version"`
-	// CNI is cilium|calico (Kapsule, default cilium) or kilo (Kosmos, its only and default CNI).
+	// CNI is cilium|calico|cilium_native|none (Kapsule, default cilium; none: bring your own CNI)
+	// or kilo (Kosmos, its only and default CNI).
 	CNI string `json:"cni,omitempty"`
 	// PrivateNetworkID is required for Kapsule and forbidden for Kosmos.
 	PrivateNetworkID string   `json:"privateNetworkID,omitempty"`

@@ -42,7 +42,7 @@ const (
 
 var (
 	days        = []string{"any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-	kapsuleCNIs = []string{"cilium", "calico"}
+	kapsuleCNIs = []string{"cilium", "calico", "cilium_native", "none"}
 	expanders   = []string{"random", "most_pods", "least_waste", "priority", "price"}
 	estimators  = []string{"binpacking"}
 	volumeTypes = []string{"l_ssd", "sbs_5k", "sbs_15k"}
@@ -83,7 +83,7 @@ func validateCluster(is *issues, c *Cluster, written func(string) bool) {
 		}
 	} else if knownType {
 		if s.CNI == KosmosCNI {
-			is.hint("spec.cni", "kilo is the Kosmos CNI: Kapsule clusters use cilium or calico", "use cilium (the default) or calico, or type: multicloud for Kosmos")
+			is.hint("spec.cni", "kilo is the Kosmos CNI: Kapsule clusters use cilium, calico, cilium_native or none", "use cilium (the default), calico, cilium_native or none, or type: multicloud for Kosmos")
 		} else if !slices.Contains(kapsuleCNIs, s.CNI) {
 			is.hint("spec.cni", fmt.Sprintf("unknown CNI %q for a Kapsule cluster", s.CNI), "one of "+oneOf(kapsuleCNIs))
 		}
