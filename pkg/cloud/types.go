@@ -41,6 +41,13 @@ type Cluster struct {
 	ServiceCIDR       string
 	ServiceDNSIP      string
 	UpgradeAvailable  bool
+	// LiveVersion is the catalog entry of Version (GetVersion), with its minor's dates; nil when
+	// not observed (the adapter asks only when the region's list lacks the live minor).
+	LiveVersion *Version
+	// AvailableVersions are the exact versions the cluster may be upgraded to
+	// (ListClusterAvailableVersions); nil when not observed (the adapter asks only when the API
+	// says an upgrade is available).
+	AvailableVersions []string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	Pools             []Pool

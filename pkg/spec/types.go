@@ -244,6 +244,42 @@ type Settings struct {
 	Owner string `json:"owner,omitempty"`
 	// Status configures where status and reports are written.
 	Status *StatusSettings `json:"status,omitempty"`
+	// Lifecycle configures what the loop proposes as Scaleway's versions age (pull requests).
+	Lifecycle *LifecycleSettings `json:"lifecycle,omitempty"`
+}
+
+// LifecycleSettings configures the lifecycle pull requests.
+type LifecycleSettings struct {
+	PullRequests *PullRequestSettings `json:"pullRequests,omitempty"`
+}
+
+// Forge kinds of PullRequestSettings.Forge.
+const (
+	ForgeGitea  = "gitea"
+	ForgeGitHub = "github"
+)
+
+// PullRequestSettings: the loop opens, per cluster, one pull request that bumps spec.version one
+// minor DaysBeforeDeprecation days before the live minor's deprecation, or syncs it to the live
+// minor after Scaleway upgraded the cluster past the spec (docs/contracts.md §8).
+type PullRequestSettings struct {
+	// Enabled defaults to true when the forge is known (Forge set, or the repository is on
+	// github.com), false otherwise.
+	Enabled *bool `json:"enabled,omitempty"`
+	// DaysBeforeDeprecation defaults to 30 (1 to 365).
+	DaysBeforeDeprecation *int `json:"daysBeforeDeprecation,omitempty"`
+	// Forge is gitea | github; default: github for a github.com repository, else unknown (off).
+	Forge string `json:"forge,omitempty"`
+	// URL is the forge's base URL (required for Gitea; GitHub: default https://api.github.com).
+	URL string `json:"url,omitempty"`
+	// Repo is owner/name; default: derived from the repository URL.
+	Repo string `json:"repo,omitempty"`
+	// BaseBranch the pull requests target; default: the branch being reconciled.
+	BaseBranch string `json:"baseBranch,omitempty"`
+	// TokenEnv names the environment variable holding the forge token (default
+	// RECONCILER_FORGE_TOKEN); TokenFile, when set, is read instead. Never the token itself.
+	TokenEnv  string `json:"tokenEnv,omitempty"`
+	TokenFile string `json:"tokenFile,omitempty"`
 }
 
 // SettingsDefaults are the repo-wide defaults.

@@ -573,10 +573,44 @@ func validateSettings(is *issues, s *Settings) {
 		validateRotation(is, "defaults.rotation", r)
 	}
 	validateTags(is, "defaults.tags", s.Defaults.Tags)
+	if l := s.Lifecycle; l != nil && l.PullRequests != nil {
+		validatePullRequests(is, "lifecycle.pullRequests", l.PullRequests)
+	}
 	if s.Owner != "" && !ownerRE.MatchString(s.Owner) {
 		is.hint("owner", fmt.Sprintf("invalid owner %q", s.Owner), "1 to 63 characters: lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit")
 	}
 }
+
+// validatePullRequests checks lifecycle.pullRequests of reconciler.yaml.
+func validatePullRequests(is *issues, path string, p *PullRequestSettings) {
+	if p.DaysBeforeDeprecation != nil && (*p.DaysBeforeDeprecation < 1 || *p.DaysBeforeDeprecation > 365) {
+		is.hint(path+".daysBeforeDeprecation", fmt.Sprintf("%d is out of range", *p.DaysBeforeDeprecation), "1 to 365 days (default 30)")
+	}
+	switch p.Forge {
+	case "", ForgeGitHub:
+	case ForgeGitea:
+		if p.URL == "" {
+			is.hint(path+".url", "required with forge: gitea", "the Gitea server's base URL, e.g. https://gitea.example.com")
+		}
+	default:
+		is.hint(path+".forge", fmt.Sprintf("unknown forge %q", p.Forge), "one of "+oneOf([]string{ForgeGitea, ForgeGitHub}))
+	}
+	if p.URL != "" {
+		if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			is.hint(path+".url", fmt.Sprintf("invalid URL %q", p.URL), "an http(s) URL without credentials")
+		}
+	}
+	if p.Repo != "" {
+		if o, n, ok := strings.Cut(p.Repo, "/"); !ok || o == "" || n == "" || strings.Contains(n, "/") {
+			is.hint(path+".repo", fmt.Sprintf("invalid repository %q", p.Repo), "owner/name")
+		}
+	}
+	if p.TokenEnv != "" && !envNameRE.MatchString(p.TokenEnv) {
+		is.hint(path+".tokenEnv", fmt.Sprintf("invalid environment variable name %q", p.TokenEnv), "the NAME of the variable holding the token (never the token)")
+	}
+}
+
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // ownerRE is what an owner identity may be: it becomes part of a tag value.
 var ownerRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$`)
