@@ -44,7 +44,7 @@ func TestSetVersionChangesOnlyTheScalar(t *testing.T) {
 
 func TestSetVersionStyles(t *testing.T) {
 	for in, want := range map[string]string{
-		"a: 1\nspec:\n  version: '1.34'\n":                  "a: 1\nspec:\n  version: '1.35'\n",
+		"a: 1\nspec:\n  version: '1.34'\n":                   "a: 1\nspec:\n  version: '1.35'\n",
 		"a: 1\nspec: {pools: [], version: \"1.34\", x: 1}\n": "a: 1\nspec: {pools: [], version: \"1.35\", x: 1}\n",
 		"a: 1\nspec: {version: 1.34}\n":                      "a: 1\nspec: {version: 1.35}\n",
 		"a: 1\r\nspec:\r\n  version: \"1.34\"\r\n":           "a: 1\r\nspec:\r\n  version: \"1.35\"\r\n",
