@@ -41,12 +41,13 @@ type Cluster struct {
 	ServiceCIDR       string
 	ServiceDNSIP      string
 	UpgradeAvailable  bool
-	// LiveVersion is the catalog entry of Version (GetVersion), with its minor's dates; nil when
-	// not observed (the adapter asks only when the region's list lacks the live minor).
+	// LiveVersion is the catalog facts (dates) of Version's minor: the region list's entry of that
+	// minor, else GetVersion of Version (a minor past end of life has left the list); nil when
+	// the API does not know the version.
 	LiveVersion *Version
 	// AvailableVersions are the exact versions the cluster may be upgraded to
-	// (ListClusterAvailableVersions); nil when not observed (the adapter asks only when the API
-	// says an upgrade is available).
+	// (ListClusterAvailableVersions); nil when not asked (Observe does not: one call per
+	// cluster; a decision that needs them asks the provider's AvailableVersions).
 	AvailableVersions []string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
