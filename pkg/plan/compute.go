@@ -298,6 +298,7 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 	if !slices.Contains(knownClusterStatuses, live.Status) {
 		w.warn("cluster-error", "cluster %s is in status %q", name, live.Status)
 	}
+	cat = cat.withLive(live.LiveVersion)
 	liveV, verr := spec.ParseVersion(live.Version)
 	if verr == nil && liveV.Exact {
 		versionWarnings(w, cat, liveV, in)
@@ -342,6 +343,7 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 	}
 	if note != nil {
 		w.warn(note.code, "%s", note.msg)
+		w.cp.SpecBehind = note.behind
 	}
 	prev := live.Version
 	for i, h := range hops {
