@@ -17,7 +17,7 @@ const specV1 = "# prod\nspec:\n  version: \"1.35\" # pinned\n"
 // pullFlow pushes a branch and opens its pull request twice with the same content (nothing
 // pushed, nothing edited), then with a new content (force-pushed, the same pull request edited),
 // and returns the pull requests it saw.
-func pullFlow(t *testing.T, prs forge.PullRequests, head func(branch string) string) {
+func pullFlow(t *testing.T, prs forge.PullRequests, head func(branch string) string, moveBase func(t *testing.T)) {
 	t.Helper()
 	ctx := context.Background()
 	bc := forge.BranchCommit{Base: "main", Branch: "reconciler/eol/prod", Message: "bump prod to 1.36",
@@ -52,6 +52,12 @@ func pullFlow(t *testing.T, prs forge.PullRequests, head func(branch string) str
 	if err != nil || o3.Created || o3.Number != o1.Number || o3.Body != "preview two" {
 		t.Errorf("changed pull: %+v, %v; want #%d edited", o3, err, o1.Number)
 	}
+	// The base moves outside the change (status/ only): with Unchanged, the branch stays.
+	moveBase(t)
+	bc.Unchanged = []string{"status"}
+	if p4, err := prs.PushBranch(ctx, bc); err != nil || p4.Pushed || p4.Head != p3.Head {
+		t.Errorf("base moved only in status/: %+v, %v; want the branch kept at %s", p4, err, p3.Head)
+	}
 	open, err := prs.OpenPull(ctx, bc.Branch)
 	if err != nil || open == nil || open.Number != o1.Number {
 		t.Fatalf("open pull = %+v, %v", open, err)
@@ -74,7 +80,9 @@ func TestGitHubPullRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pullFlow(t, prs, func(b string) string { return gittest.Head(t, bare, b) })
+	pullFlow(t, prs, func(b string) string { return gittest.Head(t, bare, b) }, func(t *testing.T) {
+		gittest.Seed(t, bare, map[string]string{"status/prod.yaml": "ready"}, "status")
+	})
 	pulls := fake.Pulls()
 	if len(pulls) != 1 || pulls[0].State != "closed" || pulls[0].Body != "preview two" || pulls[0].Edits != 2 {
 		t.Errorf("pull requests = %+v, want one, edited once then closed", pulls)
@@ -86,7 +94,7 @@ func TestGitHubPullRequests(t *testing.T) {
 		t.Errorf("other files not kept: README.md = %q", got)
 	}
 	log := gittest.Log(t, bare, "reconciler/eol/prod")
-	if len(log) != 2 || log[1].Hash != gittest.Head(t, bare, "main") {
+	if len(log) != 2 || log[1].Subject != "init" {
 		t.Errorf("branch history = %+v, want one commit over main", log)
 	}
 }
@@ -112,7 +120,10 @@ func TestGiteaPullRequests(t *testing.T) {
 		g.API(t, "GET", "/repos/"+g.Admin+"/fleet/branches/"+strings.ReplaceAll(b, "/", "%2F"), nil, &br)
 		return br.Commit.ID
 	}
-	pullFlow(t, prs, head)
+	pullFlow(t, prs, head, func(t *testing.T) {
+		g.API(t, "POST", "/repos/"+g.Admin+"/fleet/contents/status/prod.yaml", map[string]any{
+			"content": b64("ready"), "message": "status", "branch": "main"}, nil)
+	})
 	var all []struct {
 		Number int    `json:"number"`
 		State  string `json:"state"`

@@ -24,8 +24,11 @@ import (
 type BranchCommit struct {
 	Base, Branch string
 	// Files are written over Base's tree (slash-separated paths; content replaces the file).
-	Files   map[string][]byte
-	Message string
+	Files map[string][]byte
+	// Unchanged names top-level entries (e.g. status, reports) whose differences alone do not
+	// call for a push: a branch whose tree equals the new one but for them is kept as it is.
+	Unchanged []string
+	Message   string
 	// Author of the commit; When defaults to now.
 	AuthorName, AuthorEmail string
 	When                    time.Time
@@ -121,9 +124,16 @@ func (c *repoClient) pushBranch(ctx context.Context, u string, auth *githttp.Bas
 		}
 	}
 	if !branchTip.IsZero() {
-		if cur, err := r.CommitObject(branchTip); err == nil && cur.TreeHash == tree &&
-			len(cur.ParentHashes) == 1 && cur.ParentHashes[0] == baseTip {
-			return Pushed{Head: branchTip.String()}, nil
+		if cur, err := r.CommitObject(branchTip); err == nil && len(cur.ParentHashes) == 1 {
+			same := cur.TreeHash == tree && cur.ParentHashes[0] == baseTip
+			if !same && len(bc.Unchanged) > 0 {
+				a, errA := without(r.Storer, cur.TreeHash, bc.Unchanged)
+				b, errB := without(r.Storer, tree, bc.Unchanged)
+				same = errA == nil && errB == nil && a == b
+			}
+			if same {
+				return Pushed{Head: branchTip.String()}, nil
+			}
 		}
 	}
 	when := bc.When
@@ -203,6 +213,16 @@ func putFile(s storer.EncodedObjectStorer, tree plumbing.Hash, parts []string, c
 	}
 	slices.SortFunc(entries, func(a, b object.TreeEntry) int { return strings.Compare(key(a), key(b)) })
 	return store(s, &object.Tree{Entries: entries})
+}
+
+// without is the hash of tree with its top-level entries names removed.
+func without(s storer.EncodedObjectStorer, tree plumbing.Hash, names []string) (plumbing.Hash, error) {
+	t, err := object.GetTree(s, tree)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	kept := slices.DeleteFunc(slices.Clone(t.Entries), func(e object.TreeEntry) bool { return slices.Contains(names, e.Name) })
+	return store(s, &object.Tree{Entries: kept})
 }
 
 func store(s storer.EncodedObjectStorer, o interface {
