@@ -15,6 +15,9 @@ const DefaultTokenEnv = "RECONCILER_FORGE_TOKEN"
 // read from.
 type Config struct {
 	Enabled bool
+	// Explicit is true when reconciler.yaml has a lifecycle.pullRequests section: without one, a
+	// missing token turns the pull requests off quietly instead of being an error.
+	Explicit bool
 	// Off says why Enabled is false ("" when enabled).
 	Off                   string
 	DaysBeforeDeprecation int
@@ -29,10 +32,11 @@ type Config struct {
 // the pull requests off, as does enabled: false.
 func Resolve(s *spec.Settings, repoURL, branch string) Config {
 	var p spec.PullRequestSettings
-	if s != nil && s.Lifecycle != nil && s.Lifecycle.PullRequests != nil {
+	explicit := s != nil && s.Lifecycle != nil && s.Lifecycle.PullRequests != nil
+	if explicit {
 		p = *s.Lifecycle.PullRequests
 	}
-	c := Config{Forge: p.Forge, URL: p.URL, Repo: p.Repo, BaseBranch: cmp.Or(p.BaseBranch, branch),
+	c := Config{Explicit: explicit, Forge: p.Forge, URL: p.URL, Repo: p.Repo, BaseBranch: cmp.Or(p.BaseBranch, branch),
 		TokenEnv: cmp.Or(p.TokenEnv, DefaultTokenEnv), TokenFile: p.TokenFile, DaysBeforeDeprecation: DefaultDaysBeforeDeprecation}
 	if p.DaysBeforeDeprecation != nil {
 		c.DaysBeforeDeprecation = *p.DaysBeforeDeprecation

@@ -32,6 +32,8 @@ import (
 //   - an open pull request on a lifecycle branch that is no longer wanted (the spec was merged or
 //     edited to the target, the cluster is gone) is closed with a comment saying why.
 //
+// A nil Runner.Lifecycle is the zero Lifecycle: reconciler.yaml decides (pull requests are off
+// on an unknown forge, and quietly off without a token unless lifecycle.pullRequests is set).
 // The forge token comes from the environment or a file named in reconciler.yaml, never from the
 // repository, and is never logged. A forge failure is reported (Notify "error") and retried at
 // the next pass; it does not fail the tick.
@@ -53,7 +55,7 @@ const planAtPrefix = "Revision `"
 
 // runLifecycle opens, edits and closes the lifecycle pull requests for the pass.
 func (r *Runner) runLifecycle(ctx context.Context, now time.Time, pass *reconcile.Pass) {
-	if r.Lifecycle == nil || pass == nil || pass.Plan == nil || r.state.good == nil {
+	if pass == nil || pass.Plan == nil || pass.Repo == nil || r.state.good == nil {
 		return
 	}
 	if err := r.lifecycle(ctx, now, pass, r.state.good.checkout); err != nil {
@@ -63,6 +65,9 @@ func (r *Runner) runLifecycle(ctx context.Context, now time.Time, pass *reconcil
 
 func (r *Runner) lifecycle(ctx context.Context, now time.Time, pass *reconcile.Pass, co *checkout.Checkout) error {
 	l := r.Lifecycle
+	if l == nil {
+		l = &Lifecycle{}
+	}
 	repo := pass.Repo
 	url, branch := l.RepoURL, l.Branch
 	if src, ok := r.Source.(interface {
@@ -77,6 +82,9 @@ func (r *Runner) lifecycle(ctx context.Context, now time.Time, pass *reconcile.P
 	}
 	token, err := l.token(cfg)
 	if err != nil {
+		if !cfg.Explicit {
+			return nil // a forge guessed from the URL, and no token: not asked for
+		}
 		return err
 	}
 	newPRs := l.New
@@ -155,7 +163,11 @@ func (r *Runner) withTargets(ctx context.Context, in lifecycle.Input, props []li
 // proposeOne pushes the proposal's branch and opens or edits its pull request, with the plan
 // of the proposed revision as the preview in its body.
 func (r *Runner) proposeOne(ctx context.Context, prs forge.PullRequests, cfg lifecycle.Config, co *checkout.Checkout, pass *reconcile.Pass, p lifecycle.Proposal) error {
-	author := cmp.Or(r.Lifecycle.Author, r.Author)
+	var author source.Author
+	if r.Lifecycle != nil {
+		author = r.Lifecycle.Author
+	}
+	author = cmp.Or(author, r.Author)
 	if author.Name == "" || author.Email == "" {
 		author = source.DefaultAuthor
 	}

@@ -72,8 +72,8 @@ type Runner struct {
 	Notify func(Event)
 	// Rand returns a number in [0,1) for jitter (default math/rand/v2).
 	Rand func() float64
-	// Lifecycle, when set, opens and keeps up to date the lifecycle pull requests after each
-	// pass of the leader (lifecycle.go); reconciler.yaml decides whether they are enabled.
+	// Lifecycle configures the lifecycle pull requests opened after each pass of the leader
+	// (lifecycle.go; nil: the defaults); reconciler.yaml decides whether they are enabled.
 	Lifecycle *Lifecycle
 
 	mu    sync.Mutex // one tick at a time
