@@ -90,28 +90,31 @@ type OpenIDConnect struct {
 
 // Pool is a live node pool.
 type Pool struct {
-	ID                        string
-	ClusterID                 string
-	Name                      string
-	Status                    string // ready|scaling|upgrading|deleting|warning|locked|…
-	Version                   string
-	NodeType                  string // as the API returns it (lowercase, "_"): pro2_s
-	Zone                      string
-	Size                      int
-	Autoscaling               bool
-	MinSize                   int
-	MaxSize                   int
-	Autohealing               bool
-	Tags                      []string
-	Labels                    map[string]string
-	Taints                    []Taint
-	StartupTaints             []Taint
-	KubeletArgs               map[string]string
-	ContainerRuntime          string
-	RootVolumeType            string
-	RootVolumeSizeGB          int
-	PublicIPDisabled          bool
-	PlacementGroupID          string
+	ID               string
+	ClusterID        string
+	Name             string
+	Status           string // ready|scaling|upgrading|deleting|warning|locked|…
+	Version          string
+	NodeType         string // as the API returns it (lowercase, "_"): pro2_s
+	Zone             string
+	Size             int
+	Autoscaling      bool
+	MinSize          int
+	MaxSize          int
+	Autohealing      bool
+	Tags             []string
+	Labels           map[string]string
+	Taints           []Taint
+	StartupTaints    []Taint
+	KubeletArgs      map[string]string
+	ContainerRuntime string
+	RootVolumeType   string
+	RootVolumeSizeGB int
+	PublicIPDisabled bool
+	PlacementGroupID string
+	// PrivateNetworkID is the Private Network the nodes are attached to (the cluster's unless
+	// the pool was created with another one).
+	PrivateNetworkID          string
 	SecurityGroupID           string
 	UpgradePolicy             UpgradePolicy
 	MaxTerminationGracePeriod time.Duration

@@ -36,3 +36,14 @@ func TestKapsuleCNIs(t *testing.T) {
 		}
 	}
 }
+
+func TestPoolPrivateNetworkIDValidated(t *testing.T) {
+	doc := strings.Replace(cniDoc, "CNI", "cilium", 1) + "  pools:\n    - name: web\n      nodeType: PRO2-S\n      size: 1\n      privateNetworkID: PN\n"
+	if _, err := Load(fstest.MapFS{"clusters/c.yaml": {Data: []byte(strings.Replace(doc, "PN", "6c2f8a1b-4d3e-4f60-9bac-1d2e3f4a5b6c", 1))}}); err != nil {
+		t.Errorf("a pool network refused: %v", err)
+	}
+	_, err := Load(fstest.MapFS{"clusters/c.yaml": {Data: []byte(strings.Replace(doc, "PN", "not-a-uuid", 1))}})
+	if err == nil || !strings.Contains(err.Error(), "clusters/c.yaml:13") || !strings.Contains(err.Error(), "spec.pools[0].privateNetworkID") {
+		t.Errorf("a bad pool network: err = %v", err)
+	}
+}

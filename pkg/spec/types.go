@@ -162,10 +162,13 @@ type Pool struct {
 	StartupTaints []Taint           `json:"startupTaints,omitempty"`
 	KubeletArgs   map[string]string `json:"kubeletArgs,omitempty"`
 	// ContainerRuntime is containerd (the only one the API offers, and the default).
-	ContainerRuntime string             `json:"containerRuntime,omitempty"`
-	RootVolume       *RootVolume        `json:"rootVolume,omitempty"`
-	PublicIPDisabled bool               `json:"publicIPDisabled,omitempty"`
-	PlacementGroupID string             `json:"placementGroupID,omitempty"`
+	ContainerRuntime string      `json:"containerRuntime,omitempty"`
+	RootVolume       *RootVolume `json:"rootVolume,omitempty"`
+	PublicIPDisabled bool        `json:"publicIPDisabled,omitempty"`
+	PlacementGroupID string      `json:"placementGroupID,omitempty"`
+	// PrivateNetworkID attaches the pool's nodes to another Private Network of the cluster's VPC
+	// (Kapsule); default: the cluster's. Create-only: a change replaces the pool.
+	PrivateNetworkID string             `json:"privateNetworkID,omitempty"`
 	SecurityGroupID  string             `json:"securityGroupID,omitempty"`
 	UpgradePolicy    *PoolUpgradePolicy `json:"upgradePolicy,omitempty"`
 	// MaxTerminationGracePeriod is e.g. "15m" (API default 15m, max 1h).

@@ -253,6 +253,10 @@ func validatePool(is *issues, pp string, p *Pool, s *ClusterSpec, kosmos bool, w
 	}
 	validateUUID(is, pp+".placementGroupID", p.PlacementGroupID)
 	validateUUID(is, pp+".securityGroupID", p.SecurityGroupID)
+	validateUUID(is, pp+".privateNetworkID", p.PrivateNetworkID)
+	if p.PrivateNetworkID != "" && kosmos {
+		is.hint(pp+".privateNetworkID", "Kosmos (multicloud) pools cannot use a Private Network", "remove it")
+	}
 	if up := p.UpgradePolicy; up != nil {
 		if up.MaxSurge != nil && *up.MaxSurge < 0 {
 			is.addf(pp+".upgradePolicy.maxSurge", "must not be negative, got %d", *up.MaxSurge)
