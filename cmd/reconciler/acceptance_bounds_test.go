@@ -233,7 +233,7 @@ func TestAcceptanceHostileLocalRepoIsRefused(t *testing.T) {
 func TestAcceptanceOversizeStatusIsIgnored(t *testing.T) {
 	b := buildReconciler(t)
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.35.3", "web")
+	seedProd(t, srv, "1.35.9", "web")
 	dir := writeRepo(t, prodSpec("1.35", "web"))
 	sparseFile(t, filepath.Join(dir, "status/prod-par.yaml"), 300<<20)
 	symlink(t, writeSecret(t), filepath.Join(dir, "status/other.yaml"))
@@ -257,7 +257,7 @@ func TestAcceptanceOversizeStatusIsIgnored(t *testing.T) {
 func TestAcceptancePreviewOfHostileHead(t *testing.T) {
 	b := buildReconciler(t)
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.35.3", "web")
+	seedProd(t, srv, "1.35.9", "web")
 	secret := writeSecret(t)
 	dir := localPullRequest(t, prodSpec("1.35", "web"), "evil").Dir
 	symlink(t, secret, filepath.Join(dir, "clusters/key.yaml"))

@@ -55,9 +55,9 @@ func TestAcceptanceFaultsFromEmptyConvergeWithoutDuplicates(t *testing.T) {
 
 func TestAcceptanceFaultsChainedUpgradeConverges(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.33.10", "batch", "web")
+	seedProd(t, srv, "1.35.9", "batch", "web")
 	faults20(t, srv, 11)
-	repo := writeRepo(t, prodSpec("1.35", "batch", "web"))
+	repo := writeRepo(t, prodSpec("1.37", "batch", "web"))
 
 	code, out, errOut := cli(t, "", args("apply", "--repo", repo, "--auto-approve")...)
 	if code != 0 {
@@ -69,7 +69,7 @@ func TestAcceptanceFaultsChainedUpgradeConverges(t *testing.T) {
 	snap := live(t)
 	assertNoDuplicates(t, snap)
 	c := snap.Clusters[0]
-	if c.Version != "1.35.3" || len(c.Pools) != 2 || c.Pools[0].Version != "1.35.3" || c.Pools[1].Version != "1.35.3" {
+	if c.Version != "1.37.1" || len(c.Pools) != 2 || c.Pools[0].Version != "1.37.1" || c.Pools[1].Version != "1.37.1" {
 		t.Errorf("after upgrade under faults: cluster %s, %d pools", c.Version, len(c.Pools))
 	}
 	if code, out, _ := cli(t, "", args("plan", "--repo", repo, "--detailed-exitcode")...); code != 0 {

@@ -48,8 +48,8 @@ func newRotationCluster(t *testing.T, kubeconfig []byte, ages []time.Duration, r
 	for _, a := range ages {
 		created = append(created, now.Add(-a))
 	}
-	seedProdPar(t, srv, "1.35.3", emulator.SeedPool{Name: "default", NodeType: "pro2_s", Zone: "fr-par-1", Size: uint32(len(ages)),
-		Version: "1.35.3", UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1, MaxSurge: 1}, NodeCreatedAt: created})
+	seedProdPar(t, srv, "1.35.9", emulator.SeedPool{Name: "default", NodeType: "pro2_s", Zone: "fr-par-1", Size: uint32(len(ages)),
+		Version: "1.35.9", UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1, MaxSurge: 1}, NodeCreatedAt: created})
 	spec := prodSpecHead("1.35") + `    - name: default
       nodeType: PRO2-S
       zone: fr-par-1

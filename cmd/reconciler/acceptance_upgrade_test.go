@@ -34,8 +34,8 @@ func prodSpec(version string, pools ...string) map[string]string {
 
 func TestAcceptanceChainedUpgradeRunsHopByHop(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.33.10", "batch", "web")
-	repo := writeRepo(t, prodSpec("1.35", "batch", "web"))
+	seedProd(t, srv, "1.35.9", "batch", "web")
+	repo := writeRepo(t, prodSpec("1.37", "batch", "web"))
 
 	code, out, errOut := cli(t, "", args("plan", "--repo", repo, "-o", "json", "--detailed-exitcode")...)
 	if code != 2 {
@@ -50,12 +50,12 @@ func TestAcceptanceChainedUpgradeRunsHopByHop(t *testing.T) {
 		got = append(got, string(a.Type)+" "+a.Target+" "+a.Details["version"])
 	}
 	want := []string{
-		"upgrade-cluster cluster/prod-par 1.34.6",
-		"upgrade-pool pool/prod-par/batch 1.34.6",
-		"upgrade-pool pool/prod-par/web 1.34.6",
-		"upgrade-cluster cluster/prod-par 1.35.3",
-		"upgrade-pool pool/prod-par/batch 1.35.3",
-		"upgrade-pool pool/prod-par/web 1.35.3",
+		"upgrade-cluster cluster/prod-par 1.36.5",
+		"upgrade-pool pool/prod-par/batch 1.36.5",
+		"upgrade-pool pool/prod-par/web 1.36.5",
+		"upgrade-cluster cluster/prod-par 1.37.1",
+		"upgrade-pool pool/prod-par/batch 1.37.1",
+		"upgrade-pool pool/prod-par/web 1.37.1",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("planned actions (-want +got):\n%s", diff)
@@ -88,7 +88,7 @@ func TestAcceptanceChainedUpgradeRunsHopByHop(t *testing.T) {
 	if diff := cmp.Diff([]string{"cluster", "batch", "web", "cluster", "batch", "web"}, wire); diff != "" {
 		t.Errorf("upgrade requests on the wire (-want +got):\n%s", diff)
 	}
-	if c := snap.Clusters[0]; c.Version != "1.35.3" || c.Pools[0].Version != "1.35.3" || c.Pools[1].Version != "1.35.3" {
+	if c := snap.Clusters[0]; c.Version != "1.37.1" || c.Pools[0].Version != "1.37.1" || c.Pools[1].Version != "1.37.1" {
 		t.Errorf("live versions: cluster %s, pools %s %s", c.Version, c.Pools[0].Version, c.Pools[1].Version)
 	}
 	if code, out, _ := cli(t, "", args("plan", "--repo", repo, "--detailed-exitcode")...); code != 0 {
@@ -96,12 +96,12 @@ func TestAcceptanceChainedUpgradeRunsHopByHop(t *testing.T) {
 	}
 }
 
-// While 1.34 is supported (before its end of life on 2026-11-29), asking for it on a 1.35 cluster
-// is a downgrade: refused.
+// While 1.35 is supported (offered until its deprecation on 2027-01-19), asking for it on a 1.36
+// cluster is a downgrade: refused.
 func TestAcceptanceDowngradeIsRefused(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.35.3", "web")
-	repo := writeRepo(t, prodSpec("1.34", "web"))
+	seedProd(t, srv, "1.36.5", "web")
+	repo := writeRepo(t, prodSpec("1.35", "web"))
 	const before = "2026-11-26T10:00:00Z"
 
 	for _, cmd := range []string{"plan", "apply"} {
@@ -109,11 +109,11 @@ func TestAcceptanceDowngradeIsRefused(t *testing.T) {
 		if cmd == "plan" {
 			code, out, errOut = cli(t, "", args(cmd, "--repo", repo, "--detailed-exitcode", "--now", before)...)
 		}
-		if code != 1 || !strings.Contains(errOut, "cannot downgrade from 1.35.3 to 1.34") {
+		if code != 1 || !strings.Contains(errOut, "cannot downgrade from 1.36.5 to 1.35") {
 			t.Errorf("%s: exit %d, stderr %q, want 1 with a clear downgrade error (stdout %q)", cmd, code, errOut, out)
 		}
 	}
-	if v := live(t).Clusters[0].Version; v != "1.35.3" {
+	if v := live(t).Clusters[0].Version; v != "1.36.5" {
 		t.Errorf("live version = %s after a refused downgrade", v)
 	}
 }
@@ -127,7 +127,7 @@ func TestAcceptanceForcedUpgradeIsSpecBehind(t *testing.T) {
 	const after = "2026-12-01T10:00:00Z"
 
 	code, out, errOut := cli(t, "", args("plan", "--repo", repo, "--detailed-exitcode", "--now", after)...)
-	if code == 1 || !strings.Contains(out, "spec-behind") || !strings.Contains(out, "1.34 reached end of life on 2026-11-29") {
+	if code == 1 || !strings.Contains(out, "spec-behind") || !strings.Contains(out, "1.34 is no longer offered") {
 		t.Fatalf("plan: exit %d, want 0 or 2 with a spec-behind warning\n%s\n%s", code, out, errOut)
 	}
 	if code, _, errOut := cli(t, "", args("apply", "--repo", repo, "--auto-approve", "--now", after)...); code != 0 {
@@ -140,7 +140,7 @@ func TestAcceptanceForcedUpgradeIsSpecBehind(t *testing.T) {
 
 func TestAcceptancePoolRemovedWithoutPruneIsKeptAndWarned(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.35.3", "old", "web")
+	seedProd(t, srv, "1.35.9", "old", "web")
 	repo := writeRepo(t, prodSpec("1.35", "web"))
 
 	code, out, errOut := cli(t, "", args("plan", "--repo", repo, "--detailed-exitcode")...)

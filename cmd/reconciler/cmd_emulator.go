@@ -26,13 +26,14 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	dwell := fs.String("dwell", "demo", "transition timings: demo (seconds) or test (immediate)")
 	quotaClusters := fs.Int("quota-clusters", 0, "max clusters per project and region (0: unlimited)")
 	quotaPools := fs.Int("quota-pools", 0, "max pools per cluster (0: unlimited)")
+	requirePN := fs.Bool("require-private-network", false, "refuse Kapsule clusters without an existing private network, as the real API")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	opts := emulator.Options{StateFile: *stateFile,
+	opts := emulator.Options{StateFile: *stateFile, RequirePrivateNetwork: *requirePN,
 		Quotas: emulator.Quotas{Clusters: *quotaClusters, PoolsPerCluster: *quotaPools},
 		Logf:   func(f string, a ...any) { fmt.Fprintf(env.stderr, f+"\n", a...) }}
 	switch *dwell {

@@ -63,7 +63,7 @@ func TestEmulatorCommandKeepsStateAcrossRestart(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state.json")
 	url, stop := startEmulatorCmd(t, "--state", state, "--dwell", "test")
 	api := k8s.NewAPI(emulatortest.NewClient(t, url))
-	c, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "kept", Version: "1.35.3", Cni: k8s.CNICilium, Type: "multicloud"})
+	c, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "kept", Version: "1.35.9", Cni: k8s.CNICilium, Type: "multicloud"})
 	if err != nil {
 		t.Fatal(err)
 	}

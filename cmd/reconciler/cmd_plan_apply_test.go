@@ -40,7 +40,7 @@ func golden(t *testing.T, name, got string) {
 
 func TestPlanExitCodes(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.35.3", "web")
+	seedProd(t, srv, "1.36.5", "web")
 	invalid := writeRepo(t, map[string]string{"clusters/bad.yaml": header + "metadata: {name: bad}\nspec: {version: \"1.35\", colour: blue}\n"})
 	cases := []struct {
 		name string
@@ -48,14 +48,14 @@ func TestPlanExitCodes(t *testing.T) {
 		args []string
 		want int
 	}{
-		{"no changes", prodSpec("1.35", "web"), []string{"--detailed-exitcode"}, 0},
-		{"changes, detailed", prodSpec("1.35", "web", "extra"), []string{"--detailed-exitcode"}, 2},
-		{"changes, not detailed", prodSpec("1.35", "web", "extra"), nil, 0},
+		{"no changes", prodSpec("1.36", "web"), []string{"--detailed-exitcode"}, 0},
+		{"changes, detailed", prodSpec("1.36", "web", "extra"), []string{"--detailed-exitcode"}, 2},
+		{"changes, not detailed", prodSpec("1.36", "web", "extra"), nil, 0},
 		{"invalid spec", nil, []string{"--detailed-exitcode"}, 1},
-		{"plan error (downgrade, 1.34 still supported)", prodSpec("1.34", "web"), []string{"--detailed-exitcode", "--now", "2026-11-26T10:00:00Z"}, 1},
+		{"plan error (downgrade, 1.35 still supported)", prodSpec("1.35", "web"), []string{"--detailed-exitcode", "--now", "2026-11-26T10:00:00Z"}, 1},
 		{"spec behind (1.34 past its end of life)", prodSpec("1.34", "web"), []string{"--detailed-exitcode", "--now", "2026-12-01T10:00:00Z"}, 0},
-		{"bad output format", prodSpec("1.35", "web"), []string{"-o", "yaml"}, 1},
-		{"bad --now", prodSpec("1.35", "web"), []string{"--now", "tomorrow"}, 1},
+		{"bad output format", prodSpec("1.36", "web"), []string{"-o", "yaml"}, 1},
+		{"bad --now", prodSpec("1.36", "web"), []string{"--now", "tomorrow"}, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,8 +93,8 @@ func countMutations(l emulator.RequestLog) int {
 
 func TestPlanGoldenOutputs(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.33.10", "web")
-	repo := writeRepo(t, prodSpec("1.35", "web", "extra"))
+	seedProd(t, srv, "1.35.9", "web")
+	repo := writeRepo(t, prodSpec("1.37", "web", "extra"))
 	for _, format := range []string{"text", "json", "markdown"} {
 		code, out, errOut := cli(t, "", args("plan", "--repo", repo, "--now", fixedNow, "-o", format)...)
 		if code != 0 {
@@ -119,7 +119,7 @@ func scrubIDs(t *testing.T, s string) string {
 
 func TestApplyAsksForApproval(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.35.3", "web")
+	seedProd(t, srv, "1.35.9", "web")
 	repo := writeRepo(t, prodSpec("1.35", "web", "extra"))
 
 	for _, answer := range []string{"", "no\n", "YES\n", "y\n"} {
@@ -150,7 +150,7 @@ func TestApplyAsksForApproval(t *testing.T) {
 // A bad -o is refused before any I/O: no request reaches the API, for every command that plans.
 func TestBadOutputFormatMakesNoRequest(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.35.3", "web")
+	seedProd(t, srv, "1.35.9", "web")
 	repo := writeRepo(t, prodSpec("1.35", "web", "extra"))
 	for _, cmd := range []string{"plan", "apply", "rotate"} {
 		if err := srv.ResetRequests(); err != nil {

@@ -26,19 +26,19 @@ func TestPreviewOnGitea(t *testing.T) {
 	}
 	g := giteatest.Start(t)
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.34.6", "web")
+	seedProd(t, srv, "1.35.9", "web")
 
 	cloneURL := g.CreateRepo(t, "fleet")
 	u := gittest.Clone(t, g.AuthURL(cloneURL))
-	u.Write(t, prodSpec("1.34", "web"))
+	u.Write(t, prodSpec("1.35", "web"))
 	u.CommitAndPush(t, "base", 3)
-	head := u.PushBranch(t, "upgrade-1.35", prodSpec("1.35", "web", "batch"), "upgrade to 1.35, add batch")
-	pr := g.CreatePull(t, "fleet", "upgrade-1.35", "main", "Upgrade prod-par to 1.35")
+	head := u.PushBranch(t, "upgrade-1.36", prodSpec("1.36", "web", "batch"), "upgrade to 1.36, add batch")
+	pr := g.CreatePull(t, "fleet", "upgrade-1.36", "main", "Upgrade prod-par to 1.36")
 
 	t.Setenv("GIT_TOKEN", g.Token)
 	t.Setenv("FORGE_TOKEN", g.Token)
 	post := func(now string) (int, string, string) {
-		return cli(t, "", pargs("preview", "--repo", cloneURL, "--base", "main", "--head", "upgrade-1.35",
+		return cli(t, "", pargs("preview", "--repo", cloneURL, "--base", "main", "--head", "upgrade-1.36",
 			"--post", "--forge", "gitea", "--pr", strconv.Itoa(pr), "--now", now, "--detailed-exitcode")...)
 	}
 	var printed []string
@@ -67,9 +67,9 @@ func TestPreviewOnGitea(t *testing.T) {
 	}
 
 	// a broken follow-up commit: the same comment now lists the errors, the new head fails
-	u.Write(t, map[string]string{"clusters/prod-par.yaml": prodSpec("1.35", "web", "batch")["clusters/prod-par.yaml"] + "  colour: blue\n"})
+	u.Write(t, map[string]string{"clusters/prod-par.yaml": prodSpec("1.36", "web", "batch")["clusters/prod-par.yaml"] + "  colour: blue\n"})
 	gittest.Run(t, u.Dir, "commit", "--quiet", "-am", "oops")
-	gittest.Run(t, u.Dir, "push", "--quiet", "origin", "HEAD:refs/heads/upgrade-1.35")
+	gittest.Run(t, u.Dir, "push", "--quiet", "origin", "HEAD:refs/heads/upgrade-1.36")
 	broken := gittest.Run(t, u.Dir, "rev-parse", "HEAD")
 	code, out, errOut := post("2026-11-26T12:00:00Z")
 	printed = append(printed, out, errOut)
@@ -103,12 +103,12 @@ func TestRunPreviewsPullRequestsOnGiteaWebhook(t *testing.T) {
 	}
 	g := giteatest.Start(t)
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.34.6", "web")
+	seedProd(t, srv, "1.35.9", "web")
 	cloneURL := g.CreateRepo(t, "fleet")
 	u := gittest.Clone(t, g.AuthURL(cloneURL))
-	u.Write(t, prodSpec("1.34", "web"))
+	u.Write(t, prodSpec("1.35", "web"))
 	u.CommitAndPush(t, "base", 3)
-	head := u.PushBranch(t, "add-batch", prodSpec("1.34", "web", "batch"), "add batch")
+	head := u.PushBranch(t, "add-batch", prodSpec("1.35", "web", "batch"), "add batch")
 
 	const secret = "pr-hook-secret"
 	secretFile := filepath.Join(t.TempDir(), "hook")

@@ -50,12 +50,12 @@ func localPullRequest(t *testing.T, base map[string]string, branch string) *gitt
 // not its worktree).
 func TestPreviewFromLocalRepository(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.34.6", "web")
-	u := localPullRequest(t, prodSpec("1.34", "web"), "more")
+	seedProd(t, srv, "1.35.9", "web")
+	u := localPullRequest(t, prodSpec("1.35", "web"), "more")
 	dir := u.Dir
-	u.Write(t, prodSpec("1.34", "web", "batch"))
+	u.Write(t, prodSpec("1.35", "web", "batch"))
 	gittest.Run(t, dir, "commit", "--quiet", "-am", "batch")
-	u.Write(t, prodSpec("1.34", "web", "uncommitted")) // the worktree is not what is previewed
+	u.Write(t, prodSpec("1.35", "web", "uncommitted")) // the worktree is not what is previewed
 	code, out, errOut := cli(t, "", pargs("preview", "--repo", dir, "--head", "more", "-o", "text")...)
 	if code != 0 || !strings.Contains(out, "adds 1 action and removes 0") || !strings.Contains(out, "+ create-pool pool/prod-par/batch") ||
 		strings.Contains(out, "uncommitted") {
@@ -67,8 +67,8 @@ func TestPreviewFromLocalRepository(t *testing.T) {
 // upgrades the cluster and adds a pool, and the preview says exactly that.
 func TestPreviewShowsWhatThePullRequestAdds(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.34.6", "web")
-	url, baseRev, headRev := pullRequest(t, prodSpec("1.34", "web"), prodSpec("1.35", "web", "batch"), "upgrade")
+	seedProd(t, srv, "1.35.9", "web")
+	url, baseRev, headRev := pullRequest(t, prodSpec("1.35", "web"), prodSpec("1.36", "web", "batch"), "upgrade")
 
 	for _, head := range []string{"upgrade", "refs/pull/1/head"} {
 		if err := srv.ResetRequests(); err != nil {
@@ -131,11 +131,11 @@ func TestPreviewShowsWhatThePullRequestAdds(t *testing.T) {
 // TestPreviewInvalidHeadListsEveryError: a reviewer sees each spec error with file and line.
 func TestPreviewInvalidHeadListsEveryError(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.34.6", "web")
-	bad := prodSpec("1.34", "web")
+	seedProd(t, srv, "1.35.9", "web")
+	bad := prodSpec("1.35", "web")
 	bad["clusters/prod-par.yaml"] += "  colour: blue\n"
 	bad["clusters/edge.yaml"] = header + "metadata: {name: edge}\nspec:\n  region: fr-par\n  version: \"1.35\"\n  pools:\n    - {name: core, nodeType: PRO2-XS, zone: fr-par-1, size: -2}\n"
-	url, _, _ := pullRequest(t, prodSpec("1.34", "web"), bad, "broken")
+	url, _, _ := pullRequest(t, prodSpec("1.35", "web"), bad, "broken")
 
 	for _, format := range []string{"markdown", "text"} {
 		code, out, errOut := cli(t, "", pargs("preview", "--repo", url, "--head", "broken", "-o", format)...)
@@ -154,8 +154,8 @@ func TestPreviewInvalidHeadListsEveryError(t *testing.T) {
 // first comment, the head gets a status, an invalid head a failure, and no token is printed.
 func TestPreviewPostsOneCommentAndAStatus(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.34.6", "web")
-	url, _, headRev := pullRequest(t, prodSpec("1.34", "web"), prodSpec("1.35", "web", "batch"), "upgrade")
+	seedProd(t, srv, "1.35.9", "web")
+	url, _, headRev := pullRequest(t, prodSpec("1.35", "web"), prodSpec("1.36", "web", "batch"), "upgrade")
 	gh := forgetest.NewGitHub(t, "acme", "fleet", "preview-bot")
 	const forgeToken = "ghp-forge-secret-42"
 	t.Setenv("FORGE_TOKEN", forgeToken)
@@ -203,10 +203,10 @@ func TestPreviewPostsOneCommentAndAStatus(t *testing.T) {
 
 func TestPreviewPostsFailureForInvalidHead(t *testing.T) {
 	srv := startEmulator(t)
-	seedProd(t, srv, "1.34.6", "web")
-	bad := prodSpec("1.34", "web")
+	seedProd(t, srv, "1.35.9", "web")
+	bad := prodSpec("1.35", "web")
 	bad["clusters/prod-par.yaml"] += "  colour: blue\n"
-	url, _, headRev := pullRequest(t, prodSpec("1.34", "web"), bad, "broken")
+	url, _, headRev := pullRequest(t, prodSpec("1.35", "web"), bad, "broken")
 	gh := forgetest.NewGitHub(t, "acme", "fleet", "preview-bot")
 	t.Setenv("FORGE_TOKEN", "tok")
 	code, out, errOut := cli(t, "", pargs("preview", "--repo", url, "--head", "broken", "--post", "--forge", "github",

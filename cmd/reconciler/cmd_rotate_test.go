@@ -19,11 +19,11 @@ func seedRotation(t *testing.T, srv *emulator.Server) string {
 	t.Helper()
 	now, _ := time.Parse(time.RFC3339, rotateNow)
 	ago := func(d time.Duration) time.Time { return now.Add(-d) }
-	seedProdPar(t, srv, "1.35.3",
-		emulator.SeedPool{Name: "default", NodeType: "pro2_s", Zone: "fr-par-1", Size: 4, Version: "1.35.3",
+	seedProdPar(t, srv, "1.35.9",
+		emulator.SeedPool{Name: "default", NodeType: "pro2_s", Zone: "fr-par-1", Size: 4, Version: "1.35.9",
 			UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1, MaxSurge: 1},
 			NodeCreatedAt: []time.Time{ago(41 * day), ago(40*day + 12*time.Hour), ago(40 * day), ago(10 * day)}},
-		emulator.SeedPool{Name: "batch", NodeType: "pro2_s", Zone: "fr-par-1", Size: 1, Version: "1.35.3",
+		emulator.SeedPool{Name: "batch", NodeType: "pro2_s", Zone: "fr-par-1", Size: 1, Version: "1.35.9",
 			UpgradePolicy: &emulator.UpgradePolicy{MaxUnavailable: 1}, NodeCreatedAt: []time.Time{ago(45 * day)}})
 	return writeRepo(t, map[string]string{"clusters/prod-par.yaml": prodSpecHead("1.35") + `    - name: default
       nodeType: PRO2-S

@@ -44,8 +44,8 @@ type Options struct {
 const (
 	upgradeCluster = "payments"
 	upgradeFile    = "clusters/payments-dedicated.yaml"
-	upgradeFrom    = `version: "1.34.6"`
-	upgradeTo      = `version: "1.36"`
+	upgradeFrom    = `version: "1.35.9"`
+	upgradeTo      = `version: "1.37"`
 	driftCluster   = "prod-par"
 )
 
@@ -258,7 +258,7 @@ func (d *demo) upgrade(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rev, err := d.user.commitAndPush("payments: upgrade to Kubernetes 1.36")
+	rev, err := d.user.commitAndPush("payments: upgrade to Kubernetes 1.37")
 	if err != nil {
 		return err
 	}
@@ -299,7 +299,7 @@ func (d *demo) upgrade(ctx context.Context) error {
 	d.run.Trigger("window")
 	err = d.waitFor(ctx, "upgrade", func() bool {
 		s := d.statusOf(upgradeCluster)
-		return s != nil && ready(s) && strings.HasPrefix(s.Version, "1.36.") && len(s.UpgradePath) == 0
+		return s != nil && ready(s) && strings.HasPrefix(s.Version, "1.37.") && len(s.UpgradePath) == 0
 	})
 	if err != nil {
 		return err

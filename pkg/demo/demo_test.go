@@ -34,8 +34,8 @@ func TestDemoEndToEnd(t *testing.T) {
 	text := out.String()
 	for _, want := range []string{
 		"payments is Ready", "prod-par is Ready", "edge-kosmos is Ready", "dev-par is Ready",
-		"deferred payments/upgrade-cluster/1.35.3: outside-window",
-		"payments upgraded to 1.36.1, in order: payments/upgrade-cluster/1.35.3, payments/upgrade-pool/system/1.35.3, payments/upgrade-cluster/1.36.1, payments/upgrade-pool/system/1.36.1",
+		"deferred payments/upgrade-cluster/1.36.5: outside-window",
+		"payments upgraded to 1.37.1, in order: payments/upgrade-cluster/1.36.5, payments/upgrade-pool/system/1.36.5, payments/upgrade-cluster/1.37.1, payments/upgrade-pool/system/1.37.1",
 		"drift reverted",
 	} {
 		if !strings.Contains(text, want) {
@@ -64,7 +64,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Version != "1.36.1" || st.Pools[0].Version != "1.36.1" {
+	if st.Version != "1.37.1" || st.Pools[0].Version != "1.37.1" {
 		t.Errorf("payments status: version %s, pool %s", st.Version, st.Pools[0].Version)
 	}
 }

@@ -31,13 +31,16 @@ type Admin interface {
 	Requests() (RequestLog, error)
 	ResetRequests() error
 	Advance(d time.Duration) (time.Time, error)
+	SetNodeTypeAvailability(zone, nodeType, availability string) error
+	SetNodeNotReady(id string, persistent bool) error
 }
 
 var _ Admin = (*Server)(nil)
 
 // SeedRequest creates resources directly in a settled state.
 type SeedRequest struct {
-	Clusters []SeedCluster `json:"clusters"`
+	PrivateNetworks []SeedPrivateNetwork `json:"private_networks,omitempty"`
+	Clusters        []SeedCluster        `json:"clusters"`
 }
 
 // SeedCluster is a cluster to seed. Zero fields get defaults (fr-par, kapsule, cilium, ready or
@@ -85,7 +88,8 @@ type SeedPool struct {
 
 // SeedResult gives the ids of what was seeded, in request order.
 type SeedResult struct {
-	Clusters []SeededCluster `json:"clusters"`
+	PrivateNetworks []string        `json:"private_networks,omitempty"` // ids, in request order
+	Clusters        []SeededCluster `json:"clusters"`
 }
 
 // SeededCluster is one seeded cluster's ids.
@@ -122,6 +126,7 @@ func (s *Server) Reset() error {
 			s.kubeDelete(n)
 		}
 		s.st = newState()
+		s.nodeTypes = s.opts.NodeTypes.clone()
 		s.faults.init(1)
 		return nil
 	})
@@ -133,6 +138,13 @@ func (s *Server) Reset() error {
 func (s *Server) Seed(req SeedRequest) (SeedResult, error) {
 	var res SeedResult
 	err := s.lockedAdmin(func(now time.Time) error {
+		for _, sp := range req.PrivateNetworks {
+			id, err := s.seedPrivateNetwork(sp, now)
+			if err != nil {
+				return fmt.Errorf("seed private network %q: %w", sp.ID, err)
+			}
+			res.PrivateNetworks = append(res.PrivateNetworks, id)
+		}
 		for _, sc := range req.Clusters {
 			out, err := s.seedCluster(sc, now)
 			if err != nil {
@@ -188,8 +200,11 @@ func (s *Server) seedCluster(sc SeedCluster, now time.Time) (SeededCluster, erro
 	var pn *string
 	if !isMulticloud(sc.Type) {
 		p := sc.PrivateNetworkID
-		if p == "" {
+		switch {
+		case p == "":
 			p = s.createPN(sc.Region, sc.ProjectID, "pn-"+sc.Name, []string{"created-along-with-k8s-cluster"}, created).ID
+		case s.st.PNs[p] == nil:
+			s.createPNWithID(p, sc.Region, sc.ProjectID, "pn-"+sc.Name, nil, created)
 		}
 		pn = &p
 	}
@@ -207,7 +222,7 @@ func (s *Server) seedCluster(sc SeedCluster, now time.Time) (SeededCluster, erro
 		OpenIDConnectConfig: OIDCConfig{GroupsClaim: []string{}, RequiredClaim: []string{}},
 		ApiserverCertSans:   []string{}, PrivateNetworkID: pn, CommitmentEndsAt: created, ACLAvailable: true,
 		PodCidr: "100.64.0.0/15", ServiceCidr: "10.32.0.0/20", ServiceDNSIP: "10.32.0.10", NewImagesEnabled: true,
-	}, Seq: s.st.nextSeq(), Token: randomToken(54)}
+	}, Seq: s.st.nextSeq(), Token: randomToken(54), SettledAt: created}
 	s.st.Clusters[id] = c
 	s.st.ACLs[id] = []ACLRule{{ID: s.newID(), IP: "0.0.0.0/0", Description: "Automatically generated"}}
 	out := SeededCluster{ID: id, Pools: []SeededPool{}}
@@ -342,6 +357,11 @@ func (s *Server) PatchNode(id string, fields map[string]any) error {
 		n.Node = next
 		if _, ok := fields["status"]; ok {
 			n.Due = time.Time{}
+			if n.Status == "not_ready" {
+				s.markNotReady(n, now, n.Broken)
+			} else {
+				n.NotReadySince, n.AutohealRebooted, n.Broken = time.Time{}, false, false
+			}
 		}
 		s.kubeUpsert(n)
 		return nil
@@ -388,7 +408,8 @@ func (s *Server) Requests() (RequestLog, error) {
 	l := &s.reqlog
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := RequestLog{Counts: map[string]int{}, Requests: append([]RequestRecord{}, l.records...)}
+	out := RequestLog{Counts: map[string]int{}, Requests: append([]RequestRecord{}, l.records...),
+		Events: append([]LifecycleEvent{}, l.events...)}
 	for k, v := range l.counts {
 		out.Counts[k] = v
 		out.Total += v
@@ -401,7 +422,7 @@ func (s *Server) ResetRequests() error {
 	l := &s.reqlog
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.records, l.counts = nil, map[string]int{}
+	l.records, l.counts, l.events = nil, map[string]int{}, nil
 	return nil
 }
 
@@ -494,6 +515,13 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		if decodeBody(&req) {
 			done(nil, s.SetNodeCreatedAt(segs[1], req.CreatedAt))
 		}
+	case r.Method == "POST" && len(segs) == 3 && segs[0] == "nodes" && segs[2] == "not-ready":
+		var req struct {
+			Persistent bool `json:"persistent"`
+		}
+		if decodeBody(&req) {
+			done(nil, s.SetNodeNotReady(segs[1], req.Persistent))
+		}
 	case r.Method == "PUT" && p == "faults":
 		var f Faults
 		if decodeBody(&f) {
@@ -523,6 +551,13 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			}
 			now, err := s.Advance(d)
 			done(map[string]any{"now": now}, err)
+		}
+	case r.Method == "PUT" && len(segs) == 4 && segs[0] == "zones" && segs[2] == "node-types":
+		var req struct {
+			Availability string `json:"availability"`
+		}
+		if decodeBody(&req) {
+			done(nil, s.SetNodeTypeAvailability(segs[1], segs[3], req.Availability))
 		}
 	case r.Method == "GET" && p == "clock":
 		done(map[string]any{"now": s.Now()}, nil)

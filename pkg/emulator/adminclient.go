@@ -106,3 +106,11 @@ func (a *AdminClient) Advance(d time.Duration) (time.Time, error) {
 	err := a.do("POST", "clock/advance", map[string]any{"duration": d.String()}, &out)
 	return out.Now, err
 }
+
+func (a *AdminClient) SetNodeTypeAvailability(zone, nodeType, availability string) error {
+	return a.do("PUT", "zones/"+zone+"/node-types/"+nodeType, map[string]string{"availability": availability}, nil)
+}
+
+func (a *AdminClient) SetNodeNotReady(id string, persistent bool) error {
+	return a.do("POST", "nodes/"+id+"/not-ready", map[string]bool{"persistent": persistent}, nil)
+}

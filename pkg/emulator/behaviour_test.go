@@ -28,7 +28,7 @@ func TestStateMachineWithFakeClock(t *testing.T) {
 	clk := clocktesting.NewFakeClock(t0)
 	env := emulatortest.Start(t, emulator.Options{Clock: clk, Dwell: emulator.DemoDwell})
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "fc", "1.35.3", 1)
+	c := createKapsule(t, api, "fc", "1.35.9", 1)
 	get := func() *k8s.Cluster {
 		got, err := api.GetCluster(&k8s.GetClusterRequest{ClusterID: c.ID})
 		if err != nil {
@@ -150,7 +150,7 @@ func TestFaultsAndRequestLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ts *scw.TransientStateError
-	if _, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "x", Version: "1.35.3", Cni: k8s.CNICilium}); !errors.As(err, &ts) {
+	if _, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "x", Version: "1.35.9", Cni: k8s.CNICilium}); !errors.As(err, &ts) {
 		t.Fatalf("injected 409: %v", err)
 	}
 
@@ -224,7 +224,7 @@ func TestDriftLockedAndAgeViaHTTPAdmin(t *testing.T) {
 	env := emulatortest.Start(t, emulator.Options{})
 	admin := emulator.NewAdminClient(env.URL)
 	old := t0.Add(-40 * 24 * time.Hour)
-	res, err := admin.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{{Name: "s", Version: "1.34.2",
+	res, err := admin.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{{Name: "s", Version: "1.35.2",
 		Pools: []emulator.SeedPool{{Name: "p", Size: 2, NodeCreatedAt: []time.Time{old}}}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -278,7 +278,7 @@ func TestDriftLockedAndAgeViaHTTPAdmin(t *testing.T) {
 func TestKubeconfigWellFormed(t *testing.T) {
 	env := emulatortest.Start(t, emulator.Options{})
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "kc", "1.35.3", 0)
+	c := createKapsule(t, api, "kc", "1.35.9", 0)
 	kc, err := api.GetClusterKubeConfig(&k8s.GetClusterKubeConfigRequest{ClusterID: c.ID})
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +313,7 @@ func TestStatePersistsAcrossRestart(t *testing.T) {
 	clk := clocktesting.NewFakeClock(t0)
 	env := emulatortest.Start(t, emulator.Options{Clock: clk, Dwell: emulator.DemoDwell, StateFile: file})
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "persist", "1.35.3", 1)
+	c := createKapsule(t, api, "persist", "1.35.9", 1)
 
 	clk.Step(emulator.DemoDwell.ClusterCreate) // the restart happens mid-provisioning
 	env2 := emulatortest.Start(t, emulator.Options{Clock: clk, Dwell: emulator.DemoDwell, StateFile: file})
@@ -334,7 +334,7 @@ func TestKubeNodesMirrored(t *testing.T) {
 	clk := clocktesting.NewFakeClock(t0)
 	env := emulatortest.Start(t, emulator.Options{Clock: clk, Dwell: emulator.DemoDwell, KubeClient: cs})
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "kube", "1.35.3", 1)
+	c := createKapsule(t, api, "kube", "1.35.9", 1)
 	ctx := context.Background()
 	list := func() []corev1.Node {
 		l, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
@@ -418,7 +418,7 @@ func isReady(n corev1.Node) bool {
 func TestACLs(t *testing.T) {
 	env := emulatortest.Start(t, emulator.Options{})
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "acl", "1.35.3", 0)
+	c := createKapsule(t, api, "acl", "1.35.9", 0)
 	var ip scw.IPNet
 	if err := ip.UnmarshalJSON([]byte(`"1.2.3.4/32"`)); err != nil {
 		t.Fatal(err)
@@ -477,7 +477,7 @@ current-context: real
 `)
 	env := emulatortest.Start(t, emulator.Options{Kubeconfig: kc, KubeClient: fake.NewClientset()})
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "real", "1.35.3", 0)
+	c := createKapsule(t, api, "real", "1.35.9", 0)
 	got, err := api.GetClusterKubeConfig(&k8s.GetClusterKubeConfigRequest{ClusterID: c.ID})
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 func seedMany(b *testing.B, admin emulator.Admin, n int) {
 	var seed emulator.SeedRequest
 	for i := range n {
-		seed.Clusters = append(seed.Clusters, emulator.SeedCluster{Name: fmt.Sprintf("c-%03d", i), Version: "1.34.6",
+		seed.Clusters = append(seed.Clusters, emulator.SeedCluster{Name: fmt.Sprintf("c-%03d", i), Version: "1.35.9",
 			Pools: []emulator.SeedPool{{Name: "default", Size: 3}, {Name: "batch", Size: 2}}})
 	}
 	if _, err := admin.Seed(seed); err != nil {

@@ -19,9 +19,9 @@ func (s *Server) clusterFor(r *request) (*clusterRec, *apiError) {
 }
 
 // clusterWire is the served form, with upgrade_available computed against the catalog.
-func (s *Server) clusterWire(c *clusterRec) Cluster {
+func (s *Server) clusterWire(c *clusterRec, now time.Time) Cluster {
 	out := c.Cluster
-	out.UpgradeAvailable = len(s.availableVersions(c.Version)) > 0
+	out.UpgradeAvailable = len(s.availableVersions(c.Version, now)) > 0
 	return out
 }
 
@@ -197,7 +197,10 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 		return nil, errInvalid("type", "constraint", "unknown cluster type "+req.Type)
 	}
 	v, ok := s.catalogEntry(req.Version)
-	if !ok || !v.Listed {
+	if ok && v.released(r.now) && v.deprecated(r.now) {
+		return nil, errDeprecatedVersion(v)
+	}
+	if !ok || !s.offered(v, r.now) {
 		return nil, errInvalid("version", "constraint", "version "+req.Version+" is not available for cluster creation")
 	}
 	cni := req.Cni
@@ -231,6 +234,9 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 	if req.PrivateNetworkID != nil && *req.PrivateNetworkID != "" {
 		if isMulticloud(req.Type) {
 			return nil, errInvalid("private_network_id", "constraint", "private network is not supported for multicloud clusters")
+		}
+		if aerr := s.checkPrivateNetwork(r.region, req.PrivateNetworkID); aerr != nil {
+			return nil, aerr
 		}
 		pn = req.PrivateNetworkID
 	} else if !isMulticloud(req.Type) {
@@ -284,6 +290,9 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 		if aerr != nil {
 			return nil, aerr
 		}
+		if aerr := s.checkNodeType(p.Zone, p.NodeType, true); aerr != nil {
+			return nil, aerr
+		}
 		if names[p.Name] {
 			return nil, errInvalid("name", "constraint", "pool name must be unique across the cluster")
 		}
@@ -296,6 +305,9 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 	}
 	if q := s.opts.Quotas.NodesPerCluster; q > 0 && total > q {
 		return nil, errQuota("k8s_node", q, 0)
+	}
+	if aerr := s.checkProjectNodes(project, "", total); aerr != nil {
+		return nil, aerr
 	}
 	if autoPN {
 		pnID := s.createPN(r.region, project, "pn-"+req.Name, []string{"created-along-with-k8s-cluster"}, r.now).ID
@@ -310,7 +322,7 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 		s.insertPool(p, r.now)
 	}
 	s.touch()
-	return s.clusterWire(c), nil
+	return s.clusterWire(c, r.now), nil
 }
 
 func (s *Server) handleGetCluster(r *request) (any, *apiError) {
@@ -318,7 +330,7 @@ func (s *Server) handleGetCluster(r *request) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	return s.clusterWire(c), nil
+	return s.clusterWire(c, r.now), nil
 }
 
 func (s *Server) handleListClusters(r *request) (any, *apiError) {
@@ -354,7 +366,7 @@ func (s *Server) handleListClusters(r *request) (any, *apiError) {
 	}
 	out := make([]Cluster, 0, page.hi-page.lo)
 	for _, c := range list[page.lo:page.hi] {
-		out = append(out, s.clusterWire(c))
+		out = append(out, s.clusterWire(c, r.now))
 	}
 	return map[string]any{"total_count": len(list), "clusters": out}, nil
 }
@@ -400,7 +412,7 @@ func (s *Server) handleUpdateCluster(r *request) (any, *apiError) {
 	c.Cluster = next
 	c.Status, c.UpdatedAt, c.Due = "updating", r.now, r.now.Add(s.opts.Dwell.ClusterUpdate)
 	s.touch()
-	return s.clusterWire(c), nil
+	return s.clusterWire(c, r.now), nil
 }
 
 func (s *Server) handleDeleteCluster(r *request) (any, *apiError) {
@@ -409,7 +421,7 @@ func (s *Server) handleDeleteCluster(r *request) (any, *apiError) {
 		return nil, aerr
 	}
 	if c.Status == "deleting" {
-		return s.clusterWire(c), nil
+		return s.clusterWire(c, r.now), nil
 	}
 	if c.Status == "locked" {
 		return nil, errLocked("cluster", c.ID)
@@ -437,7 +449,7 @@ func (s *Server) handleDeleteCluster(r *request) (any, *apiError) {
 		}
 	}
 	s.touch()
-	return s.clusterWire(c), nil
+	return s.clusterWire(c, r.now), nil
 }
 
 func (s *Server) handleUpgradeCluster(r *request) (any, *apiError) {
@@ -452,7 +464,7 @@ func (s *Server) handleUpgradeCluster(r *request) (any, *apiError) {
 	if aerr := decode(r, &req); aerr != nil {
 		return nil, aerr
 	}
-	if aerr := s.checkUpgrade(c, req.Version); aerr != nil {
+	if aerr := s.checkUpgrade(c, req.Version, r.now); aerr != nil {
 		return nil, aerr
 	}
 	target, _ := parseVersion(req.Version)
@@ -468,11 +480,11 @@ func (s *Server) handleUpgradeCluster(r *request) (any, *apiError) {
 	c.UpgradePools = req.UpgradePools
 	c.Status, c.UpdatedAt, c.Due = "updating", r.now, r.now.Add(s.opts.Dwell.ClusterUpgrade)
 	s.touch()
-	return s.clusterWire(c), nil
+	return s.clusterWire(c, r.now), nil
 }
 
 // checkUpgrade accepts only a higher patch of the same minor or the next minor's version.
-func (s *Server) checkUpgrade(c *clusterRec, version string) *apiError {
+func (s *Server) checkUpgrade(c *clusterRec, version string, now time.Time) *apiError {
 	target, ok := parseVersion(version)
 	if !ok {
 		return errInvalid("version", "format", "version must be x.y.z")
@@ -481,7 +493,10 @@ func (s *Server) checkUpgrade(c *clusterRec, version string) *apiError {
 	if !cur.less(target) {
 		return errInvalid("version", "constraint", "downgrades and same-version upgrades are not supported (current "+c.Version+")")
 	}
-	for _, v := range s.availableVersions(c.Version) {
+	if v, ok := s.catalogEntry(version); ok && v.released(now) && v.deprecated(now) {
+		return errDeprecatedVersion(v)
+	}
+	for _, v := range s.availableVersions(c.Version, now) {
 		if v.Name == version {
 			return nil
 		}
@@ -517,7 +532,7 @@ func (s *Server) handleSetClusterType(r *request) (any, *apiError) {
 	}
 	c.Status, c.UpdatedAt, c.Due = "updating", r.now, r.now.Add(s.opts.Dwell.ClusterUpdate)
 	s.touch()
-	return s.clusterWire(c), nil
+	return s.clusterWire(c, r.now), nil
 }
 
 func (s *Server) handleAvailableVersions(r *request) (any, *apiError) {
@@ -526,7 +541,7 @@ func (s *Server) handleAvailableVersions(r *request) (any, *apiError) {
 		return nil, aerr
 	}
 	out := []Version{}
-	for _, v := range s.availableVersions(c.Version) {
+	for _, v := range s.availableVersions(c.Version, r.now) {
 		out = append(out, s.versionWire(r.region, v))
 	}
 	return map[string]any{"versions": out}, nil

@@ -15,6 +15,8 @@ const (
 	dueCluster dueKind = iota
 	duePool
 	dueNode
+	dueLifecycle // forced or automatic upgrade of a cluster (lifecycle.go)
+	dueAutoheal  // autoheal of a not_ready node (autoheal.go)
 )
 
 type dueItem struct {
@@ -44,6 +46,12 @@ func (s *Server) nextDue() (dueItem, bool) {
 	}
 	for id, n := range s.st.Nodes {
 		consider(dueItem{dueNode, id, n.Seq, n.Due})
+		consider(dueItem{dueAutoheal, id, n.Seq, s.autohealDue(n)})
+	}
+	busy := s.clustersWithUpgradingPools()
+	for id, c := range s.st.Clusters {
+		at, _, _ := s.clusterLifecycleDue(c, busy)
+		consider(dueItem{dueLifecycle, id, c.Seq, at})
 	}
 	return best, found
 }
@@ -72,6 +80,10 @@ func (s *Server) advance(now time.Time) bool {
 			s.firePool(s.st.Pools[it.id], it.at)
 		case dueNode:
 			s.fireNode(s.st.Nodes[it.id], it.at)
+		case dueLifecycle:
+			s.fireLifecycle(s.st.Clusters[it.id], it.at)
+		case dueAutoheal:
+			s.fireAutoheal(s.st.Nodes[it.id], it.at)
 		}
 	}
 }
@@ -87,7 +99,7 @@ func (s *Server) fireCluster(c *clusterRec, t time.Time) {
 		return
 	case "creating", "updating":
 		c.Status = s.settledClusterStatus(c)
-		c.UpdatedAt = t
+		c.UpdatedAt, c.SettledAt = t, t
 		if c.UpgradePools {
 			c.UpgradePools = false
 			for _, p := range s.st.poolsOf(c.ID) {
@@ -161,7 +173,14 @@ func (s *Server) fireNode(n *nodeRec, t time.Time) {
 			s.settlePool(p, t)
 		}
 		return
-	case "creating", "rebooting", "starting", "registering":
+	case "rebooting":
+		if n.Broken { // a persistent failure survives the reboot
+			n.Status, n.UpdatedAt = "not_ready", t
+			s.kubeNotReady(n)
+			break
+		}
+		s.setNodeReady(n, t)
+	case "creating", "starting", "registering":
 		s.setNodeReady(n, t)
 	}
 	if p := s.st.Pools[n.PoolID]; p != nil {
@@ -171,6 +190,7 @@ func (s *Server) fireNode(n *nodeRec, t time.Time) {
 
 func (s *Server) setNodeReady(n *nodeRec, t time.Time) {
 	n.Status = "ready"
+	n.NotReadySince, n.AutohealRebooted, n.Broken = time.Time{}, false, false
 	n.UpdatedAt = t
 	n.Conditions = map[string]string{"DiskPressure": "False", "MemoryPressure": "False", "PIDPressure": "False", "Ready": "True"}
 	if n.ProviderID == "" {

@@ -25,6 +25,16 @@ func errInvalid(arg, reason, help string) *apiError {
 		"message": "invalid argument(s)", "type": "invalid_arguments"}}
 }
 
+// errDeprecatedVersion refuses a deprecated version at creation or as an upgrade target. No
+// recording shows the real refusal; the policy says a deprecated version is "removed from cluster
+// creation option" (docs/scaleway-k8s-api.md §5.4, §6), so the emulator answers as it does for any
+// version it does not offer: invalid_arguments on version, reason constraint, which the SDK turns
+// into *scw.InvalidArgumentsError. The help names the deprecation date.
+func errDeprecatedVersion(v CatalogVersion) *apiError {
+	return errInvalid("version", "constraint", "version "+v.Name+" is deprecated since "+
+		v.Deprecated.Format("2006-01-02")+" and no longer available for cluster creation or upgrade")
+}
+
 func errTransient(resource, id, state string) *apiError {
 	return &apiError{http.StatusConflict, map[string]any{
 		"current_state": state, "message": "resource is in a transient state",

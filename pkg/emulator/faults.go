@@ -149,12 +149,16 @@ type RequestLog struct {
 	Total    int             `json:"total"`
 	Counts   map[string]int  `json:"counts"` // by "METHOD /route/{template}"
 	Requests []RequestRecord `json:"requests"`
+	// Events are the actions the emulated service took by itself (forced and automatic upgrades,
+	// autoheal), oldest first.
+	Events []LifecycleEvent `json:"events"`
 }
 
 type requestLog struct {
 	mu      sync.Mutex
 	records []RequestRecord
 	counts  map[string]int
+	events  []LifecycleEvent
 }
 
 const maxLoggedRequests = 10000

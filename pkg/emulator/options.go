@@ -46,6 +46,10 @@ type Quotas struct {
 	Clusters        int `json:"clusters"`          // per project and region
 	PoolsPerCluster int `json:"pools_per_cluster"` // k8s_pool
 	NodesPerCluster int `json:"nodes_per_cluster"` // k8s_node (sum of pool sizes)
+	// NodesPerProject limits the nodes (sum of pool sizes, every cluster and region) of a project;
+	// refused as quotas_exceeded on resource "instances" (the Instance quota nodes count against;
+	// the resource name is an assumption, no recording shows it).
+	NodesPerProject int `json:"nodes_per_project"`
 }
 
 // Options configure a Server. The zero value is usable (real clock, TestDwell, default catalog).
@@ -54,7 +58,9 @@ type Options struct {
 	Dwell Dwell
 	// Catalog replaces the default version catalog (newest first not required).
 	Catalog []CatalogVersion
-	Quotas  Quotas
+	// NodeTypes replaces the default per-zone node type catalog (DefaultNodeTypes).
+	NodeTypes NodeTypeCatalog
+	Quotas    Quotas
 	// StateFile, if set, is loaded at start and rewritten atomically after each mutation.
 	StateFile string
 	// Kubeconfig of a real kube-apiserver: Node objects are registered there and it is served
@@ -62,9 +68,16 @@ type Options struct {
 	Kubeconfig []byte
 	// KubeClient, if set, is used instead of a client built from Kubeconfig (tests: a fake clientset).
 	KubeClient kubernetes.Interface
+	// ForcedUpgradeDelay is how long after a minor's end_of_life_at its clusters are force-upgraded
+	// (the real service takes up to 30 days; default 0: at end of life).
+	ForcedUpgradeDelay time.Duration
 	// RequirePrivateNetwork rejects a Kapsule create without private_network_id (400). Off by
-	// default: the emulator then creates a private network itself.
+	// default: the emulator then creates a private network itself. It implies CheckPrivateNetworks.
 	RequirePrivateNetwork bool
+	// CheckPrivateNetworks refuses a private_network_id (cluster or pool) that the emulator's VPC
+	// registry does not hold (privatenetworks.go). Off by default, so that specs naming private
+	// networks the emulator never saw (examples/, the demo) still apply.
+	CheckPrivateNetworks bool
 	// DefaultPageSize is the page size when the client sends none (default 20; max is 100).
 	DefaultPageSize int
 	// Sleep implements injected latency (default time.Sleep).
@@ -79,6 +92,9 @@ func (o *Options) withDefaults() {
 	}
 	if len(o.Catalog) == 0 {
 		o.Catalog = DefaultCatalog()
+	}
+	if len(o.NodeTypes) == 0 {
+		o.NodeTypes = DefaultNodeTypes()
 	}
 	if o.DefaultPageSize <= 0 {
 		o.DefaultPageSize = 20

@@ -86,6 +86,9 @@ func (s *Server) buildPool(c *clusterRec, req *createPoolReq, now time.Time) (*p
 	if nodeType == "external" && !isMulticloud(c.Type) {
 		return nil, errInvalid("node_type", "constraint", "external pools are only available on multicloud clusters")
 	}
+	if aerr := s.checkNodeType(zone, nodeType, false); aerr != nil {
+		return nil, aerr
+	}
 	size := req.Size
 	minSize, maxSize := size, size
 	if req.Autoscaling {
@@ -158,6 +161,9 @@ func (s *Server) buildPool(c *clusterRec, req *createPoolReq, now time.Time) (*p
 	if req.SecurityGroupID != nil && *req.SecurityGroupID != "" {
 		sg = *req.SecurityGroupID
 	}
+	if aerr := s.checkPrivateNetwork(c.Region, req.PrivateNetworkID); aerr != nil {
+		return nil, aerr
+	}
 	pn := req.PrivateNetworkID
 	if pn == nil && !isMulticloud(c.Type) {
 		pn = c.PrivateNetworkID
@@ -215,6 +221,25 @@ func (s *Server) nodeCount(clusterID string, except string) int {
 	return n
 }
 
+// checkProjectNodes refuses to bring a project's node count (pool sizes, every cluster) over the
+// NodesPerProject quota when a pool (except, if not "") gets size nodes.
+func (s *Server) checkProjectNodes(project, except string, size int) *apiError {
+	q := s.opts.Quotas.NodesPerProject
+	if q <= 0 {
+		return nil
+	}
+	cur := 0
+	for _, p := range s.st.Pools {
+		if c := s.st.Clusters[p.ClusterID]; c != nil && c.ProjectID == project && p.ID != except && p.Status != "deleting" {
+			cur += int(p.Size)
+		}
+	}
+	if cur+size > q {
+		return errQuota("instances", q, cur)
+	}
+	return nil
+}
+
 func (s *Server) handleCreatePool(r *request) (any, *apiError) {
 	c, aerr := s.clusterFor(r)
 	if aerr != nil {
@@ -234,6 +259,9 @@ func (s *Server) handleCreatePool(r *request) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	if aerr := s.checkNodeType(p.Zone, p.NodeType, true); aerr != nil {
+		return nil, aerr
+	}
 	existing := s.st.poolsOf(c.ID)
 	for _, o := range existing {
 		if o.Name == p.Name {
@@ -247,6 +275,9 @@ func (s *Server) handleCreatePool(r *request) (any, *apiError) {
 		if cur := s.nodeCount(c.ID, ""); cur+int(p.Size) > q {
 			return nil, errQuota("k8s_node", q, cur)
 		}
+	}
+	if aerr := s.checkProjectNodes(c.ProjectID, "", int(p.Size)); aerr != nil {
+		return nil, aerr
 	}
 	s.insertPool(p, r.now)
 	return p.Pool, nil
@@ -386,6 +417,16 @@ func (s *Server) handleUpdatePool(r *request) (any, *apiError) {
 		if q := s.opts.Quotas.NodesPerCluster; q > 0 && next.Size > p.Size {
 			if cur := s.nodeCount(p.ClusterID, p.ID); cur+int(next.Size) > q {
 				return nil, errQuota("k8s_node", q, cur+int(p.Size))
+			}
+		}
+		if next.Size > p.Size {
+			if aerr := s.checkNodeType(p.Zone, p.NodeType, true); aerr != nil {
+				return nil, aerr
+			}
+			if c != nil {
+				if aerr := s.checkProjectNodes(c.ProjectID, p.ID, int(next.Size)); aerr != nil {
+					return nil, aerr
+				}
 			}
 		}
 	}

@@ -128,13 +128,23 @@ func replayOne(t *testing.T, file string) (replayStats, int) {
 			}
 		}
 	}
-	// the emulator's clock follows the recording's (response Date headers), with the demo dwell
-	// times, which are shorter than the real ones: the emulator is never "behind" the recording
-	clk := clocktesting.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	// the emulator's clock is the recording's (response Date headers; the catalog is evaluated at
+	// the recorded dates), with the demo dwell times, which are shorter than the real ones: the
+	// emulator is never "behind" the recording
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, it := range c.Interactions {
+		if d := it.Response.Headers["Date"]; len(d) == 1 {
+			if at, err := http.ParseTime(d[0]); err == nil {
+				start = at.UTC()
+				break
+			}
+		}
+	}
+	clk := clocktesting.NewFakeClock(start)
 	// (except a configuration PATCH, which the recordings show settling within the same second)
 	dwell := emulator.DemoDwell
 	dwell.ClusterUpdate = 0
-	env := emulatortest.Start(t, emulator.Options{Catalog: catalog, Clock: clk, Dwell: dwell})
+	env := emulatortest.Start(t, emulator.Options{Catalog: catalog, Clock: clk, Dwell: dwell, CheckPrivateNetworks: true})
 	var last time.Time
 	ids := map[string]string{} // recorded id → emulator id
 	remap := func(s string) string {

@@ -10,6 +10,7 @@ import (
 
 	k8s "github.com/scaleway/scaleway-sdk-go/api/k8s/v1"
 	"github.com/scaleway/scaleway-sdk-go/scw"
+	clocktesting "k8s.io/utils/clock/testing"
 
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator/emulatortest"
@@ -54,7 +55,7 @@ func createKapsule(t *testing.T, api *k8s.API, name, version string, pools int) 
 func TestCreateKapsuleWithPoolsBecomesReady(t *testing.T) {
 	env := emulatortest.Start(t, emulator.Options{})
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "prod", "1.35.3", 1)
+	c := createKapsule(t, api, "prod", "1.35.9", 1)
 	if c.Status != k8s.ClusterStatusCreating {
 		t.Fatalf("create response status %s, want creating", c.Status)
 	}
@@ -78,7 +79,7 @@ func TestCreateKapsuleWithPoolsBecomesReady(t *testing.T) {
 	p := pools.Pools[0]
 	if p.Status != k8s.PoolStatusReady || p.NodeType != "pro2_xxs" || p.Zone != "fr-par-1" || p.MinSize != 2 || p.MaxSize != 2 ||
 		p.RootVolumeType != "sbs_5k" || p.RootVolumeSize == nil || *p.RootVolumeSize != 20000000000 || p.SecurityGroupID == "" ||
-		p.UpgradePolicy == nil || p.UpgradePolicy.MaxUnavailable != 1 || p.ContainerRuntime != k8s.RuntimeContainerd || p.Version != "1.35.3" {
+		p.UpgradePolicy == nil || p.UpgradePolicy.MaxUnavailable != 1 || p.ContainerRuntime != k8s.RuntimeContainerd || p.Version != "1.35.9" {
 		t.Fatalf("pool defaults: %+v", p)
 	}
 	nodes, err := api.ListNodes(&k8s.ListNodesRequest{ClusterID: c.ID, PoolID: &p.ID}, scw.WithAllPages())
@@ -95,7 +96,7 @@ func TestCreateKapsuleWithPoolsBecomesReady(t *testing.T) {
 func TestKapsuleWithoutPoolsIsPoolRequiredAndKosmosReady(t *testing.T) {
 	env := emulatortest.Start(t, emulator.Options{})
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "empty", "1.35.3", 0)
+	c := createKapsule(t, api, "empty", "1.35.9", 0)
 	if got := waitClusterPool(t, api, c.ID); got.Status != k8s.ClusterStatusPoolRequired {
 		t.Fatalf("kapsule without pools: %s", got.Status)
 	}
@@ -112,7 +113,7 @@ func TestKapsuleWithoutPoolsIsPoolRequiredAndKosmosReady(t *testing.T) {
 		t.Fatalf("after first pool: %s", got.Status)
 	}
 
-	k, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "edge", Type: "multicloud", Version: "1.35.3", Cni: k8s.CNIKilo})
+	k, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "edge", Type: "multicloud", Version: "1.35.9", Cni: k8s.CNIKilo})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +137,7 @@ func advanceAll(t *testing.T, env *emulatortest.Env) {
 func TestPoolLifecycle(t *testing.T) {
 	env := emulatortest.Start(t, emulator.Options{Dwell: emulator.DemoDwell})
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "c", "1.34.6", 1)
+	c := createKapsule(t, api, "c", "1.35.9", 1)
 	advanceAll(t, env)
 	waitClusterPool(t, api, c.ID)
 
@@ -164,7 +165,7 @@ func TestPoolLifecycle(t *testing.T) {
 	}
 
 	// upgrade the cluster without pools, then the pool to the cluster's version
-	if _, err := api.UpgradeCluster(&k8s.UpgradeClusterRequest{ClusterID: c.ID, Version: "1.35.3"}); err != nil {
+	if _, err := api.UpgradeCluster(&k8s.UpgradeClusterRequest{ClusterID: c.ID, Version: "1.36.5"}); err != nil {
 		t.Fatal(err)
 	}
 	advanceAll(t, env)
@@ -173,11 +174,11 @@ func TestPoolLifecycle(t *testing.T) {
 	for _, n := range nodes.Nodes {
 		old[n.ID] = true
 	}
-	if _, err := api.UpgradePool(&k8s.UpgradePoolRequest{PoolID: p.ID, Version: "1.36.1"}); !isInvalid(err, "version") {
+	if _, err := api.UpgradePool(&k8s.UpgradePoolRequest{PoolID: p.ID, Version: "1.37.1"}); !isInvalid(err, "version") {
 		t.Fatalf("pool beyond cluster version: %v", err)
 	}
-	pu, err := api.UpgradePool(&k8s.UpgradePoolRequest{PoolID: p.ID, Version: "1.35.3"})
-	if err != nil || pu.Status != k8s.PoolStatusUpgrading || pu.Version != "1.35.3" {
+	pu, err := api.UpgradePool(&k8s.UpgradePoolRequest{PoolID: p.ID, Version: "1.36.5"})
+	if err != nil || pu.Status != k8s.PoolStatusUpgrading || pu.Version != "1.36.5" {
 		t.Fatalf("upgrade pool: %+v %v", pu, err)
 	}
 	if _, err := api.UpdatePool(&k8s.UpdatePoolRequest{PoolID: p.ID, Size: &three}); err != nil {
@@ -230,7 +231,7 @@ func isInvalid(err error, arg string) bool {
 func TestDeleteClusterThen404(t *testing.T) {
 	env := emulatortest.Start(t, emulator.Options{})
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "doomed", "1.35.3", 1)
+	c := createKapsule(t, api, "doomed", "1.35.9", 1)
 	// delete is accepted while creating
 	d, err := api.DeleteCluster(&k8s.DeleteClusterRequest{ClusterID: c.ID, WithAdditionalResources: true})
 	if err != nil || d.Status != k8s.ClusterStatusDeleting {
@@ -248,10 +249,10 @@ func TestDeleteClusterThen404(t *testing.T) {
 }
 
 func TestUpgradeRules(t *testing.T) {
-	env := emulatortest.Start(t, emulator.Options{Dwell: emulator.DemoDwell})
+	env := emulatortest.Start(t, emulator.Options{Clock: clocktesting.NewFakeClock(t0), Dwell: emulator.DemoDwell})
 	api := k8s.NewAPI(env.Client)
 	res, err := env.Admin.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{{
-		Name: "old", Version: "1.33.4", Pools: []emulator.SeedPool{{Name: "default", Size: 2}},
+		Name: "old", Version: "1.35.4", Pools: []emulator.SeedPool{{Name: "default", Size: 2}},
 	}}})
 	if err != nil {
 		t.Fatal(err)
@@ -265,21 +266,21 @@ func TestUpgradeRules(t *testing.T) {
 	for _, v := range av.Versions {
 		names = append(names, v.Name)
 	}
-	if fmt.Sprint(names) != "[1.34.6 1.33.10 1.33.9 1.33.8 1.33.7 1.33.6 1.33.5]" {
-		t.Fatalf("available versions from 1.33.4: %v", names)
+	if fmt.Sprint(names) != "[1.36.5 1.35.9 1.35.8 1.35.7 1.35.6 1.35.5]" {
+		t.Fatalf("available versions from 1.35.4: %v", names)
 	}
 	c, _ := api.GetCluster(&k8s.GetClusterRequest{ClusterID: id})
 	if !c.UpgradeAvailable {
-		t.Fatalf("upgrade_available false on 1.33.4")
+		t.Fatalf("upgrade_available false on 1.35.4")
 	}
-	if _, err := api.UpgradeCluster(&k8s.UpgradeClusterRequest{ClusterID: id, Version: "1.35.3"}); !isInvalid(err, "version") {
+	if _, err := api.UpgradeCluster(&k8s.UpgradeClusterRequest{ClusterID: id, Version: "1.37.1"}); !isInvalid(err, "version") {
 		t.Fatalf("minor skip: %v", err)
 	}
-	if _, err := api.UpgradeCluster(&k8s.UpgradeClusterRequest{ClusterID: id, Version: "1.33.2"}); !isInvalid(err, "version") {
+	if _, err := api.UpgradeCluster(&k8s.UpgradeClusterRequest{ClusterID: id, Version: "1.35.2"}); !isInvalid(err, "version") {
 		t.Fatalf("downgrade: %v", err)
 	}
-	up, err := api.UpgradeCluster(&k8s.UpgradeClusterRequest{ClusterID: id, Version: "1.34.6", UpgradePools: true})
-	if err != nil || up.Status != k8s.ClusterStatusUpdating || up.Version != "1.34.6" {
+	up, err := api.UpgradeCluster(&k8s.UpgradeClusterRequest{ClusterID: id, Version: "1.36.5", UpgradePools: true})
+	if err != nil || up.Status != k8s.ClusterStatusUpdating || up.Version != "1.36.5" {
 		t.Fatalf("next minor: %+v %v", up, err)
 	}
 	var ts *scw.TransientStateError
@@ -287,13 +288,13 @@ func TestUpgradeRules(t *testing.T) {
 	if _, err := api.UpdateCluster(&k8s.UpdateClusterRequest{ClusterID: id, Name: &name}); !errors.As(err, &ts) || ts.CurrentState != "updating" {
 		t.Fatalf("patch during updating: %v", err)
 	}
-	if _, err := api.UpgradeCluster(&k8s.UpgradeClusterRequest{ClusterID: id, Version: "1.34.6"}); !errors.As(err, &ts) {
+	if _, err := api.UpgradeCluster(&k8s.UpgradeClusterRequest{ClusterID: id, Version: "1.36.5"}); !errors.As(err, &ts) {
 		t.Fatalf("upgrade during updating: %v", err)
 	}
 	advanceAll(t, env) // one jump fires the whole chain: control plane, then each pool's node batches
 	waitClusterPool(t, api, id)
 	pools, _ := api.ListPools(&k8s.ListPoolsRequest{ClusterID: id}, scw.WithAllPages())
-	if pools.Pools[0].Version != "1.34.6" || pools.Pools[0].Status != k8s.PoolStatusReady {
+	if pools.Pools[0].Version != "1.36.5" || pools.Pools[0].Status != k8s.PoolStatusReady {
 		t.Fatalf("cascade: %+v", pools.Pools[0])
 	}
 	nodes, _ := api.ListNodes(&k8s.ListNodesRequest{ClusterID: id}, scw.WithAllPages())
@@ -310,10 +311,15 @@ func TestUpgradeRules(t *testing.T) {
 }
 
 func TestCreateRejectsUnlistedVersionAndTypes(t *testing.T) {
-	env := emulatortest.Start(t, emulator.Options{})
+	env := emulatortest.Start(t, emulator.Options{Clock: clocktesting.NewFakeClock(t0)})
 	api := k8s.NewAPI(env.Client)
-	if _, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "x", Version: "1.33.4", Cni: k8s.CNICilium}); !isInvalid(err, "version") {
+	if _, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "x", Version: "1.35.4", Cni: k8s.CNICilium}); !isInvalid(err, "version") {
 		t.Fatalf("unlisted version: %v", err)
+	}
+	var ia *scw.InvalidArgumentsError
+	_, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "x", Version: "1.34.6", Cni: k8s.CNICilium})
+	if !errors.As(err, &ia) || ia.Details[0].ArgumentName != "version" || !strings.Contains(ia.Details[0].HelpMessage, "deprecated since 2026-09-29") {
+		t.Fatalf("deprecated version: %v", err)
 	}
 	vs, err := api.ListVersions(&k8s.ListVersionsRequest{})
 	if err != nil {
@@ -326,7 +332,7 @@ func TestCreateRejectsUnlistedVersionAndTypes(t *testing.T) {
 			t.Fatalf("dates missing on %s", v.Name)
 		}
 	}
-	if fmt.Sprint(names) != "[1.36.1 1.35.3 1.34.6 1.33.10]" {
+	if fmt.Sprint(names) != "[1.37.1 1.36.5 1.35.9]" {
 		t.Fatalf("versions: %v", names)
 	}
 	v, err := api.GetVersion(&k8s.GetVersionRequest{VersionName: "1.34.6"})
@@ -344,7 +350,7 @@ func TestPagingAllPages(t *testing.T) {
 	api := k8s.NewAPI(env.Client)
 	var seed emulator.SeedRequest
 	for i := range 250 {
-		seed.Clusters = append(seed.Clusters, emulator.SeedCluster{Name: fmt.Sprintf("c-%03d", i), Version: "1.35.3"})
+		seed.Clusters = append(seed.Clusters, emulator.SeedCluster{Name: fmt.Sprintf("c-%03d", i), Version: "1.35.9"})
 	}
 	if _, err := env.Admin.Seed(seed); err != nil {
 		t.Fatal(err)
@@ -395,9 +401,9 @@ func TestAuthAndQuotas(t *testing.T) {
 		t.Fatalf("no token: %d", res.StatusCode)
 	}
 	api := k8s.NewAPI(env.Client)
-	c := createKapsule(t, api, "one", "1.35.3", 1)
+	c := createKapsule(t, api, "one", "1.35.9", 1)
 	var qe *scw.QuotasExceededError
-	if _, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "two", Version: "1.35.3", Cni: k8s.CNICilium}); !errors.As(err, &qe) {
+	if _, err := api.CreateCluster(&k8s.CreateClusterRequest{Name: "two", Version: "1.35.9", Cni: k8s.CNICilium}); !errors.As(err, &qe) {
 		t.Fatalf("cluster quota: %v", err)
 	}
 	waitClusterPool(t, api, c.ID)

@@ -24,6 +24,8 @@ type Server struct {
 	opts    Options
 	catalog []CatalogVersion // newest first
 
+	nodeTypes NodeTypeCatalog // per zone; stock changes through SetNodeTypeAvailability (under mu)
+
 	mu     sync.Mutex
 	st     *state
 	dirty  bool      // next-due cache is stale
@@ -64,10 +66,16 @@ type route struct {
 // noContent makes the server answer 204 with no body.
 type noContent struct{}
 
+// withHeader is a 200 response with extra headers (the Instance API's X-Total-Count).
+type withHeader struct {
+	body   any
+	header http.Header
+}
+
 // New builds a Server, loading opts.StateFile if it exists.
 func New(opts Options) (*Server, error) {
 	opts.withDefaults()
-	s := &Server{opts: opts, catalog: sortCatalog(opts.Catalog), st: newState(), dirty: true}
+	s := &Server{opts: opts, catalog: sortCatalog(opts.Catalog), nodeTypes: opts.NodeTypes.clone(), st: newState(), dirty: true}
 	s.faults.init(1)
 	if opts.KubeClient != nil {
 		s.kube = &kubeSync{client: opts.KubeClient}
@@ -147,6 +155,7 @@ func (s *Server) buildRoutes() {
 	add("DELETE", "/vpc/v2/regions/{region}/private-networks/{pn_id}", s.handleDeletePN)
 	add("GET", "/ipam/v1/regions/{region}/ips", s.handleListIPs)
 	add("GET", "/instance/v1/zones/{zone}/products/servers", s.handleProductsServers)
+	add("GET", "/instance/v1/zones/{zone}/products/servers/availability", s.handleProductsAvailability)
 }
 
 func (s *Server) match(method, path string) (*route, map[string]string, bool) {
@@ -281,6 +290,12 @@ func (s *Server) finish(w http.ResponseWriter, hr *http.Request, template string
 	case status == http.StatusNoContent:
 		w.WriteHeader(status)
 	default:
+		if wh, ok := out.(withHeader); ok {
+			for k, v := range wh.header {
+				w.Header()[k] = v
+			}
+			out = wh.body
+		}
 		writeJSON(w, status, out)
 	}
 }

@@ -17,6 +17,7 @@ type clusterRec struct {
 	Due          time.Time `json:"due"`           // when the current transient state ends
 	UpgradePools bool      `json:"upgrade_pools"` // cascade pools when the upgrade finishes
 	Token        string    `json:"token"`
+	SettledAt    time.Time `json:"settled_at"` // last creation or change end; lifecycle acts after it
 }
 
 type poolRec struct {
@@ -32,6 +33,11 @@ type nodeRec struct {
 	Due     time.Time `json:"due"`
 	Version string    `json:"version"` // kubelet version the node runs
 	Zone    string    `json:"zone"`
+	// autoheal bookkeeping: when the node went not_ready, whether autoheal rebooted it already,
+	// and whether a reboot leaves it not_ready (a persistent failure)
+	NotReadySince    time.Time `json:"not_ready_since"`
+	AutohealRebooted bool      `json:"autoheal_rebooted"`
+	Broken           bool      `json:"broken"`
 }
 
 // state is everything the emulator knows; it is what the state file holds.

@@ -1,22 +1,31 @@
 package emulator
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// CatalogVersion is one version the emulator knows. Listed versions are returned by ListVersions
-// (one per minor, its latest patch, as the real API does) and accepted at creation; unlisted ones
-// exist only so clusters can sit on older patches (seeding, available-versions, upgrades).
+// CatalogVersion is one version the emulator knows. ReleasedAt, Deprecated and EndOfLife are the
+// minor's dates, served as the real API serves them on every version of that minor. What a version
+// is good for is evaluated against the emulator's clock (now):
+//   - released: AvailableAt (zero: ReleasedAt) is not after now, or Listed;
+//   - offered (ListVersions, cluster creation, upgrade target): released and now is before
+//     Deprecated, and either the newest released patch of its minor (one per minor, as the real API
+//     lists them) or Listed;
+//   - GetVersion answers for every released version, deprecated or past end of life included;
+//   - past EndOfLife, clusters on the minor are force-upgraded (lifecycle.go).
+//
+// Listed forces a version into the offer whatever its patch rank and release date (the replay test
+// lists the versions its recordings created clusters with); deprecation still applies.
 type CatalogVersion struct {
-	Name       string    `json:"name"`
-	Listed     bool      `json:"listed"`
-	ReleasedAt time.Time `json:"released_at"`
-	Deprecated time.Time `json:"deprecated_at"`
-	EndOfLife  time.Time `json:"end_of_life_at"`
+	Name        string    `json:"name"`
+	Listed      bool      `json:"listed"`
+	ReleasedAt  time.Time `json:"released_at"`
+	Deprecated  time.Time `json:"deprecated_at"`
+	EndOfLife   time.Time `json:"end_of_life_at"`
+	AvailableAt time.Time `json:"available_at"` // when this patch came out; zero: with the minor
 }
 
 func day(s string) time.Time {
@@ -27,30 +36,25 @@ func day(s string) time.Time {
 	return t
 }
 
-// DefaultCatalog is the fr-par catalog of 2026-08 (docs/scaleway-k8s-api.md §2.4 and §6): 1.36.1, 1.35.3, 1.34.6 and
-// 1.33.10 listed, every older patch of those minors known but unlisted.
-func DefaultCatalog() []CatalogVersion {
-	minors := []struct {
-		minor          string
-		latest         int
-		rel, depr, eol string
-	}{
-		{"1.36", 1, "2026-07-07", "2027-07-07", "2027-09-07"},
-		{"1.35", 3, "2026-01-19", "2027-01-19", "2027-03-19"},
-		{"1.34", 6, "2025-09-29", "2026-09-29", "2026-11-29"},
-		{"1.33", 10, "2025-09-04", "2026-09-04", "2026-11-04"},
+// availableAt is when the version could first be used.
+func (v CatalogVersion) availableAt() time.Time {
+	if v.AvailableAt.IsZero() {
+		return v.ReleasedAt
 	}
-	var out []CatalogVersion
-	for _, m := range minors {
-		for p := m.latest; p >= 0; p-- {
-			out = append(out, CatalogVersion{
-				Name: fmt.Sprintf("%s.%d", m.minor, p), Listed: p == m.latest,
-				ReleasedAt: day(m.rel), Deprecated: day(m.depr), EndOfLife: day(m.eol),
-			})
-		}
-	}
-	return out
+	return v.AvailableAt
 }
+
+func (v CatalogVersion) released(now time.Time) bool { return v.Listed || !now.Before(v.availableAt()) }
+
+func (v CatalogVersion) deprecated(now time.Time) bool {
+	return !v.Deprecated.IsZero() && !now.Before(v.Deprecated)
+}
+
+func (v CatalogVersion) endOfLife(now time.Time) bool {
+	return !v.EndOfLife.IsZero() && !now.Before(v.EndOfLife)
+}
+
+func sameMinor(a, b semver) bool { return a[0] == b[0] && a[1] == b[1] }
 
 // semver is a parsed x.y.z.
 type semver [3]int
@@ -100,30 +104,53 @@ func (s *Server) catalogEntry(name string) (CatalogVersion, bool) {
 	return CatalogVersion{}, false
 }
 
-// availableVersions lists the legal upgrade targets from current: every higher patch of the same
-// minor, plus the latest patch of the next minor (newest first).
-func (s *Server) availableVersions(current string) []CatalogVersion {
+// latestPatch is the newest released patch of the minor major.minor at now.
+func (s *Server) latestPatch(major, minor int, now time.Time) (CatalogVersion, bool) {
+	for _, v := range s.catalog { // newest first
+		pv, ok := parseVersion(v.Name)
+		if ok && pv[0] == major && pv[1] == minor && v.released(now) {
+			return v, true
+		}
+	}
+	return CatalogVersion{}, false
+}
+
+// offered reports whether v can be created or upgraded to at now.
+func (s *Server) offered(v CatalogVersion, now time.Time) bool {
+	if !v.released(now) || v.deprecated(now) {
+		return false
+	}
+	if v.Listed {
+		return true
+	}
+	pv, ok := parseVersion(v.Name)
+	if !ok {
+		return false
+	}
+	latest, _ := s.latestPatch(pv[0], pv[1], now)
+	return latest.Name == v.Name
+}
+
+// availableVersions lists the legal upgrade targets from current at now: every higher released
+// patch of the same minor, plus the latest patch of the next minor (newest first), deprecated
+// versions excluded.
+func (s *Server) availableVersions(current string, now time.Time) []CatalogVersion {
 	cur, ok := parseVersion(current)
 	if !ok {
 		return nil
 	}
 	var out []CatalogVersion
-	var next *CatalogVersion
 	for _, v := range s.catalog { // newest first
 		pv, ok := parseVersion(v.Name)
-		if !ok {
+		if !ok || !v.released(now) || v.deprecated(now) {
 			continue
 		}
-		switch {
-		case pv[0] == cur[0] && pv[1] == cur[1]+1 && next == nil:
-			vv := v
-			next = &vv
-		case pv[0] == cur[0] && pv[1] == cur[1] && cur.less(pv):
+		if sameMinor(pv, cur) && cur.less(pv) {
 			out = append(out, v)
 		}
 	}
-	if next != nil {
-		out = append([]CatalogVersion{*next}, out...)
+	if next, ok := s.latestPatch(cur[0], cur[1]+1, now); ok && !next.deprecated(now) {
+		out = append([]CatalogVersion{next}, out...)
 	}
 	return out
 }
@@ -153,7 +180,7 @@ func (s *Server) versionWire(region string, v CatalogVersion) Version {
 func (s *Server) handleListVersions(r *request) (any, *apiError) {
 	out := []Version{}
 	for _, v := range s.catalog {
-		if v.Listed {
+		if s.offered(v, r.now) {
 			out = append(out, s.versionWire(r.region, v))
 		}
 	}
@@ -162,7 +189,7 @@ func (s *Server) handleListVersions(r *request) (any, *apiError) {
 
 func (s *Server) handleGetVersion(r *request) (any, *apiError) {
 	v, ok := s.catalogEntry(r.param("version"))
-	if !ok {
+	if !ok || !v.released(r.now) {
 		return nil, errNotFound("version", r.param("version"))
 	}
 	return s.versionWire(r.region, v), nil

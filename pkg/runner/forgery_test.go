@@ -98,7 +98,7 @@ func TestForeignClusterNamedByACommittedStatusIsNotDeleted(t *testing.T) {
 	e := newEnv(t, "revert")
 	e.tick("start")
 	theirs, err := e.prov.CreateCluster(t.Context(), cloud.Ref{Region: "fr-par", ProjectID: project}, cloud.Cluster{
-		Name: "team-b-prod", Type: "kapsule", Version: "1.35.3", CNI: "cilium", PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
+		Name: "team-b-prod", Type: "kapsule", Version: "1.35.9", CNI: "cilium", PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
 		Tags:  []string{cloud.ManagedByTag, cloud.OwnerTag("team-b"), cloud.ProtectionTag(false)},
 		Pools: []cloud.Pool{{Name: "web", NodeType: "PRO2-S", Zone: "fr-par-1", Size: 1}}})
 	if err != nil {
@@ -131,7 +131,7 @@ func TestStaleStatusDoesNotDeleteANewClusterOfTheSameName(t *testing.T) {
 	}
 	waitGone(t, e, old.ID)
 	fresh, err := e.prov.CreateCluster(t.Context(), cloud.Ref{Region: "fr-par", ProjectID: project}, cloud.Cluster{
-		Name: "prod-par", Type: "kapsule", Version: "1.35.3", CNI: "cilium", PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
+		Name: "prod-par", Type: "kapsule", Version: "1.35.9", CNI: "cilium", PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
 		Tags:  []string{cloud.ManagedByTag, cloud.OwnerTag(e.runner.owner()), cloud.ProtectionTag(false)},
 		Pools: []cloud.Pool{{Name: "web", NodeType: "PRO2-S", Zone: "fr-par-1", Size: 1}}})
 	if err != nil {
@@ -233,7 +233,7 @@ func TestOrphanIsListedInTheRepositoryStatus(t *testing.T) {
 	e := newEnv(t, "revert")
 	e.tick("start")
 	orphan, err := e.prov.CreateCluster(t.Context(), cloud.Ref{Region: "fr-par", ProjectID: project}, cloud.Cluster{
-		Name: "half-made", Type: "kapsule", Version: "1.35.3", CNI: "cilium", PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
+		Name: "half-made", Type: "kapsule", Version: "1.35.9", CNI: "cilium", PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
 		Tags:  []string{cloud.ManagedByTag, cloud.OwnerTag(e.runner.owner()), cloud.ProtectionTag(true)},
 		Pools: []cloud.Pool{{Name: "web", NodeType: "PRO2-S", Zone: "fr-par-1", Size: 1}}})
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 func TestPoolUserDataIsSentOnCreate(t *testing.T) {
 	e, p, _, _ := emulatorFleet(t, 0)
 	ref := cloud.Ref{Region: "fr-par", ProjectID: emulatortest.ProjectID}
-	c, err := p.CreateCluster(t.Context(), ref, cloud.Cluster{Name: "ud", Type: "kapsule", Version: "1.35.3", CNI: "cilium",
+	c, err := p.CreateCluster(t.Context(), ref, cloud.Cluster{Name: "ud", Type: "kapsule", Version: "1.35.9", CNI: "cilium",
 		Tags: []string{cloud.ManagedByTag}, PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
 		Pools: []cloud.Pool{{Name: "inline", NodeType: "PRO2-S", Size: 1, UserData: map[string]string{"cloud-init": "#cloud-config\nruncmd: [true]\n"}}}})
 	if err != nil {
