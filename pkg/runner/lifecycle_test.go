@@ -53,13 +53,16 @@ type giteaEnv struct {
 	r     *Runner
 }
 
-func newGiteaEnv(t *testing.T, specVersion, liveVersion string) *giteaEnv {
+// newGiteaEnv seeds prod-par live at liveVersion with its spec at specVersion; the emulator and
+// the runner share one fake clock starting at start.
+func newGiteaEnv(t *testing.T, specVersion, liveVersion string, start time.Time) *giteaEnv {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a Gitea server")
 	}
 	g := giteatest.Start(t)
-	emu := emulator.MustNew(emulator.Options{Dwell: emulator.TestDwell, Logf: t.Logf})
+	clk := clocktesting.NewFakeClock(start)
+	emu := emulator.MustNew(emulator.Options{Dwell: emulator.TestDwell, Logf: t.Logf, Clock: clk})
 	hs := httptest.NewServer(emu.Handler())
 	t.Cleanup(hs.Close)
 	t.Setenv("SCW_CONFIG_PATH", filepath.Join(t.TempDir(), "none.yaml"))
@@ -90,7 +93,6 @@ func newGiteaEnv(t *testing.T, specVersion, liveVersion string) *giteaEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := clocktesting.NewFakeClock(time.Now())
 	exec := &apply.Executor{Provider: prov, Options: apply.Options{PollInterval: 10 * time.Millisecond}}
 	r := &Runner{Source: src, Provider: prov, Exec: exec, Clock: clk, DriftInterval: 10 * time.Minute,
 		DefaultProjectID: project, DefaultRegion: "fr-par", Notify: func(ev Event) { t.Logf("%s: %s", ev.Kind, ev.Message) },
@@ -164,6 +166,33 @@ func (e *giteaEnv) catalog() []cloud.Version {
 	return snap.Versions
 }
 
+// latestAt is the newest patch of minor the default catalog offers at t.
+func latestAt(t *testing.T, minor string, at time.Time) string {
+	t.Helper()
+	for _, v := range emulator.CatalogAt(emulator.DefaultCatalog(), at) {
+		if strings.HasPrefix(v, minor+".") {
+			return v
+		}
+	}
+	t.Skipf("the emulator offers no %s at %s", minor, at)
+	return ""
+}
+
+func (e *giteaEnv) live() *cloud.Cluster {
+	e.t.Helper()
+	snap, err := e.prov.Observe(context.Background(), cloud.Ref{Region: "fr-par", ProjectID: project})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i := range snap.Clusters {
+		if snap.Clusters[i].Name == "prod-par" {
+			return &snap.Clusters[i]
+		}
+	}
+	e.t.Fatal("prod-par is not live")
+	return nil
+}
+
 // latest is the emulator's latest listed patch of minor.
 func latest(t *testing.T, cat []cloud.Version, minor string) cloud.Version {
 	t.Helper()
@@ -176,29 +205,49 @@ func latest(t *testing.T, cat []cloud.Version, minor string) cloud.Version {
 	return cloud.Version{}
 }
 
-// Acceptance (a): Scaleway moved the cluster past its spec (1.34 ended; the cluster runs 1.35):
-// the pass plans on with a spec-behind warning, the status says so with the dates, and the loop
-// opens exactly one spec-sync pull request on Gitea that changes only the version scalar.
-func TestLifecycleSpecSyncPullRequestOnGitea(t *testing.T) {
-	emuCat := emulator.DefaultCatalog()
-	var live string
-	for _, v := range emuCat {
-		if v.Listed && strings.HasPrefix(v.Name, "1.35.") {
-			live = v.Name
-		}
-	}
-	e := newGiteaEnv(t, "1.34", live)
-	e.clock.SetTime(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)) // after 1.34's end of life (2026-11-29)
+// Acceptance (a): 1.34 is deprecated, so the loop proposes the upgrade to 1.35; then the emulator's
+// clock passes 1.34's end of life and Scaleway force-upgrades the cluster to 1.35 while the spec
+// still says 1.34. The pass plans on (no error) with a spec-behind warning, the status says so
+// with the dates, and the one pull request becomes the spec-sync: exactly one on Gitea, changing
+// only the version scalar. Once the spec says 1.35 it is closed.
+func TestLifecycleForcedUpgradeSpecSyncOnGitea(t *testing.T) {
+	e := newGiteaEnv(t, "1.34", "1.34.6", time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC))
 	e.tick("start")
-
 	ps := e.pulls()
-	if len(ps) != 1 || ps[0].State != "open" || ps[0].Head.Ref != "reconciler/lifecycle/fr-par/prod-par" || !strings.HasPrefix(ps[0].Title, "Sync prod-par's spec.version to 1.35") {
-		t.Fatalf("pull requests = %+v, want one open spec-sync", ps)
+	if len(ps) != 1 || !strings.HasPrefix(ps[0].Title, "Upgrade prod-par to Kubernetes 1.35") {
+		t.Fatalf("before end of life: %+v, want the upgrade pull request of a deprecated 1.34", ps)
 	}
-	for _, s := range []string{"spec-behind", live, "Reconciler preview"} {
+
+	e.clock.SetTime(time.Date(2026, 11, 29, 0, 30, 0, 0, time.UTC)) // past 1.34's end of life
+	var live string
+	for range 50 { // the forced upgrade: control plane, then pools
+		c := e.live()
+		live = c.Version
+		if c.Status == "ready" && strings.HasPrefix(live, "1.35.") && c.Pools[0].Status == "ready" {
+			break
+		}
+		e.clock.Step(time.Minute)
+	}
+	if !strings.HasPrefix(live, "1.35.") {
+		t.Fatalf("the emulator did not force-upgrade the cluster: live %s", live)
+	}
+	e.clock.Step(11 * time.Minute)
+	res := e.tick("interval")
+	if !res.Planned {
+		t.Fatalf("no pass: %+v", res)
+	}
+	ps = e.pulls()
+	if len(ps) != 1 || ps[0].State != "open" || ps[0].Head.Ref != "reconciler/lifecycle/fr-par/prod-par" || !strings.HasPrefix(ps[0].Title, "Sync prod-par's spec.version to 1.35") {
+		t.Fatalf("after the forced upgrade: %+v, want the one pull request, now the spec-sync", ps)
+	}
+	for _, s := range []string{"spec-behind", live, "a forced upgrade", "Reconciler preview"} {
 		if !strings.Contains(ps[0].Body, s) {
 			t.Errorf("body lacks %q:\n%s", s, ps[0].Body)
 		}
+	}
+	// 1.34 has left the region's list at its end of life: the reason says so.
+	if !strings.Contains(ps[0].Body, "1.34 is no longer offered") && !strings.Contains(ps[0].Body, "1.34 reached end of life on 2026-11-29") {
+		t.Errorf("body does not say why:\n%s", ps[0].Body)
 	}
 	want := strings.NewReplacer("VERSION", "1.35", "DESCRIPTION", "prod").Replace(lifecycleSpec)
 	if got := e.file(ps[0].Head.Ref, "clusters/prod-par.yaml"); got != want {
@@ -234,14 +283,9 @@ func TestLifecycleSpecSyncPullRequestOnGitea(t *testing.T) {
 // Acceptance (b): a 1.35 cluster 30 days before 1.35's deprecated_at gets exactly one upgrade
 // pull request to 1.36; a re-run after the preview changed edits the same one (force-pushed).
 func TestLifecycleUpgradePullRequestOnGitea(t *testing.T) {
-	emuCat := emulator.DefaultCatalog()
-	var live string
-	for _, v := range emuCat {
-		if v.Listed && strings.HasPrefix(v.Name, "1.35.") {
-			live = v.Name
-		}
-	}
-	e := newGiteaEnv(t, "1.35", live)
+	start := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	live := latestAt(t, "1.35", start)
+	e := newGiteaEnv(t, "1.35", live, start)
 	v135 := latest(t, e.catalog(), "1.35")
 	if v135.DeprecatedAt == nil {
 		t.Skip("the emulator gives 1.35 no deprecated_at")
