@@ -18,6 +18,8 @@ type PullRequests interface {
 	UpsertPull(ctx context.Context, pr PullRequest) (Pull, error)
 	// OpenPull returns the open pull request whose head is head, if any.
 	OpenPull(ctx context.Context, head string) (*Pull, error)
+	// OpenPulls lists the open pull requests (every page).
+	OpenPulls(ctx context.Context) ([]Pull, error)
 	// ClosePull closes pull request number with a comment (when comment is not empty).
 	ClosePull(ctx context.Context, number int, comment string) error
 }
@@ -98,9 +100,23 @@ func (c *repoClient) UpsertPull(ctx context.Context, pr PullRequest) (Pull, erro
 	return p, nil
 }
 
-// OpenPull pages through the open pull requests (both forges list them the same way; GitHub's
-// head filter needs the owner, Gitea has none) and returns the one whose head is head.
+// OpenPull returns the open pull request whose head is head (both forges list pull requests the
+// same way; GitHub's head filter needs the owner, Gitea has none).
 func (c *repoClient) OpenPull(ctx context.Context, head string) (*Pull, error) {
+	all, err := c.OpenPulls(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if all[i].Head == head {
+			return &all[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func (c *repoClient) OpenPulls(ctx context.Context) ([]Pull, error) {
+	var out []Pull
 	for page := 1; ; page++ {
 		q := url.Values{"state": {"open"}, c.pageParam: {strconv.Itoa(c.pageSize)}, "page": {strconv.Itoa(page)}}
 		var list []apiPull
@@ -108,13 +124,12 @@ func (c *repoClient) OpenPull(ctx context.Context, head string) (*Pull, error) {
 			return nil, err
 		}
 		for _, p := range list {
-			if p.Head.Ref == head && (p.State == "" || p.State == "open") {
-				out := p.pull()
-				return &out, nil
+			if p.State == "" || p.State == "open" {
+				out = append(out, p.pull())
 			}
 		}
 		if len(list) < c.pageSize {
-			return nil, nil
+			return out, nil
 		}
 	}
 }

@@ -114,14 +114,25 @@ func (r *Runner) lifecycle(ctx context.Context, now time.Time, pass *reconcile.P
 	for _, p := range problems {
 		errs = append(errs, p)
 	}
+	// One listing per pass: what is open on the lifecycle branches.
+	list, err := prs.OpenPulls(ctx)
+	if err != nil {
+		return err
+	}
+	open := map[string]*forge.Pull{}
+	for i := range list {
+		if strings.HasPrefix(list[i].Head, lifecycle.BranchPrefix) {
+			open[list[i].Head] = &list[i]
+		}
+	}
 	wanted := map[string]bool{}
 	for _, p := range props {
 		wanted[p.Branch] = true
-		if err := r.proposeOne(ctx, prs, cfg, co, pass, p); err != nil {
+		if err := r.proposeOne(ctx, prs, cfg, co, pass, p, open[p.Branch]); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", p.Cluster, err))
 		}
 	}
-	if err := r.closeUnwanted(ctx, prs, repo, wanted); err != nil {
+	if err := r.closeUnwanted(ctx, prs, repo, wanted, open); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -162,7 +173,7 @@ func (r *Runner) withTargets(ctx context.Context, in lifecycle.Input, props []li
 
 // proposeOne pushes the proposal's branch and opens or edits its pull request, with the plan
 // of the proposed revision as the preview in its body.
-func (r *Runner) proposeOne(ctx context.Context, prs forge.PullRequests, cfg lifecycle.Config, co *checkout.Checkout, pass *reconcile.Pass, p lifecycle.Proposal) error {
+func (r *Runner) proposeOne(ctx context.Context, prs forge.PullRequests, cfg lifecycle.Config, co *checkout.Checkout, pass *reconcile.Pass, p lifecycle.Proposal, open *forge.Pull) error {
 	var author source.Author
 	if r.Lifecycle != nil {
 		author = r.Lifecycle.Author
@@ -178,10 +189,6 @@ func (r *Runner) proposeOne(ctx context.Context, prs forge.PullRequests, cfg lif
 		return err
 	}
 	body := p.Why + "\n\n" + r.proposalPreview(co, pass, p, pushed.Head, cfg.BaseBranch)
-	open, err := prs.OpenPull(ctx, p.Branch)
-	if err != nil {
-		return err
-	}
 	if open != nil && open.Title == p.Title && sameBody(open.Body, body) {
 		return nil
 	}
@@ -237,18 +244,12 @@ func (r *Runner) proposalPreview(co *checkout.Checkout, pass *reconcile.Pass, p 
 
 // closeUnwanted closes the open pull requests on this repository's lifecycle branches that no
 // proposal wants any more.
-func (r *Runner) closeUnwanted(ctx context.Context, prs forge.PullRequests, repo *spec.Repo, wanted map[string]bool) error {
+func (r *Runner) closeUnwanted(ctx context.Context, prs forge.PullRequests, repo *spec.Repo, wanted map[string]bool, openPulls map[string]*forge.Pull) error {
 	var errs []error
 	for _, c := range repo.Clusters {
 		b := lifecycle.Branch(c.Spec.Region, c.Metadata.Name)
-		if wanted[b] {
-			continue
-		}
-		open, err := prs.OpenPull(ctx, b)
-		if err != nil {
-			return err
-		}
-		if open == nil {
+		open := openPulls[b]
+		if wanted[b] || open == nil {
 			continue
 		}
 		why := fmt.Sprintf("Closed by the reconciler: no longer needed. `spec.version` of %s is now `%s`, and no upgrade is due.", c.Metadata.Name, c.Spec.Version)
