@@ -41,6 +41,9 @@ type Cluster struct {
 	ServiceCIDR       string
 	ServiceDNSIP      string
 	UpgradeAvailable  bool
+	// ACL is the API server's access list; nil when not observed (Observe does not read it: the
+	// reconciler asks ACLs.ClusterACLRules for the clusters whose spec declares one).
+	ACL []ACLRule
 	// LiveVersion is the catalog facts (dates) of Version's minor: the region list's entry of that
 	// minor, else GetVersion of Version (a minor past end of life has left the list); nil when
 	// the API does not know the version.
@@ -158,4 +161,12 @@ type Version struct {
 	ReleasedAt           *time.Time
 	DeprecatedAt         *time.Time
 	EndOfLifeAt          *time.Time
+}
+
+// ACLRule is one entry of a cluster's API server access list: an IP range or Scaleway's ranges.
+type ACLRule struct {
+	ID             string
+	IP             string // CIDR; "" when ScalewayRanges
+	ScalewayRanges bool
+	Description    string
 }

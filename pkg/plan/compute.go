@@ -335,6 +335,11 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 			Target: clusterTarget(name), Reason: reason, Changes: changes, Details: base(), Payload: Payload{ClusterUpdate: &update}}})
 	}
 
+	// API server access list.
+	if d := aclAction(c, live, base); d != nil {
+		w.add(d)
+	}
+
 	// Version path.
 	autoUp := c.Spec.AutoUpgrade != nil && c.Spec.AutoUpgrade.Enabled
 	hops, note, err := upgradePath(live.Version, c.Spec.Version, autoUp, cat, in.Now)
@@ -461,7 +466,7 @@ func summarize(cs []ClusterPlan) Summary {
 			switch a.Type {
 			case CreateCluster, CreatePool:
 				s.Create++
-			case UpdateCluster, UpdatePool, SetClusterType:
+			case UpdateCluster, UpdatePool, SetClusterType, SetClusterACL:
 				s.Update++
 			case UpgradeCluster, UpgradePool:
 				s.Upgrade++

@@ -12,6 +12,7 @@ type ActionType string
 const (
 	CreateCluster  ActionType = "create-cluster"
 	UpdateCluster  ActionType = "update-cluster"
+	SetClusterACL  ActionType = "set-cluster-acl"
 	SetClusterType ActionType = "set-cluster-type"
 	UpgradeCluster ActionType = "upgrade-cluster"
 	DeleteCluster  ActionType = "delete-cluster"

@@ -76,6 +76,9 @@ func (r *Reconciler) Plan(ctx context.Context, co *checkout.Checkout, repo *spec
 	if err != nil {
 		return nil, err
 	}
+	if err := r.observeACLs(ctx, repo, snaps); err != nil {
+		return nil, err
+	}
 	return r.planWith(co, repo, snaps, applied)
 }
 

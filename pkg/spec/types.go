@@ -60,6 +60,9 @@ type ClusterSpec struct {
 	// PrivateNetworkID is required for Kapsule and forbidden for Kosmos.
 	PrivateNetworkID string   `json:"privateNetworkID,omitempty"`
 	Tags             []string `json:"tags,omitempty"`
+	// ACL restricts who may reach the cluster's API server; nil: not managed (the API's default
+	// lets everyone in). When set, its rules are the whole set.
+	ACL *ACL `json:"acl,omitempty"`
 
 	AutoUpgrade       *AutoUpgrade   `json:"autoUpgrade,omitempty"`
 	Autoscaler        *Autoscaler    `json:"autoscaler,omitempty"`
@@ -86,6 +89,19 @@ type ClusterSpec struct {
 	Pools []Pool `json:"pools,omitempty"`
 	// Prune deletes pools absent from the spec only when true (default false).
 	Prune bool `json:"prune,omitempty"`
+}
+
+// ACL is the API server's access list: the IP ranges allowed in, and Scaleway's own ranges.
+type ACL struct {
+	Rules []ACLRule `json:"rules,omitempty"`
+	// ScalewayRanges allows Scaleway's ranges (its managed services reaching the API server).
+	ScalewayRanges bool `json:"scalewayRanges,omitempty"`
+}
+
+// ACLRule allows one IP range (CIDR, e.g. 203.0.113.0/24).
+type ACLRule struct {
+	IP          string `json:"ip"`
+	Description string `json:"description,omitempty"`
 }
 
 // AutoUpgrade is Scaleway's own patch auto-upgrade.

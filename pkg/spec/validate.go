@@ -93,6 +93,9 @@ func validateCluster(is *issues, c *Cluster, written func(string) bool) {
 	}
 	validateUUID(is, "spec.privateNetworkID", s.PrivateNetworkID)
 	validateTags(is, "spec.tags", s.Tags)
+	if s.ACL != nil {
+		validateACL(is, s.ACL)
+	}
 	if len(s.Description) > 255 {
 		is.add("spec.description", "must be at most 255 characters")
 	}
@@ -582,6 +585,34 @@ func validateSettings(is *issues, s *Settings) {
 	}
 	if s.Owner != "" && !ownerRE.MatchString(s.Owner) {
 		is.hint("owner", fmt.Sprintf("invalid owner %q", s.Owner), "1 to 63 characters: lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit")
+	}
+}
+
+// validateACL checks spec.acl: CIDRs, each once, and at least one way in.
+func validateACL(is *issues, a *ACL) {
+	if len(a.Rules) == 0 && !a.ScalewayRanges {
+		is.hint("spec.acl", "allows no one: the API server would be unreachable, drains included",
+			"add rules (ip: 203.0.113.0/24), set scalewayRanges: true, or remove spec.acl to keep the API's default (everyone)")
+	}
+	seen := map[netip.Prefix]int{}
+	for i, r := range a.Rules {
+		path := fmt.Sprintf("spec.acl.rules[%d].ip", i)
+		pfx, err := netip.ParsePrefix(r.IP)
+		if err != nil {
+			is.hint(path, fmt.Sprintf("invalid CIDR %q", r.IP), "an IPv4 or IPv6 range such as 203.0.113.0/24 (a single address: /32)")
+			continue
+		}
+		if pfx != pfx.Masked() {
+			is.hint(path, fmt.Sprintf("%s has host bits set", r.IP), "use "+pfx.Masked().String())
+			continue
+		}
+		if j, dup := seen[pfx]; dup {
+			is.addf(path, "duplicate of spec.acl.rules[%d]", j)
+		}
+		seen[pfx] = i
+		if len(r.Description) > 200 {
+			is.add(fmt.Sprintf("spec.acl.rules[%d].description", i), "must be at most 200 characters")
+		}
 	}
 }
 
