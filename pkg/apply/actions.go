@@ -34,6 +34,8 @@ func (r *clusterRun) dispatch(ctx context.Context, a plan.Action) (Outcome, stri
 		return r.run(ctx, a, r.updateCluster(a))
 	case plan.SetClusterType:
 		return r.run(ctx, a, r.setClusterType(a))
+	case plan.SetClusterACL:
+		return r.run(ctx, a, r.setClusterACL(a))
 	case plan.UpgradeCluster:
 		return r.run(ctx, a, r.upgradeCluster(a))
 	case plan.DeleteCluster:

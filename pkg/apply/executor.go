@@ -53,6 +53,7 @@ var DefaultTimeouts = map[plan.ActionType]time.Duration{
 	plan.CreateCluster:  30 * time.Minute,
 	plan.UpdateCluster:  15 * time.Minute,
 	plan.SetClusterType: 20 * time.Minute,
+	plan.SetClusterACL:  10 * time.Minute,
 	plan.UpgradeCluster: 30 * time.Minute,
 	plan.DeleteCluster:  20 * time.Minute,
 	plan.CreatePool:     30 * time.Minute,

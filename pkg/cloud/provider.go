@@ -69,3 +69,11 @@ type PoolUpdate struct {
 	SecurityGroupID           *string
 	MaxTerminationGracePeriod *int // seconds
 }
+
+// ACLs is what a provider offers for cluster access lists (the scaleway provider has it).
+type ACLs interface {
+	// ClusterACLRules lists the cluster's ACL rules (every page).
+	ClusterACLRules(ctx context.Context, region, clusterID string) ([]ACLRule, error)
+	// SetClusterACLRules replaces the cluster's ACL rules with rules (IDs ignored).
+	SetClusterACLRules(ctx context.Context, region, clusterID string, rules []ACLRule) error
+}

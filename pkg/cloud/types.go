@@ -48,9 +48,20 @@ type Cluster struct {
 	// mutualised type, the last set-type to a dedicated tier plus its 30-day commitment otherwise.
 	// nil when the API did not say.
 	CommitmentEndsAt *time.Time
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	Pools            []Pool
+	// ACL is the API server's access list; nil when not observed (Observe does not read it: the
+	// reconciler asks ACLs.ClusterACLRules for the clusters whose spec declares one).
+	ACL []ACLRule
+	// LiveVersion is the catalog facts (dates) of Version's minor: the region list's entry of that
+	// minor, else GetVersion of Version (a minor past end of life has left the list); nil when
+	// the API does not know the version.
+	LiveVersion *Version
+	// AvailableVersions are the exact versions the cluster may be upgraded to
+	// (ListClusterAvailableVersions); nil when not asked (Observe does not: one call per
+	// cluster; a decision that needs them asks the provider's AvailableVersions).
+	AvailableVersions []string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	Pools             []Pool
 }
 
 // AutoUpgrade is Scaleway's patch auto-upgrade setting.
@@ -89,28 +100,31 @@ type OpenIDConnect struct {
 
 // Pool is a live node pool.
 type Pool struct {
-	ID                        string
-	ClusterID                 string
-	Name                      string
-	Status                    string // ready|scaling|upgrading|deleting|warning|locked|…
-	Version                   string
-	NodeType                  string // as the API returns it (lowercase, "_"): pro2_s
-	Zone                      string
-	Size                      int
-	Autoscaling               bool
-	MinSize                   int
-	MaxSize                   int
-	Autohealing               bool
-	Tags                      []string
-	Labels                    map[string]string
-	Taints                    []Taint
-	StartupTaints             []Taint
-	KubeletArgs               map[string]string
-	ContainerRuntime          string
-	RootVolumeType            string
-	RootVolumeSizeGB          int
-	PublicIPDisabled          bool
-	PlacementGroupID          string
+	ID               string
+	ClusterID        string
+	Name             string
+	Status           string // ready|scaling|upgrading|deleting|warning|locked|…
+	Version          string
+	NodeType         string // as the API returns it (lowercase, "_"): pro2_s
+	Zone             string
+	Size             int
+	Autoscaling      bool
+	MinSize          int
+	MaxSize          int
+	Autohealing      bool
+	Tags             []string
+	Labels           map[string]string
+	Taints           []Taint
+	StartupTaints    []Taint
+	KubeletArgs      map[string]string
+	ContainerRuntime string
+	RootVolumeType   string
+	RootVolumeSizeGB int
+	PublicIPDisabled bool
+	PlacementGroupID string
+	// PrivateNetworkID is the Private Network the nodes are attached to (the cluster's unless
+	// the pool was created with another one).
+	PrivateNetworkID          string
 	SecurityGroupID           string
 	UpgradePolicy             UpgradePolicy
 	MaxTerminationGracePeriod time.Duration
@@ -154,4 +168,12 @@ type Version struct {
 	ReleasedAt           *time.Time
 	DeprecatedAt         *time.Time
 	EndOfLifeAt          *time.Time
+}
+
+// ACLRule is one entry of a cluster's API server access list: an IP range or Scaleway's ranges.
+type ACLRule struct {
+	ID             string
+	IP             string // CIDR; "" when ScalewayRanges
+	ScalewayRanges bool
+	Description    string
 }

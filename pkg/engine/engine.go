@@ -38,6 +38,10 @@ type Config struct {
 	ProgressEvery time.Duration
 	// Progress receives apply's events (a command prints them); nil drops them.
 	Progress func(apply.Event)
+	// KubeconfigEndpoint is the API server endpoint drains connect to: "" or public (default),
+	// or vpc (the cluster's private endpoint, for a reconciler inside its VPC when the cluster's
+	// ACLs lock public access).
+	KubeconfigEndpoint string
 }
 
 // Engine is a provider and an executor wired from one Config.
@@ -66,6 +70,9 @@ func New(c Config) (*Engine, error) {
 	}
 	if c.UserAgentVersion != "" {
 		opts = append(opts, scaleway.WithVersion(c.UserAgentVersion))
+	}
+	if c.KubeconfigEndpoint != "" {
+		opts = append(opts, scaleway.WithKubeconfigEndpoint(c.KubeconfigEndpoint))
 	}
 	prov, err := scaleway.New(opts...)
 	if err != nil {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -50,5 +51,26 @@ func TestEngineWiresOnePolicyAndPlansThroughTheAPI(t *testing.T) {
 	}
 	if run := eng.Runner(nil); run.Provider != eng.Provider || run.Exec != eng.Exec || run.DefaultRegion != "fr-par" {
 		t.Errorf("runner not on the engine: %+v", run)
+	}
+}
+
+// KubeconfigEndpoint vpc is accepted by the API (the emulator) for the kubeconfig drains fetch
+// (the query it sends: scaleway's TestKubeconfigEndpoint); a wrong value is refused.
+func TestEngineKubeconfigEndpoint(t *testing.T) {
+	e := emulatortest.Start(t, emulator.Options{})
+	creds := &scaleway.Credentials{AccessKey: emulatortest.AccessKey, SecretKey: emulatortest.SecretKey, ProjectID: emulatortest.ProjectID, Region: "fr-par"}
+	if _, err := New(Config{APIURL: e.URL, Credentials: creds, KubeconfigEndpoint: "internal"}); err == nil || !strings.Contains(err.Error(), "use public or vpc") {
+		t.Errorf("an unknown kubeconfig endpoint: err = %v", err)
+	}
+	eng, err := New(Config{APIURL: e.URL, Credentials: creds, KubeconfigEndpoint: scaleway.KubeconfigVPC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Admin.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{{Name: "locked", Version: "1.35.3", ProjectID: emulatortest.ProjectID}}})
+	if err != nil {
+		t.Skipf("seed: %v", err)
+	}
+	if kc, err := eng.Provider.Kubeconfig(t.Context(), "fr-par", res.Clusters[0].ID); err != nil || !strings.Contains(string(kc), "server:") {
+		t.Errorf("vpc kubeconfig = %q, %v", kc, err)
 	}
 }

@@ -17,6 +17,7 @@ type repoClient struct {
 	pageSize  int
 	bodyLimit int // max comment characters; 0: none
 	self      string
+	clone     string // the HTTP clone URL, asked once
 }
 
 type apiComment struct {

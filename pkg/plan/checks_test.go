@@ -121,7 +121,34 @@ var checks = map[string]func(t *testing.T, p *Plan, err error){
 			t.Errorf("patch drift under auto-upgrade planned actions: %+v", p.Summary)
 		}
 		wantWarnings(t, p, "follow", "upgrade-available")
-		wantWarnings(t, p, "prod-par")
+		// The auto-upgrade moved the patch past the exact pin: a fact, never an action.
+		wantWarnings(t, p, "prod-par", "spec-behind")
+		if b := cluster(t, p, "prod-par").SpecBehind; b == nil || b.Reason != BehindAutoUpgrade || b.Live != "1.35.3" || b.Suggested != "1.35" {
+			t.Errorf("prod-par spec-behind = %+v", b)
+		}
+	},
+	"spec-behind-forced": func(t *testing.T, p *Plan, err error) {
+		mustPlan(t, p, err)
+		// Scaleway upgraded both past their specs: reported with the dates, and the rest planned.
+		wantIDs(t, p, "prod-par", "prod-par/update-pool/default")
+		wantIDs(t, p, "legacy")
+		wantWarnings(t, p, "prod-par", "spec-behind")
+		wantWarnings(t, p, "legacy", "spec-behind", "version-end-of-life")
+		b := cluster(t, p, "prod-par").SpecBehind
+		if b == nil || b.Reason != BehindForcedUpgrade || b.Spec != "1.34" || b.Live != "1.35.3" || b.Suggested != "1.35" ||
+			b.LiveDeprecatedAt == nil || ymd(*b.LiveDeprecatedAt) != "2027-01-19" || b.LiveEndOfLifeAt == nil || ymd(*b.LiveEndOfLifeAt) != "2027-03-19" {
+			t.Errorf("prod-par spec-behind = %+v", b)
+		}
+		// 1.34 has left the list: its dates come from the live version's own facts (GetVersion).
+		b = cluster(t, p, "legacy").SpecBehind
+		if b == nil || b.Suggested != "1.34.6" || b.LiveEndOfLifeAt == nil || ymd(*b.LiveEndOfLifeAt) != "2026-11-29" {
+			t.Errorf("legacy spec-behind = %+v", b)
+		}
+		for _, w := range cluster(t, p, "prod-par").Warnings {
+			if w.Code == "spec-behind" && !strings.Contains(w.Message, "update spec.version to 1.35 or the next plan keeps warning") {
+				t.Errorf("spec-behind message %q lacks what to do", w.Message)
+			}
+		}
 	},
 	"follow-minor-patch": func(t *testing.T, p *Plan, err error) {
 		mustPlan(t, p, err)

@@ -315,6 +315,7 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 	if !slices.Contains(knownClusterStatuses, live.Status) {
 		w.warn("cluster-error", "cluster %s is in status %q", name, live.Status)
 	}
+	cat = cat.withLive(live.LiveVersion)
 	liveV, verr := spec.ParseVersion(live.Version)
 	if verr == nil && liveV.Exact {
 		versionWarnings(w, cat, liveV, in)
@@ -352,6 +353,11 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 			Target: clusterTarget(name), Reason: reason, Changes: changes, Details: base(), Payload: Payload{ClusterUpdate: &update}}})
 	}
 
+	// API server access list.
+	if d := aclAction(c, live, base); d != nil {
+		w.add(d)
+	}
+
 	// Version path.
 	autoUp := c.Spec.AutoUpgrade != nil && c.Spec.AutoUpgrade.Enabled
 	hops, note, err := upgradePath(live.Version, c.Spec.Version, autoUp, cat, in.Now)
@@ -360,6 +366,7 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 	}
 	if note != nil {
 		w.warn(note.code, "%s", note.msg)
+		w.cp.SpecBehind = note.behind
 	}
 	prev := live.Version
 	for i, h := range hops {
@@ -477,7 +484,7 @@ func summarize(cs []ClusterPlan) Summary {
 			switch a.Type {
 			case CreateCluster, CreatePool:
 				s.Create++
-			case UpdateCluster, UpdatePool, SetClusterType:
+			case UpdateCluster, UpdatePool, SetClusterType, SetClusterACL:
 				s.Update++
 			case UpgradeCluster, UpgradePool:
 				s.Upgrade++

@@ -172,6 +172,7 @@ func DesiredPool(region string, p spec.Pool) cloud.Pool {
 		ContainerRuntime:          p.ContainerRuntime,
 		PublicIPDisabled:          p.PublicIPDisabled,
 		PlacementGroupID:          p.PlacementGroupID,
+		PrivateNetworkID:          p.PrivateNetworkID,
 		SecurityGroupID:           p.SecurityGroupID,
 		UpgradePolicy:             cloud.UpgradePolicy{MaxSurge: 0, MaxUnavailable: 1},
 		MaxTerminationGracePeriod: defaultGracePeriod,

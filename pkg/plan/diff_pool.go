@@ -116,6 +116,10 @@ func poolChanges(region string, p spec.Pool, live *cloud.Pool) (mutable, immutab
 	if d.PlacementGroupID != live.PlacementGroupID {
 		imm("placementGroupID", live.PlacementGroupID, d.PlacementGroupID)
 	}
+	// Unset follows the cluster's network: only an explicit one is compared.
+	if d.PrivateNetworkID != "" && d.PrivateNetworkID != live.PrivateNetworkID {
+		imm("privateNetworkID", live.PrivateNetworkID, d.PrivateNetworkID)
+	}
 	return mutable, immutable, patch
 }
 

@@ -29,7 +29,7 @@
 //
 // # Actions and order
 //
-// Within a cluster: create-cluster, set-cluster-type, update-cluster, then the upgrade chain
+// Within a cluster: create-cluster, set-cluster-type, update-cluster and set-cluster-acl, then the upgrade chain
 // (upgrade-cluster hop 1, its upgrade-pools, hop 2, …), create-pool, update-pool, replace-pool,
 // delete-pool, rotate-node, delete-cluster; ties by target, then id. Clusters are ordered by
 // (region, project, name). IDs are "<cluster>/<type>[/<discriminator>]":

@@ -31,7 +31,7 @@ func applyGates(w *work, c *spec.Cluster, live *cloud.Cluster, in Input) {
 			d.gate = cg
 		case d.pool != nil && poolGate(d.pool) != nil:
 			d.gate = poolGate(d.pool)
-		case c.Spec.Drift == "report" && (d.a.Type == UpdateCluster || d.a.Type == UpdatePool):
+		case c.Spec.Drift == "report" && (d.a.Type == UpdateCluster || d.a.Type == UpdatePool || d.a.Type == SetClusterACL):
 			d.gate = &gate{WhyDriftReport, "spec.drift is report: the difference is reported, not reverted"}
 		case d.a.Type == ReplacePool && !c.Spec.AllowDisruptiveReplace:
 			d.gate = &gate{WhyNeedsOptIn, "an immutable pool field changed: replacing the pool drains and deletes its nodes; set spec.allowDisruptiveReplace: true to allow it"}

@@ -14,6 +14,8 @@ type Payload struct {
 	Cluster *cloud.Cluster
 	// ClusterUpdate (update-cluster) is the PATCH: only the fields that differ are set.
 	ClusterUpdate *cloud.ClusterUpdate
+	// ACL (set-cluster-acl) is the whole access list to set.
+	ACL []cloud.ACLRule
 	// Type (set-cluster-type) is the target cluster type.
 	Type string
 	// Version (upgrade-cluster, upgrade-pool) is the exact x.y.z to reach.

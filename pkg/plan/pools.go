@@ -19,8 +19,12 @@ import (
 // replacement finds the same name (and apply never creates it twice).
 func ReplacementName(region string, p spec.Pool) string {
 	d := DesiredPool(region, p)
-	h := sha256.Sum256([]byte(strings.Join([]string{d.NodeType, d.Zone, d.ContainerRuntime, d.RootVolumeType,
-		strconv.Itoa(d.RootVolumeSizeGB), strconv.FormatBool(d.PublicIPDisabled), d.PlacementGroupID}, "\x00")))
+	fields := []string{d.NodeType, d.Zone, d.ContainerRuntime, d.RootVolumeType,
+		strconv.Itoa(d.RootVolumeSizeGB), strconv.FormatBool(d.PublicIPDisabled), d.PlacementGroupID}
+	if d.PrivateNetworkID != "" { // appended only when set: the names of existing replacements stay
+		fields = append(fields, d.PrivateNetworkID)
+	}
+	h := sha256.Sum256([]byte(strings.Join(fields, "\x00")))
 	return p.Name + "-" + hex.EncodeToString(h[:])[:6]
 }
 

@@ -54,7 +54,7 @@ func Symbol(t ActionType) string {
 	switch t {
 	case CreateCluster, CreatePool:
 		return "+"
-	case UpdateCluster, UpdatePool, SetClusterType:
+	case UpdateCluster, UpdatePool, SetClusterType, SetClusterACL:
 		return "~"
 	case UpgradeCluster, UpgradePool:
 		return "^"

@@ -12,6 +12,7 @@ type ActionType string
 const (
 	CreateCluster  ActionType = "create-cluster"
 	UpdateCluster  ActionType = "update-cluster"
+	SetClusterACL  ActionType = "set-cluster-acl"
 	SetClusterType ActionType = "set-cluster-type"
 	UpgradeCluster ActionType = "upgrade-cluster"
 	DeleteCluster  ActionType = "delete-cluster"
@@ -43,6 +44,9 @@ type ClusterPlan struct {
 	Actions   []Action   `json:"actions"`
 	Deferred  []Deferred `json:"deferred"`
 	Warnings  []Warning  `json:"warnings"`
+	// SpecBehind is set when Scaleway moved the live version past the spec (a forced upgrade at
+	// end of life, an automatic patch): the spec-behind warning's facts. Nothing is changed for it.
+	SpecBehind *SpecBehind `json:"spec_behind,omitempty"`
 	// Orphan marks a live cluster with this repository's owner tag that no spec and no status
 	// name (see Summary.Orphans).
 	Orphan bool `json:"orphan,omitempty"`

@@ -25,10 +25,11 @@ func TestUpgradePath(t *testing.T) {
 		{live: "1.33.10", want: "1.35.1", hops: "1.34.6 1.35.1", note: "1.35.3 is available"},
 		{live: "1.35.1", want: "1.35", hops: "1.35.3"},
 		{live: "1.35.1", want: "1.35", auto: true, note: "auto-upgrade will apply it"},
-		{live: "1.35.3", want: "1.35.1", auto: true},
+		{live: "1.35.3", want: "1.35.1", auto: true, note: "spec-behind: the live version 1.35.3 is ahead of the spec's 1.35.1: the cluster's auto-upgrade applied a patch; update spec.version to 1.35 or the next plan keeps warning"},
 		// Scaleway moved the cluster past the spec: facts to report, never errors or downgrades.
-		{live: "1.35.3", want: "1.35.1", note: "spec-behind: the live version 1.35.3 is ahead of the spec's 1.35.1 (Scaleway applied a patch)"},
-		{live: "1.35.3", want: "1.34", note: "spec-behind: the live version 1.35.3 is ahead of the spec's 1.34: Scaleway upgraded the cluster (1.34 reached end of life on 2026-11-29); set spec.version to 1.35"},
+		{live: "1.35.3", want: "1.35.1", note: "spec-behind: the live version 1.35.3 is ahead of the spec's 1.35.1: Scaleway applied a patch; update spec.version to 1.35"},
+		{live: "1.35.3", want: "1.34", note: "spec-behind: the live version 1.35.3 is ahead of the spec's 1.34: Scaleway upgraded the cluster (1.34 reached end of life on 2026-11-29); update spec.version to 1.35 or the next plan keeps warning"},
+		{live: "1.35.3", want: "1.34.6", note: "update spec.version to 1.35.3 or"},
 		{live: "1.35.3", want: "1.32", note: "spec-behind: the live version 1.35.3 is ahead of the spec's 1.32: Scaleway upgraded the cluster (1.32 is no longer offered)"},
 		// A supported minor below the live one is a downgrade request.
 		{live: "1.36.1", want: "1.35", err: "cannot downgrade from 1.36.1 to 1.35"},

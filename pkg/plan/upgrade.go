@@ -7,11 +7,14 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
-// advice is a warning the version path adds: upgrade-available or spec-behind.
-type advice struct{ code, msg string }
+// advice is a warning the version path adds: upgrade-available or spec-behind (with its facts).
+type advice struct {
+	code, msg string
+	behind    *SpecBehind
+}
 
 func available(format string, args ...any) *advice {
-	return &advice{"upgrade-available", fmt.Sprintf(format, args...)}
+	return &advice{code: "upgrade-available", msg: fmt.Sprintf(format, args...)}
 }
 
 // upgradePath is the chain of control-plane versions that takes a cluster from live to want:
@@ -38,12 +41,11 @@ func upgradePath(liveS, wantS string, autoUpgrade bool, cat catalog, now time.Ti
 	switch c := want.CompareMinor(live); {
 	case c < 0:
 		if why, forced := pastSupport(want, cat, now); forced {
-			return nil, &advice{"spec-behind", fmt.Sprintf("the live version %s is ahead of the spec's %s: Scaleway upgraded the cluster (%s); set spec.version to %s",
-				live, want, why, live.MinorString())}, nil
+			return nil, behind(live, want, BehindForcedUpgrade, "Scaleway upgraded the cluster ("+why+")", sameForm(want, live), cat, now), nil
 		}
 		return nil, nil, fmt.Errorf("cannot downgrade from %s to %s: Scaleway does not support downgrades", live, want)
 	case c == 0:
-		return sameMinorPath(live, want, autoUpgrade, cat)
+		return sameMinorPath(live, want, autoUpgrade, cat, now)
 	}
 	for m := live.Minor + 1; m <= want.Minor; m++ {
 		step := spec.Version{Major: live.Major, Minor: m}
@@ -66,17 +68,17 @@ func upgradePath(liveS, wantS string, autoUpgrade bool, cat catalog, now time.Ti
 }
 
 // sameMinorPath handles a target within the live minor: at most one patch hop.
-func sameMinorPath(live, want spec.Version, autoUpgrade bool, cat catalog) ([]spec.Version, *advice, error) {
+func sameMinorPath(live, want spec.Version, autoUpgrade bool, cat catalog, now time.Time) ([]spec.Version, *advice, error) {
 	latest, ok := cat.latestOf(want)
 	if want.Exact {
 		switch {
 		case want.Patch < live.Patch && autoUpgrade:
-			// Scaleway's auto-upgrade moved the patch ahead of the spec: expected, not a change.
-			return nil, nil, nil
+			// Scaleway's auto-upgrade moved the patch ahead of the spec: expected, not a change,
+			// but the spec no longer says what runs.
+			return nil, behind(live, want, BehindAutoUpgrade, "the cluster's auto-upgrade applied a patch", live.MinorString(), cat, now), nil
 		case want.Patch < live.Patch:
 			// A patch Scaleway applied (a patch cannot be downgraded): a fact to report.
-			return nil, &advice{"spec-behind", fmt.Sprintf("the live version %s is ahead of the spec's %s (Scaleway applied a patch); set spec.version to %s or %s",
-				live, want, live, live.MinorString())}, nil
+			return nil, behind(live, want, BehindPatch, "Scaleway applied a patch", live.MinorString(), cat, now), nil
 		case want.Patch == live.Patch:
 			if ok && latest.Patch > want.Patch {
 				return nil, available("%s is available; the spec pins %s", latest, want), nil
@@ -101,6 +103,14 @@ func sameMinorPath(live, want spec.Version, autoUpgrade bool, cat catalog) ([]sp
 	return []spec.Version{latest}, nil, nil
 }
 
+// sameForm is v written like want: exact when want is, else its minor.
+func sameForm(want, v spec.Version) string {
+	if want.Exact {
+		return v.String()
+	}
+	return v.MinorString()
+}
+
 // pastSupport reports whether Scaleway no longer supports minor v at now (its end of life has
 // passed, or the catalog no longer offers it), and says so with the date.
 func pastSupport(v spec.Version, cat catalog, now time.Time) (string, bool) {
@@ -109,7 +119,7 @@ func pastSupport(v spec.Version, cat catalog, now time.Time) (string, bool) {
 	case !ok:
 		return fmt.Sprintf("%s is no longer offered", v.MinorString()), true
 	case e.EndOfLifeAt != nil && !now.Before(*e.EndOfLifeAt):
-		return fmt.Sprintf("%s reached end of life on %s", v.MinorString(), e.EndOfLifeAt.Format("2006-01-02")), true
+		return fmt.Sprintf("%s reached end of life on %s", v.MinorString(), ymd(*e.EndOfLifeAt)), true
 	}
 	return "", false
 }

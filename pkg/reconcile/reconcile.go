@@ -86,6 +86,9 @@ func (r *Reconciler) Plan(ctx context.Context, co *checkout.Checkout, repo *spec
 	if err := r.ObserveZones(ctx, snaps, repo); err != nil {
 		return nil, err
 	}
+	if err := r.observeACLs(ctx, repo, snaps); err != nil {
+		return nil, err
+	}
 	return r.planWith(ctx, co, repo, snaps, applied)
 }
 

@@ -72,6 +72,9 @@ type Runner struct {
 	Notify func(Event)
 	// Rand returns a number in [0,1) for jitter (default math/rand/v2).
 	Rand func() float64
+	// Lifecycle configures the lifecycle pull requests opened after each pass of the leader
+	// (lifecycle.go; nil: the defaults); reconciler.yaml decides whether they are enabled.
+	Lifecycle *Lifecycle
 
 	mu    sync.Mutex // one tick at a time
 	state state
@@ -308,7 +311,11 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	if perr != nil {
 		r.notify("error", "pass on %s failed: %v", revision.Short(r.state.good.checkout.Revision), perr)
 	}
-	return res, r.writeStatuses(ctx, co, &passOutcome{pass: pass, err: perr}, res)
+	werr := r.writeStatuses(ctx, co, &passOutcome{pass: pass, err: perr}, res)
+	if perr == nil {
+		r.runLifecycle(ctx, now, pass.final())
+	}
+	return res, werr
 }
 
 // passReason says why a pass is needed now, or "" when the tick only fetches.

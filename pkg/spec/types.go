@@ -54,11 +54,15 @@ type ClusterSpec struct {
 	Type string `json:"type,omitempty"`
 	// Version is a minor ("1.35": follow its latest patch) or an exact patch ("1.35.3").
 	Version string `json:"version"`
-	// CNI is cilium|calico (Kapsule, default cilium) or kilo (Kosmos, its only and default CNI).
+	// CNI is cilium|calico|cilium_native|none (Kapsule, default cilium; none: bring your own CNI)
+	// or kilo (Kosmos, its only and default CNI).
 	CNI string `json:"cni,omitempty"`
 	// PrivateNetworkID is required for Kapsule and forbidden for Kosmos.
 	PrivateNetworkID string   `json:"privateNetworkID,omitempty"`
 	Tags             []string `json:"tags,omitempty"`
+	// ACL restricts who may reach the cluster's API server; nil: not managed (the API's default
+	// lets everyone in). When set, its rules are the whole set.
+	ACL *ACL `json:"acl,omitempty"`
 
 	AutoUpgrade       *AutoUpgrade   `json:"autoUpgrade,omitempty"`
 	Autoscaler        *Autoscaler    `json:"autoscaler,omitempty"`
@@ -87,6 +91,19 @@ type ClusterSpec struct {
 	Pools []Pool `json:"pools,omitempty"`
 	// Prune deletes pools absent from the spec only when true (default false).
 	Prune bool `json:"prune,omitempty"`
+}
+
+// ACL is the API server's access list: the IP ranges allowed in, and Scaleway's own ranges.
+type ACL struct {
+	Rules []ACLRule `json:"rules,omitempty"`
+	// ScalewayRanges allows Scaleway's ranges (its managed services reaching the API server).
+	ScalewayRanges bool `json:"scalewayRanges,omitempty"`
+}
+
+// ACLRule allows one IP range (CIDR, e.g. 203.0.113.0/24).
+type ACLRule struct {
+	IP          string `json:"ip"`
+	Description string `json:"description,omitempty"`
 }
 
 // AutoUpgrade is Scaleway's own patch auto-upgrade.
@@ -166,10 +183,13 @@ type Pool struct {
 	StartupTaints []Taint           `json:"startupTaints,omitempty"`
 	KubeletArgs   map[string]string `json:"kubeletArgs,omitempty"`
 	// ContainerRuntime is containerd (the only one the API offers, and the default).
-	ContainerRuntime string             `json:"containerRuntime,omitempty"`
-	RootVolume       *RootVolume        `json:"rootVolume,omitempty"`
-	PublicIPDisabled bool               `json:"publicIPDisabled,omitempty"`
-	PlacementGroupID string             `json:"placementGroupID,omitempty"`
+	ContainerRuntime string      `json:"containerRuntime,omitempty"`
+	RootVolume       *RootVolume `json:"rootVolume,omitempty"`
+	PublicIPDisabled bool        `json:"publicIPDisabled,omitempty"`
+	PlacementGroupID string      `json:"placementGroupID,omitempty"`
+	// PrivateNetworkID attaches the pool's nodes to another Private Network of the cluster's VPC
+	// (Kapsule); default: the cluster's. Create-only: a change replaces the pool.
+	PrivateNetworkID string             `json:"privateNetworkID,omitempty"`
 	SecurityGroupID  string             `json:"securityGroupID,omitempty"`
 	UpgradePolicy    *PoolUpgradePolicy `json:"upgradePolicy,omitempty"`
 	// MaxTerminationGracePeriod is e.g. "15m" (API default 15m, max 1h).
@@ -252,6 +272,42 @@ type Settings struct {
 	Rollout *RolloutSettings `json:"rollout,omitempty"`
 	// Preflight turns on the pre-flight checks through each cluster's kubeconfig (rollout.go).
 	Preflight *PreflightSettings `json:"preflight,omitempty"`
+	// Lifecycle configures what the loop proposes as Scaleway's versions age (pull requests).
+	Lifecycle *LifecycleSettings `json:"lifecycle,omitempty"`
+}
+
+// LifecycleSettings configures the lifecycle pull requests.
+type LifecycleSettings struct {
+	PullRequests *PullRequestSettings `json:"pullRequests,omitempty"`
+}
+
+// Forge kinds of PullRequestSettings.Forge.
+const (
+	ForgeGitea  = "gitea"
+	ForgeGitHub = "github"
+)
+
+// PullRequestSettings: the loop opens, per cluster, one pull request that bumps spec.version one
+// minor DaysBeforeDeprecation days before the live minor's deprecation, or syncs it to the live
+// minor after Scaleway upgraded the cluster past the spec (docs/contracts.md §8).
+type PullRequestSettings struct {
+	// Enabled defaults to true when the forge is known (Forge set, or the repository is on
+	// github.com), false otherwise.
+	Enabled *bool `json:"enabled,omitempty"`
+	// DaysBeforeDeprecation defaults to 30 (1 to 365).
+	DaysBeforeDeprecation *int `json:"daysBeforeDeprecation,omitempty"`
+	// Forge is gitea | github; default: github for a github.com repository, else unknown (off).
+	Forge string `json:"forge,omitempty"`
+	// URL is the forge's base URL (required for Gitea; GitHub: default https://api.github.com).
+	URL string `json:"url,omitempty"`
+	// Repo is owner/name; default: derived from the repository URL.
+	Repo string `json:"repo,omitempty"`
+	// BaseBranch the pull requests target; default: the branch being reconciled.
+	BaseBranch string `json:"baseBranch,omitempty"`
+	// TokenEnv names the environment variable holding the forge token (default
+	// RECONCILER_FORGE_TOKEN); TokenFile, when set, is read instead. Never the token itself.
+	TokenEnv  string `json:"tokenEnv,omitempty"`
+	TokenFile string `json:"tokenFile,omitempty"`
 }
 
 // SettingsDefaults are the repo-wide defaults.

@@ -42,7 +42,7 @@ const (
 
 var (
 	days        = []string{"any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-	kapsuleCNIs = []string{"cilium", "calico"}
+	kapsuleCNIs = []string{"cilium", "calico", "cilium_native", "none"}
 	expanders   = []string{"random", "most_pods", "least_waste", "priority", "price"}
 	estimators  = []string{"binpacking"}
 	volumeTypes = []string{"l_ssd", "sbs_5k", "sbs_15k"}
@@ -83,7 +83,7 @@ func validateCluster(is *issues, c *Cluster, written func(string) bool) {
 		}
 	} else if knownType {
 		if s.CNI == KosmosCNI {
-			is.hint("spec.cni", "kilo is the Kosmos CNI: Kapsule clusters use cilium or calico", "use cilium (the default) or calico, or type: multicloud for Kosmos")
+			is.hint("spec.cni", "kilo is the Kosmos CNI: Kapsule clusters use cilium, calico, cilium_native or none", "use cilium (the default), calico, cilium_native or none, or type: multicloud for Kosmos")
 		} else if !slices.Contains(kapsuleCNIs, s.CNI) {
 			is.hint("spec.cni", fmt.Sprintf("unknown CNI %q for a Kapsule cluster", s.CNI), "one of "+oneOf(kapsuleCNIs))
 		}
@@ -93,6 +93,9 @@ func validateCluster(is *issues, c *Cluster, written func(string) bool) {
 	}
 	validateUUID(is, "spec.privateNetworkID", s.PrivateNetworkID)
 	validateTags(is, "spec.tags", s.Tags)
+	if s.ACL != nil {
+		validateACL(is, s.ACL)
+	}
 	if len(s.Description) > 255 {
 		is.add("spec.description", "must be at most 255 characters")
 	}
@@ -254,6 +257,10 @@ func validatePool(is *issues, pp string, p *Pool, s *ClusterSpec, kosmos bool, w
 	}
 	validateUUID(is, pp+".placementGroupID", p.PlacementGroupID)
 	validateUUID(is, pp+".securityGroupID", p.SecurityGroupID)
+	validateUUID(is, pp+".privateNetworkID", p.PrivateNetworkID)
+	if p.PrivateNetworkID != "" && kosmos {
+		is.hint(pp+".privateNetworkID", "Kosmos (multicloud) pools cannot use a Private Network", "remove it")
+	}
 	if up := p.UpgradePolicy; up != nil {
 		if up.MaxSurge != nil && *up.MaxSurge < 0 {
 			is.addf(pp+".upgradePolicy.maxSurge", "must not be negative, got %d", *up.MaxSurge)
@@ -576,10 +583,72 @@ func validateSettings(is *issues, s *Settings) {
 	validateTags(is, "defaults.tags", s.Defaults.Tags)
 	validateRolloutSettings(is, s.Rollout)
 	validatePreflightSettings(is, s.Preflight)
+	if l := s.Lifecycle; l != nil && l.PullRequests != nil {
+		validatePullRequests(is, "lifecycle.pullRequests", l.PullRequests)
+	}
 	if s.Owner != "" && !ownerRE.MatchString(s.Owner) {
 		is.hint("owner", fmt.Sprintf("invalid owner %q", s.Owner), "1 to 63 characters: lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit")
 	}
 }
+
+// validateACL checks spec.acl: CIDRs, each once, and at least one way in.
+func validateACL(is *issues, a *ACL) {
+	if len(a.Rules) == 0 && !a.ScalewayRanges {
+		is.hint("spec.acl", "allows no one: the API server would be unreachable, drains included",
+			"add rules (ip: 203.0.113.0/24), set scalewayRanges: true, or remove spec.acl to keep the API's default (everyone)")
+	}
+	seen := map[netip.Prefix]int{}
+	for i, r := range a.Rules {
+		path := fmt.Sprintf("spec.acl.rules[%d].ip", i)
+		pfx, err := netip.ParsePrefix(r.IP)
+		if err != nil {
+			is.hint(path, fmt.Sprintf("invalid CIDR %q", r.IP), "an IPv4 or IPv6 range such as 203.0.113.0/24 (a single address: /32)")
+			continue
+		}
+		if pfx != pfx.Masked() {
+			is.hint(path, fmt.Sprintf("%s has host bits set", r.IP), "use "+pfx.Masked().String())
+			continue
+		}
+		if j, dup := seen[pfx]; dup {
+			is.addf(path, "duplicate of spec.acl.rules[%d]", j)
+		}
+		seen[pfx] = i
+		if len(r.Description) > 200 {
+			is.add(fmt.Sprintf("spec.acl.rules[%d].description", i), "must be at most 200 characters")
+		}
+	}
+}
+
+// validatePullRequests checks lifecycle.pullRequests of reconciler.yaml.
+func validatePullRequests(is *issues, path string, p *PullRequestSettings) {
+	if p.DaysBeforeDeprecation != nil && (*p.DaysBeforeDeprecation < 1 || *p.DaysBeforeDeprecation > 365) {
+		is.hint(path+".daysBeforeDeprecation", fmt.Sprintf("%d is out of range", *p.DaysBeforeDeprecation), "1 to 365 days (default 30)")
+	}
+	switch p.Forge {
+	case "", ForgeGitHub:
+	case ForgeGitea:
+		if p.URL == "" {
+			is.hint(path+".url", "required with forge: gitea", "the Gitea server's base URL, e.g. https://gitea.example.com")
+		}
+	default:
+		is.hint(path+".forge", fmt.Sprintf("unknown forge %q", p.Forge), "one of "+oneOf([]string{ForgeGitea, ForgeGitHub}))
+	}
+	if p.URL != "" {
+		if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			is.hint(path+".url", fmt.Sprintf("invalid URL %q", p.URL), "an http(s) URL without credentials")
+		}
+	}
+	if p.Repo != "" {
+		if o, n, ok := strings.Cut(p.Repo, "/"); !ok || o == "" || n == "" || strings.Contains(n, "/") {
+			is.hint(path+".repo", fmt.Sprintf("invalid repository %q", p.Repo), "owner/name")
+		}
+	}
+	if p.TokenEnv != "" && !envNameRE.MatchString(p.TokenEnv) {
+		is.hint(path+".tokenEnv", fmt.Sprintf("invalid environment variable name %q", p.TokenEnv), "the NAME of the variable holding the token (never the token)")
+	}
+}
+
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // ownerRE is what an owner identity may be: it becomes part of a tag value.
 var ownerRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$`)

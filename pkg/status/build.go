@@ -169,6 +169,10 @@ func addPlan(s *ClusterStatus, p *plan.ClusterPlan, policy string) {
 	for _, w := range p.Warnings {
 		s.Warnings = append(s.Warnings, Message{Code: w.Code, Message: w.Message})
 	}
+	if b := p.SpecBehind; b != nil {
+		s.SpecBehind = &SpecBehindStatus{LiveVersion: b.Live, SpecVersion: b.Spec, Reason: b.Reason, Suggested: b.Suggested,
+			SpecEndOfLifeAt: b.SpecEndOfLifeAt, LiveDeprecatedAt: b.LiveDeprecatedAt, LiveEndOfLifeAt: b.LiveEndOfLifeAt}
+	}
 	slices.SortStableFunc(s.Drift, func(a, b Drift) int { return strings.Compare(a.Field, b.Field) })
 }
 
@@ -286,7 +290,22 @@ func conditions(in Input, s *ClusterStatus) []Condition {
 	} else if w, ok := hasWarning(s, "version-deprecated"); ok {
 		eol = cond(VersionEndOfLife, false, "Deprecated", w.Message)
 	}
-	return []Condition{ready, reconciling, stalled, drifted, up, eol, owned}
+	behind := cond(SpecBehind, false, "InSync", "")
+	if b := s.SpecBehind; b != nil {
+		msg := ""
+		if w, ok := hasWarning(s, "spec-behind"); ok {
+			msg = w.Message
+		}
+		behind = cond(SpecBehind, true, behindReasons[b.Reason], msg)
+	}
+	return []Condition{ready, reconciling, stalled, drifted, up, eol, behind, owned}
+}
+
+// behindReasons are the SpecBehind condition's reasons (CamelCase, as conditions write them).
+var behindReasons = map[string]string{
+	plan.BehindForcedUpgrade: "ForcedUpgrade",
+	plan.BehindAutoUpgrade:   "AutoUpgrade",
+	plan.BehindPatch:         "PatchApplied",
 }
 
 func plural(n int, word string) string {

@@ -19,13 +19,16 @@ const (
 	Drifted          ConditionType = "Drifted"
 	UpgradeAvailable ConditionType = "UpgradeAvailable"
 	VersionEndOfLife ConditionType = "VersionEndOfLife"
+	// SpecBehind is True when Scaleway moved the live version past the spec (a forced upgrade at
+	// end of life, an automatic patch): the reason says which; the pass plans everything else.
+	SpecBehind ConditionType = "SpecBehind"
 	// NotOwned is True when the reconciler does not manage the live cluster (no ownership tag
 	// and no spec.adopt, or another repository's owner tag): nothing is applied to it.
 	NotOwned ConditionType = "NotOwned"
 )
 
 // ConditionTypes lists every condition in the order they are written.
-var ConditionTypes = []ConditionType{Ready, Reconciling, Stalled, Drifted, UpgradeAvailable, VersionEndOfLife, NotOwned}
+var ConditionTypes = []ConditionType{Ready, Reconciling, Stalled, Drifted, UpgradeAvailable, VersionEndOfLife, SpecBehind, NotOwned}
 
 // Condition is one kstatus-style condition.
 type Condition struct {
@@ -62,6 +65,9 @@ type ClusterStatus struct {
 	Status  string `json:"status,omitempty"`  // the API's cluster status
 	Type    string `json:"type,omitempty"`    // the live cluster type
 	Version string `json:"version,omitempty"` // the live version
+	// SpecBehind says why the live version is ahead of spec.version, with the dates (absent when
+	// it is not).
+	SpecBehind *SpecBehindStatus `json:"specBehind,omitempty"`
 	// UpgradePath is the chain of hops the plan computed toward the spec's version.
 	UpgradePath []string     `json:"upgradePath,omitempty"`
 	Pools       []PoolStatus `json:"pools,omitempty"`
@@ -79,6 +85,19 @@ type ClusterStatus struct {
 	// Orphans (status/_repository.yaml only) are the live clusters with this repository's owner
 	// tag that no spec and no status name.
 	Orphans []Orphan `json:"orphans,omitempty"`
+}
+
+// SpecBehindStatus is the plan's spec-behind facts.
+type SpecBehindStatus struct {
+	LiveVersion string `json:"liveVersion"`
+	SpecVersion string `json:"specVersion"`
+	// Reason is forced-upgrade | auto-upgrade | patch-applied.
+	Reason string `json:"reason"`
+	// Suggested is the spec.version that ends the warning.
+	Suggested        string     `json:"suggested"`
+	SpecEndOfLifeAt  *time.Time `json:"specEndOfLifeAt,omitempty"`
+	LiveDeprecatedAt *time.Time `json:"liveDeprecatedAt,omitempty"`
+	LiveEndOfLifeAt  *time.Time `json:"liveEndOfLifeAt,omitempty"`
 }
 
 // Orphan is a live cluster owned by this repository that no spec and no status name: created by

@@ -27,6 +27,9 @@ type Provider struct {
 
 	retry backoff.Policy   // per-request retry of reads
 	clock clock.WithTicker // what the read retry sleeps on
+	// endpoint is the API server endpoint the kubeconfig names: "" (the API's default, public)
+	// or "vpc" (the private one, for a reconciler inside the VPC when ACLs lock public access).
+	endpoint k8s.GetClusterKubeConfigRequestEndpoint
 
 	// warm fetches GET /metadata once before the first call: the SDK caches it in the client
 	// without a lock, so letting concurrent first calls fill it would race.
@@ -42,6 +45,7 @@ type options struct {
 	creds      *Credentials
 	retry      backoff.Policy
 	clock      clock.WithTicker
+	endpoint   string
 }
 
 // Credentials are explicit values layered over the profile and environment (the demo uses fake
@@ -73,11 +77,26 @@ func WithVersion(v string) Option { return func(o *options) { o.version = v } }
 // WithHTTPClient sets the HTTP client (timeouts, transport).
 func WithHTTPClient(h *http.Client) Option { return func(o *options) { o.httpClient = h } }
 
+// Kubeconfig endpoints (GetClusterKubeConfig's endpoint).
+const (
+	KubeconfigPublic = "public"
+	KubeconfigVPC    = "vpc"
+)
+
+// WithKubeconfigEndpoint makes Kubeconfig ask for the API server's public (default) or vpc
+// endpoint: drains from inside the VPC when the cluster's ACLs lock public access.
+func WithKubeconfigEndpoint(e string) Option { return func(o *options) { o.endpoint = e } }
+
 // New builds the provider from the scw config profile merged under the SCW_* environment.
 func New(opts ...Option) (*Provider, error) {
 	o := options{version: "dev", clock: clock.RealClock{}}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	switch o.endpoint {
+	case "", KubeconfigPublic, KubeconfigVPC:
+	default:
+		return nil, fmt.Errorf("unknown kubeconfig endpoint %q: use public or vpc", o.endpoint)
 	}
 	if o.client != nil {
 		return newProvider(o.client, o.secret, o), nil
@@ -111,7 +130,8 @@ func New(opts ...Option) (*Provider, error) {
 }
 
 func newProvider(c *scw.Client, secret string, o options) *Provider {
-	p := &Provider{client: c, api: k8s.NewAPI(c), secret: secret, retry: o.retry.Or(backoff.Default), clock: o.clock}
+	p := &Provider{client: c, api: k8s.NewAPI(c), secret: secret, retry: o.retry.Or(backoff.Default), clock: o.clock,
+		endpoint: k8s.GetClusterKubeConfigRequestEndpoint(o.endpoint)}
 	if v, ok := c.GetDefaultProjectID(); ok {
 		p.defaultProject = v
 	}

@@ -67,7 +67,7 @@ func fromPool(p *k8s.Pool) cloud.Pool {
 		Taints: fromTaints(p.Taints), StartupTaints: fromTaints(p.StartupTaints),
 		ContainerRuntime: string(p.ContainerRuntime), RootVolumeType: string(p.RootVolumeType),
 		PublicIPDisabled: p.PublicIPDisabled, PlacementGroupID: deref(p.PlacementGroupID),
-		SecurityGroupID: p.SecurityGroupID, ErrorMessage: deref(p.ErrorMessage), CreatedAt: tm(p.CreatedAt),
+		PrivateNetworkID: deref(p.PrivateNetworkID), SecurityGroupID: p.SecurityGroupID, ErrorMessage: deref(p.ErrorMessage), CreatedAt: tm(p.CreatedAt),
 		Nodes: []cloud.Node{},
 	}
 	if p.RootVolumeSize != nil {

@@ -153,13 +153,14 @@ func (p *Provider) ReplaceNode(ctx context.Context, region, nodeID string) error
 	return p.wrap(ctx, err, "replace node %q", nodeID)
 }
 
-// Kubeconfig returns the admin kubeconfig as the API serves it (YAML).
+// Kubeconfig returns the admin kubeconfig as the API serves it (YAML), for the endpoint the
+// provider was built with (WithKubeconfigEndpoint).
 func (p *Provider) Kubeconfig(ctx context.Context, region, clusterID string) ([]byte, error) {
 	p.warmUp()
 	var kc *k8s.Kubeconfig
 	err := p.read(ctx, func(ctx context.Context) (err error) {
-		kc, err = p.api.GetClusterKubeConfig(&k8s.GetClusterKubeConfigRequest{Region: scw.Region(region), ClusterID: clusterID},
-			scw.WithContext(ctx))
+		kc, err = p.api.GetClusterKubeConfig(&k8s.GetClusterKubeConfigRequest{Region: scw.Region(region), ClusterID: clusterID,
+			Endpoint: p.endpoint}, scw.WithContext(ctx))
 		return err
 	})
 	if err != nil {

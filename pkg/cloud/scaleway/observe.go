@@ -52,6 +52,9 @@ func (p *Provider) Observe(ctx context.Context, ref cloud.Ref) (*cloud.Snapshot,
 	for _, v := range versions.Versions {
 		snap.Versions = append(snap.Versions, fromVersion(v))
 	}
+	if err := p.versionFacts(ctx, snap); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 

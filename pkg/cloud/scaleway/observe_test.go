@@ -86,6 +86,8 @@ func TestObserveMapsThePayloadsAndListsNodesOncePerCluster(t *testing.T) {
 			{Name: "1.34.6", AvailableCNIs: []string{"cilium"}, AvailableKubeletArgs: map[string]string{}, ReleasedAt: tsp("2025-09-29T00:00:00Z")},
 		},
 	}
+	live := want.Versions[1] // 1.34's entry: the live minor's facts
+	want.Clusters[0].LiveVersion = &live
 	if diff := cmp.Diff(want, snap); diff != "" {
 		t.Errorf("Observe mismatch (-want +got):\n%s", diff)
 	}

@@ -65,6 +65,7 @@ func poolConfig(p cloud.Pool) *k8s.CreateClusterRequestPoolConfig {
 		RootVolumeType:   k8s.PoolVolumeType(orDefault(p.RootVolumeType, string(k8s.PoolVolumeTypeDefaultVolumeType))),
 		PublicIPDisabled: p.PublicIPDisabled, SecurityGroupID: ptrIf(p.SecurityGroupID), Labels: p.Labels,
 		Taints: toTaints(p.Taints), StartupTaints: toTaints(p.StartupTaints),
+		PrivateNetworkID: ptrIf(p.PrivateNetworkID),
 	}
 	if p.Autoscaling {
 		pc.MinSize, pc.MaxSize = scw.Uint32Ptr(u32(p.MinSize)), scw.Uint32Ptr(u32(p.MaxSize))
@@ -99,6 +100,7 @@ func createPoolRequest(region, clusterID string, p cloud.Pool) *k8s.CreatePoolRe
 		RootVolumeType: pc.RootVolumeType, RootVolumeSize: pc.RootVolumeSize, PublicIPDisabled: pc.PublicIPDisabled,
 		SecurityGroupID: pc.SecurityGroupID, Labels: pc.Labels, Taints: pc.Taints, StartupTaints: pc.StartupTaints,
 		MaxTerminationGracePeriod: pc.MaxTerminationGracePeriod, UserData: pc.UserData,
+		PrivateNetworkID: pc.PrivateNetworkID,
 	}
 	if up := pc.UpgradePolicy; up != nil {
 		req.UpgradePolicy = &k8s.CreatePoolRequestUpgradePolicy{MaxUnavailable: up.MaxUnavailable, MaxSurge: up.MaxSurge}

@@ -26,6 +26,9 @@ type GitHub struct {
 	requests []string
 	auths    []string
 	nextID   int64
+	pulls    []Pull
+	// CloneURL is returned as the repository's clone_url (a gittest server in tests that push).
+	CloneURL string
 }
 
 // Comment is one stored issue comment.
@@ -112,6 +115,7 @@ func NewGitHub(t testing.TB, owner, repo, login string) *GitHub {
 		w.WriteHeader(201)
 		fmt.Fprint(w, `{}`)
 	})
+	f.pullRoutes(mux, base)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
