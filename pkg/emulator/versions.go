@@ -131,6 +131,19 @@ func (s *Server) offered(v CatalogVersion, now time.Time) bool {
 	return latest.Name == v.Name
 }
 
+// CatalogAt lists the versions of catalog that can be created at t, newest first: what a test
+// seeding clusters picks from, whatever the date it runs on.
+func CatalogAt(catalog []CatalogVersion, t time.Time) []string {
+	s := &Server{catalog: sortCatalog(catalog)}
+	var out []string
+	for _, v := range s.catalog {
+		if s.offered(v, t) {
+			out = append(out, v.Name)
+		}
+	}
+	return out
+}
+
 // availableVersions lists the legal upgrade targets from current at now: every higher released
 // patch of the same minor, plus the latest patch of the next minor (newest first), deprecated
 // versions excluded.
