@@ -1,9 +1,13 @@
 package runner
 
 import (
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scaleway-gitops/reconciler/pkg/shard"
 )
 
 // Metrics are the loop's Prometheus metrics. A nil *Metrics records nothing.
@@ -20,6 +24,8 @@ type Metrics struct {
 	drift          *prometheus.GaugeVec
 	versionBehind  *prometheus.GaugeVec
 	clusterErrors  *prometheus.GaugeVec
+	shardsHeld     prometheus.Gauge
+	shardHeld      *prometheus.GaugeVec
 }
 
 // NewMetrics registers the metrics with reg.
@@ -50,13 +56,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		drift:         perCluster("reconciler_cluster_drift", "Live fields that differ from the spec, after the last pass."),
 		versionBehind: perCluster("reconciler_cluster_version_behind", "1 when an upgrade is planned or deferred, or a newer version is available."),
 		clusterErrors: perCluster("reconciler_cluster_errors", "1 when the cluster's apply in the last pass failed or was stale."),
+		shardsHeld:    gauge("reconciler_shards_held", "Shards this process holds (run --shards); 0 without sharding."),
+		shardHeld: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "reconciler_shard_held",
+			Help: "1 for each shard this process holds at its last tick, 0 for the others (run --shards)."}, []string{"shard"}),
 	}
 	for _, p := range PassResults {
 		m.passes.WithLabelValues(string(p))
 	}
 	m.leader.Set(1)
 	reg.MustRegister(m.ticks, m.passes, m.tickDuration, m.lastSuccess, m.failures, m.leader, m.actionsApplied,
-		m.statusCommits, m.invalid, m.drift, m.versionBehind, m.clusterErrors)
+		m.statusCommits, m.invalid, m.drift, m.versionBehind, m.clusterErrors, m.shardsHeld, m.shardHeld)
 	return m
 }
 
@@ -66,6 +75,7 @@ type tickHealth struct {
 	healthy  bool // synced, and no failure since the last successful pass
 	failures int  // consecutive failures
 	leading  bool
+	shards   *shard.Set // nil without sharding
 }
 
 func (m *Metrics) observeTick(res *TickResult, err error, h tickHealth, d time.Duration, now time.Time) {
@@ -75,6 +85,12 @@ func (m *Metrics) observeTick(res *TickResult, err error, h tickHealth, d time.D
 	m.tickDuration.Observe(d.Seconds())
 	m.failures.Set(float64(h.failures))
 	m.leader.Set(b2f(h.leading))
+	if s := h.shards; s != nil {
+		m.shardsHeld.Set(float64(len(s.Held)))
+		for k := range s.Count {
+			m.shardHeld.WithLabelValues(strconv.Itoa(k)).Set(b2f(slices.Contains(s.Held, k)))
+		}
+	}
 	if h.Pass != "" {
 		m.passes.WithLabelValues(string(h.Pass)).Inc()
 	}

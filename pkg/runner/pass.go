@@ -58,8 +58,12 @@ func retryable(err error) bool {
 }
 
 func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
+	var prov cloud.Provider = r.Provider
+	if set := r.state.set; set != nil {
+		prov = shardProvider{Provider: r.Provider, set: *set}
+	}
 	return &reconcile.Reconciler{
-		Provider: r.Provider, Exec: r.Exec,
+		Provider: prov, Exec: r.Exec,
 		Clock: r.clock(), Log: r.Log, Now: now,
 		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion,
 		Rotate: true, LastApplied: r.lastApplied(), Owner: r.owner(), Health: r.recordedHealth(),
@@ -69,7 +73,7 @@ func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
 // pass plans and applies the revision in force; when apply did something it plans again.
 func (r *Runner) pass(ctx context.Context, now time.Time, mode reconcile.Mode) (*passResult, error) {
 	rec := r.reconciler(now)
-	good := r.state.good
+	good := &goodRevision{checkout: r.state.good.checkout, repo: ownedRepo(r.state.good.repo, r.state.set)}
 	first, err := rec.Once(ctx, mode, good.checkout, good.repo)
 	out := &passResult{first: first}
 	if err != nil {
@@ -78,8 +82,8 @@ func (r *Runner) pass(ctx context.Context, now time.Time, mode reconcile.Mode) (
 	out.applied = first.Result
 	if first.Plan != nil {
 		s := first.Plan.Summary
-		r.notify("planned", "plan for %s: %d create, %d update, %d upgrade, %d replace, %d delete, %d rotate, %d deferred",
-			revision.Short(first.Revision), s.Create, s.Update, s.Upgrade, s.Replace, s.Delete, s.Rotate, s.Deferred)
+		r.notify("planned", "plan for %s%s: %d create, %d update, %d upgrade, %d replace, %d delete, %d rotate, %d deferred",
+			revision.Short(first.Revision), shardNote(r.state.set), s.Create, s.Update, s.Upgrade, s.Replace, s.Delete, s.Rotate, s.Deferred)
 	}
 	if first.Result == nil {
 		return out, nil
@@ -110,7 +114,10 @@ func (r *Runner) owner() string {
 }
 
 // lastApplied is what the statuses known record, for the deletion rule.
-func (r *Runner) lastApplied() map[string]plan.Applied { return status.Recorded(r.state.statuses) }
+// With sharding, of the held shards' clusters only.
+func (r *Runner) lastApplied() map[string]plan.Applied {
+	return ownedApplied(status.Recorded(r.state.statuses), r.state.set)
+}
 
 // windowOpen reports whether an upgrade or rotation window of the repo is open at now: passes
 // then run every tick, so work deferred to the window starts as soon as it opens. An invalid

@@ -16,6 +16,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/revision"
+	"github.com/scaleway-gitops/reconciler/pkg/shard"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
@@ -60,6 +61,13 @@ type Runner struct {
 	// Leader, when set, decides whether this process may write: apply and commit statuses (one
 	// writer). A follower fetches and plans (for /metrics) but never mutates; nil: always leading.
 	Leader Leadership
+	// Shards, when set, limits the loop to the clusters of the shards this process holds: it
+	// observes, plans, applies and writes the status of those only (see Sharding). Holding none,
+	// a tick fetches and does nothing else.
+	Shards Sharding
+	// LeaseCheck is how often a pass that may mutate checks that it still leads and holds its
+	// shards (default DefaultLeaseCheck); it is cancelled as soon as it does not.
+	LeaseCheck time.Duration
 	// Owner is the repository identity tagged on the clusters it owns; default: the source's
 	// (source.Identity of its URL and branch). reconciler.yaml's owner: overrides both.
 	Owner string
@@ -93,6 +101,9 @@ type state struct {
 	retry        bool
 	failed       *failedRevision
 	statuses     map[string][]byte // status path -> last content written or read
+	set          *shard.Set        // the shards of the current tick; nil without sharding
+	heldKey      string            // set.String() of the last tick
+	shardsMoved  bool              // the held shards changed since the last pass
 }
 
 // goodRevision is the last revision that passed validation: it stays in force.
@@ -234,6 +245,11 @@ type TickResult struct {
 	Deferred int
 	// Clusters are the per-cluster health values of the pass (nil when it observed nothing).
 	Clusters []ClusterHealth
+	// Shards are the shards the tick worked on (nil without sharding).
+	Shards *shard.Set
+	// LeadershipLost is set when the pass was stopped because this process stopped leading or
+	// gave up one of its shards: nothing of it was committed.
+	LeadershipLost bool
 }
 
 // Leadership says whether this process is the one writer now (a lease it holds).
@@ -255,8 +271,9 @@ func (r *Runner) Tick(ctx context.Context, why string) (*TickResult, error) {
 	res, err := r.tick(ctx, why)
 	h := Assess(res, err)
 	healthy := r.health.record(h)
-	r.Metrics.observeTick(res, err, tickHealth{Health: h, healthy: healthy,
-		failures: r.ConsecutiveFailures(), leading: r.leading()}, r.clock().Since(start), r.clock().Now())
+	set := r.state.set
+	r.Metrics.observeTick(res, err, tickHealth{Health: h, healthy: healthy, failures: r.ConsecutiveFailures(),
+		leading: r.leading() && (set == nil || len(set.Held) > 0), shards: set}, r.clock().Since(start), r.clock().Now())
 	return res, err
 }
 
@@ -266,13 +283,27 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 		r.state.retry = true
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
+	set := r.held()
+	r.state.set = set
+	if set != nil {
+		if key := set.String(); key != r.state.heldKey {
+			// Other shards' holders wrote the statuses of the shards taken now: read them anew.
+			r.state.heldKey, r.state.statuses, r.state.shardsMoved = key, nil, true
+			r.notify("shards", "holding shards %s", key)
+		}
+		if len(set.Held) == 0 {
+			// Nothing to plan and nothing to write: a standby replica, healthy.
+			return &TickResult{Revision: co.Revision, Why: "no-shard", Planned: true, Follower: true,
+				Clusters: []ClusterHealth{}, Shards: set}, nil
+		}
+	}
 	// Before any pass: the deletion check needs the last applied specs the status files record.
 	if err := r.loadPreviousStatuses(ctx, co); err != nil {
 		r.state.retry = true
 		return nil, fmt.Errorf("read previous statuses: %w", err)
 	}
 	now := r.clock().Now()
-	res := &TickResult{Revision: co.Revision}
+	res := &TickResult{Revision: co.Revision, Shards: set}
 	reason := r.passReason(co, now, why)
 	if reason == "" {
 		res.Why = "idle"
@@ -293,13 +324,23 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 		pass, perr := r.pass(ctx, now, reconcile.ModePlan)
 		res.Planned, res.Follower = pass != nil && perr == nil, true
 		po := &passOutcome{pass: pass, err: perr}
-		res.Deferred, res.Clusters = deferred(pass), clusterHealth(status.Assemble(r.statusPass(po), r.previousStatuses()), po)
-		r.state.lastObserve, r.state.statuses = now, nil
+		res.Deferred, res.Clusters = deferred(pass), clusterHealth(status.Assemble(r.statusPass(po), ownedStatuses(r.previousStatuses(), set)), po)
+		r.state.lastObserve, r.state.statuses, r.state.shardsMoved = now, nil, false
 		return res, perr
 	}
-	pass, perr := r.pass(ctx, now, reconcile.ModeApply)
+	pctx, stopGuard := r.guard(ctx, set)
+	pass, perr := r.pass(pctx, now, reconcile.ModeApply)
+	lost := errors.Is(context.Cause(pctx), ErrLeadershipLost)
+	stopGuard()
+	if lost || !r.mayWrite(set) {
+		// Another process may be writing now: commit nothing, read its statuses next time.
+		r.state.retry, r.state.statuses = true, nil
+		res.Follower, res.LeadershipLost = true, true
+		r.notify("lost", "pass on %s stopped: %v; nothing committed", revision.Short(r.state.good.checkout.Revision), ErrLeadershipLost)
+		return res, nil
+	}
 	res.Planned = true
-	r.state.lastObserve = now
+	r.state.lastObserve, r.state.shardsMoved = now, false
 	r.state.retry = retryable(perr) || pass.retryable()
 	if pass != nil && pass.applied != nil {
 		res.Applied = pass.applied.Count(apply.Done)
@@ -323,6 +364,8 @@ func (r *Runner) passReason(co *checkout.Checkout, now time.Time, why string) st
 	switch {
 	case co.SpecDigest != r.state.lastDigest:
 		return "spec-changed"
+	case r.state.shardsMoved:
+		return "shards-changed"
 	case r.state.retry:
 		return "retry"
 	case r.state.lastObserve.IsZero() || now.Sub(r.state.lastObserve) >= r.driftInterval():

@@ -45,6 +45,7 @@ type env struct {
 	runner *Runner
 	emu    *emulator.Server
 	bare   string
+	url    string
 	user   *gittest.User
 	clock  *clocktesting.FakeClock
 	prov   *scaleway.Provider
@@ -77,7 +78,7 @@ func newEnv(t *testing.T, drift string) *env {
 	exec := &apply.Executor{Provider: prov, Options: apply.Options{PollInterval: 10 * time.Millisecond}}
 	r := &Runner{Source: src, Provider: prov, Exec: exec, Clock: clk, DriftInterval: 10 * time.Minute,
 		DefaultProjectID: project, DefaultRegion: "fr-par"}
-	return &env{t: t, runner: r, emu: emu, bare: bare, user: user, clock: clk, prov: prov}
+	return &env{t: t, runner: r, emu: emu, bare: bare, url: gs.RepoURL("fleet.git"), user: user, clock: clk, prov: prov}
 }
 
 func (e *env) tick(why string) *TickResult {

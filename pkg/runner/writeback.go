@@ -31,11 +31,14 @@ func (r *Runner) writeStatuses(ctx context.Context, co *checkout.Checkout, po *p
 	if err := r.loadPreviousStatuses(ctx, co); err != nil {
 		return fmt.Errorf("read previous statuses: %w", err)
 	}
-	asm := status.Assemble(r.statusPass(po), r.previousStatuses())
+	asm := status.Assemble(r.statusPass(po), ownedStatuses(r.previousStatuses(), r.state.set))
 	r.recordRollout(asm.Statuses, po)
 	res.Clusters = clusterHealth(asm, po)
 	files := map[string][]byte{}
 	for _, st := range asm.Statuses {
+		if st.Cluster == RepositoryStatusName && !writesRepositoryStatus(st.Cluster, r.state.set) {
+			continue
+		}
 		y, err := status.MarshalYAML(st)
 		if err != nil {
 			return err
@@ -44,6 +47,9 @@ func (r *Runner) writeStatuses(ctx context.Context, co *checkout.Checkout, po *p
 		files[sp], files[rp] = y, status.Report(st)
 	}
 	for _, name := range asm.Deleted { // nil content deletes
+		if name == RepositoryStatusName && !writesRepositoryStatus(name, r.state.set) {
+			continue
+		}
 		sp, rp := status.Paths(name)
 		files[sp], files[rp] = nil, nil
 	}
@@ -143,7 +149,7 @@ func (r *Runner) statusPass(po *passOutcome) status.Pass {
 	if r.state.good == nil {
 		return p
 	}
-	p.Repo = r.state.good.repo
+	p.Repo = ownedRepo(r.state.good.repo, r.state.set)
 	if p.Revision == "" {
 		p.Revision, p.SpecDigest = r.state.good.checkout.Revision, r.state.good.checkout.SpecDigest
 	}

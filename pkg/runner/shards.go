@@ -1,0 +1,180 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/shard"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
+	"github.com/scaleway-gitops/reconciler/pkg/status"
+)
+
+// Sharding limits the loop to the clusters of the shards this process holds (run --shards): a
+// static assignment or shard leases. Held must be cheap and safe to call from any goroutine;
+// a shard is held only while this process may write to its clusters.
+type Sharding interface {
+	Shards() shard.Set
+}
+
+// StaticShards is a fixed assignment: this process holds Held of Count, always.
+type StaticShards shard.Set
+
+// Shards returns the assignment.
+func (s StaticShards) Shards() shard.Set { return shard.Set(s) }
+
+// ErrLeadershipLost is the cause of a pass's context cancelled because this process stopped
+// leading, or gave up a shard the pass works on, while the pass ran.
+var ErrLeadershipLost = errors.New("leadership lost during the pass")
+
+// DefaultLeaseCheck is how often a pass that may mutate checks that it still may.
+const DefaultLeaseCheck = 100 * time.Millisecond
+
+// held is the tick's shard set: nil without sharding.
+func (r *Runner) held() *shard.Set {
+	if r.Shards == nil {
+		return nil
+	}
+	s := r.Shards.Shards()
+	return &s
+}
+
+// mayWrite reports whether this process still leads and still holds every shard of set.
+func (r *Runner) mayWrite(set *shard.Set) bool {
+	if !r.leading() {
+		return false
+	}
+	if set == nil {
+		return true
+	}
+	now := r.Shards.Shards()
+	for _, k := range set.Held {
+		if !slices.Contains(now.Held, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// guard returns ctx cancelled, with cause ErrLeadershipLost, as soon as mayWrite(set) turns
+// false (checked every LeaseCheck): a lease that ends mid-pass stops the pass before its next
+// mutation, and the loop commits nothing from it. stop must be called when the pass is over.
+func (r *Runner) guard(ctx context.Context, set *shard.Set) (context.Context, func()) {
+	if r.Leader == nil && set == nil {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	every := r.LeaseCheck
+	if every <= 0 {
+		every = DefaultLeaseCheck
+	}
+	done := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := r.clock().NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C():
+				if !r.mayWrite(set) {
+					cancel(ErrLeadershipLost)
+					return
+				}
+			}
+		}
+	}()
+	return ctx, func() { close(done); <-exited; cancel(nil) }
+}
+
+// ownedRepo is repo limited to the clusters of set (repo itself without sharding).
+func ownedRepo(repo *spec.Repo, set *shard.Set) *spec.Repo {
+	if set == nil || repo == nil {
+		return repo
+	}
+	out := *repo
+	out.Clusters = nil
+	for _, c := range repo.Clusters {
+		if set.Owns(shard.Key(c.Spec.Region, c.Metadata.Name)) {
+			out.Clusters = append(out.Clusters, c)
+		}
+	}
+	return &out
+}
+
+// ownedApplied is the deletion record limited to the clusters of set.
+func ownedApplied(applied map[string]plan.Applied, set *shard.Set) map[string]plan.Applied {
+	if set == nil {
+		return applied
+	}
+	out := make(map[string]plan.Applied, len(applied))
+	for key, a := range applied {
+		if region, _, name, ok := plan.SplitKey(key); ok && set.Owns(shard.Key(region, name)) {
+			out[key] = a
+		}
+	}
+	return out
+}
+
+// ownedStatuses are the previous statuses of the clusters of set; the repository status only
+// for the holder of shard 0, the one that writes it.
+func ownedStatuses(prev map[string]*status.ClusterStatus, set *shard.Set) map[string]*status.ClusterStatus {
+	if set == nil {
+		return prev
+	}
+	out := map[string]*status.ClusterStatus{}
+	for name, s := range prev {
+		if writesRepositoryStatus(name, set) || (name != RepositoryStatusName && set.Owns(shard.Key(s.Region, name))) {
+			out[name] = s
+		}
+	}
+	return out
+}
+
+// writesRepositoryStatus: status/_repository.yaml (validation errors before any cluster is known,
+// orphans) is written by the holder of shard 0 only, so shards never overwrite each other's.
+// It lists the orphans of shard 0; the others are in their holders' logs and plans.
+func writesRepositoryStatus(name string, set *shard.Set) bool {
+	return name == RepositoryStatusName && (set == nil || slices.Contains(set.Held, 0))
+}
+
+// shardProvider observes only the clusters of set: the other shards' clusters are not part
+// of this process's plan (no update, no deletion, no orphan report).
+type shardProvider struct {
+	cloud.Provider
+	set shard.Set
+}
+
+func (p shardProvider) Observe(ctx context.Context, ref cloud.Ref) (*cloud.Snapshot, error) {
+	snap, err := p.Provider.Observe(ctx, ref)
+	if err != nil || snap == nil {
+		return snap, err
+	}
+	out := *snap
+	out.Clusters = nil
+	for _, c := range snap.Clusters {
+		region := c.Region
+		if region == "" {
+			region = ref.Region
+		}
+		if p.set.Owns(shard.Key(region, c.Name)) {
+			out.Clusters = append(out.Clusters, c)
+		}
+	}
+	return &out, nil
+}
+
+// shardNote is " (shards 0,2/3)" with sharding, for the plan line.
+func shardNote(set *shard.Set) string {
+	if set == nil {
+		return ""
+	}
+	return " (shards " + set.String() + ")"
+}

@@ -1,0 +1,177 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/shard"
+	"github.com/scaleway-gitops/reconciler/pkg/source"
+)
+
+// namesPerShard picks per shards of n, names of clusters (in fr-par) that hash to each one.
+func namesPerShard(n, per int) [][]string {
+	out := make([][]string, n)
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("c%02d", i)
+		k := shard.Of(shard.Key("fr-par", name), n)
+		if len(out[k]) < per {
+			out[k] = append(out[k], name)
+		}
+		full := true
+		for _, ns := range out {
+			full = full && len(ns) == per
+		}
+		if full {
+			return out
+		}
+	}
+}
+
+// addClusters commits one spec per name (the prod-par spec, renamed) to e's repository.
+func (e *env) addClusters(names ...string) {
+	e.t.Helper()
+	files := map[string]string{}
+	for _, n := range names {
+		files["clusters/"+n+".yaml"] = strings.NewReplacer("name: prod-par", "name: "+n, "DRIFT", "revert").Replace(clusterYAML)
+	}
+	e.user.Write(e.t, files)
+	e.user.CommitAndPush(e.t, "add clusters", 3)
+}
+
+// sibling is another runner on e's remote and emulator (its own git cache), as another replica.
+func (e *env) sibling() *Runner {
+	e.t.Helper()
+	src, err := source.New(source.Options{URL: e.url, CacheDir: e.t.TempDir()})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r := e.runner
+	return &Runner{Source: src, Provider: r.Provider, Exec: r.Exec, Clock: r.Clock, DriftInterval: r.DriftInterval,
+		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion}
+}
+
+func liveNames(t *testing.T, e *env) []string {
+	t.Helper()
+	snap, err := e.prov.Observe(context.Background(), cloud.Ref{Region: "fr-par", ProjectID: project})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range snap.Clusters {
+		out = append(out, c.Name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Two replicas with static shards 0/2 and 1/2 tick at the same time on one repository: each
+// creates and writes the status of its own clusters only, both status commits land (the later
+// push is rebuilt on the new tip), and the next ticks delete nothing of the other's.
+func TestShardsSplitTheFleetAndTheirStatusCommits(t *testing.T) {
+	e := newEnv(t, "revert")
+	names := namesPerShard(2, 2)
+	e.addClusters(slices.Concat(names...)...)
+	a, b := e.runner, e.sibling()
+	a.Shards, b.Shards = StaticShards{Count: 2, Held: []int{0}}, StaticShards{Count: 2, Held: []int{1}}
+	owners := map[string]int{} // cluster -> shard, prod-par included
+	for _, n := range append(slices.Concat(names...), "prod-par") {
+		owners[n] = shard.Of(shard.Key("fr-par", n), 2)
+	}
+
+	results := make([]*TickResult, 2)
+	var wg sync.WaitGroup
+	for i, r := range []*Runner{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			res, err := r.Tick(ctx, "start")
+			if err != nil {
+				t.Errorf("replica %d: %v", i, err)
+			}
+			results[i] = res
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	for i, res := range results {
+		if res.StatusCommit == "" || res.Shards == nil || !slices.Equal(res.Shards.Held, []int{i}) {
+			t.Fatalf("replica %d: %+v, want its shard's pass committed", i, res)
+		}
+		for _, c := range res.Clusters {
+			if owners[c.Name] != i {
+				t.Errorf("replica %d planned %s of shard %d", i, c.Name, owners[c.Name])
+			}
+		}
+	}
+	want := slices.Sorted(func(yield func(string) bool) {
+		for n := range owners {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	if got := liveNames(t, e); !slices.Equal(got, want) {
+		t.Fatalf("live clusters %v, want %v (each once)", got, want)
+	}
+	log, _ := e.emu.Requests()
+	if n := log.Counts["POST /k8s/v1/regions/{region}/clusters"]; n != len(want) {
+		t.Errorf("cluster creations = %d, want %d", n, len(want))
+	}
+	for _, n := range want {
+		if s := e.status(n); s.Cluster != n {
+			t.Errorf("status of %s names %s", n, s.Cluster)
+		}
+	}
+	var authors []string
+	for _, c := range e.commits() {
+		authors = append(authors, c.Subject)
+	}
+	t.Logf("history: %v", authors)
+
+	// A second round: nothing to do, nothing written, nothing of the other shard deleted.
+	before := len(e.commits())
+	e.clock.Step(e.runner.DriftInterval)
+	for i, r := range []*Runner{a, b} {
+		res, err := r.Tick(context.Background(), "interval")
+		if err != nil || res.Applied != 0 || res.StatusCommit != "" {
+			t.Fatalf("replica %d second tick: %+v, %v", i, res, err)
+		}
+	}
+	if n := len(e.commits()); n != before {
+		t.Errorf("idle shards committed %d time(s)", n-before)
+	}
+	for _, n := range want {
+		e.status(n)
+	}
+}
+
+// A replica holding no shard fetches and does nothing else: no API request, no commit.
+func TestNoShardPlansNothing(t *testing.T) {
+	e := newEnv(t, "revert")
+	e.runner.Shards = StaticShards{Count: 3}
+	before := len(e.commits())
+	res := e.tick("start")
+	if res.Applied != 0 || res.StatusCommit != "" || res.Why != "no-shard" || len(res.Clusters) != 0 {
+		t.Fatalf("tick = %+v", res)
+	}
+	log, _ := e.emu.Requests()
+	if log.Total != 0 {
+		t.Errorf("a replica with no shard sent %d API request(s): %v", log.Total, log.Counts)
+	}
+	if n := len(e.commits()) - before; n != 0 {
+		t.Errorf("committed %d time(s)", n)
+	}
+	if ok, why := e.runner.Readiness(); !ok {
+		t.Errorf("a standby replica is not ready: %s", why)
+	}
+}
