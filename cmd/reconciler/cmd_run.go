@@ -44,6 +44,7 @@ type runFlags struct {
 	lease                             leaseFlags  // run_lease.go
 	health                            healthFlags // run_health.go
 	leader                            leaderFlags // run_leader.go
+	shard                             shardFlags  // run_shard.go
 }
 
 func newRunCmd(env *cmdEnv) *cobra.Command {
@@ -102,6 +103,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	f.lease.register(fs)
 	f.health.register(fs)
 	f.leader.register(fs)
+	f.shard.register(fs)
 }
 
 // check refuses settings that cannot work, before any I/O.

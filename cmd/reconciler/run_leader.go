@@ -34,6 +34,9 @@ func (l *leaderFlags) register(fs *pflag.FlagSet) {
 // git lease of --lease is then not taken), else the git lease (run_lease.go). stop must be called
 // after the loop returned.
 func startWriterLease(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner, log *slog.Logger) (stop func(), err error) {
+	if f.shard.enabled() {
+		return startSharding(ctx, env, f, r, log) // run_shard.go
+	}
 	if f.leader.enabled {
 		return startLeaderElection(&f.leader, r, log)
 	}

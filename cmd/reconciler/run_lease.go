@@ -22,6 +22,7 @@ type leaseFlags struct {
 	mode     string
 	duration time.Duration
 	holder   string
+	ref      string // default gitlease.Ref(branch); a shard's with --shard-id
 }
 
 func (l *leaseFlags) register(fs *pflag.FlagSet) {
@@ -60,7 +61,7 @@ func startLease(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner,
 	if err != nil {
 		return nil, err
 	}
-	l := &gitlease.Lease{Store: src, Ref: gitlease.Ref(f.branch), Holder: cmp.Or(f.lease.holder, gitlease.NewHolder()),
+	l := &gitlease.Lease{Store: src, Ref: cmp.Or(f.lease.ref, gitlease.Ref(f.branch)), Holder: cmp.Or(f.lease.holder, gitlease.NewHolder()),
 		Duration: f.lease.duration, Log: log}
 	r.Leader = l
 	// A first round before the loop starts: a free lease makes the first tick a leader's; one

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -76,4 +77,10 @@ func NewHolder() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// ShardRef is the lease ref of shard k of a spec branch (run --shards N --shard-id k): one
+// writer per shard, beside the branch's own lease.
+func ShardRef(branch string, k int) string {
+	return "refs/reconciler/shard-lease/" + branch + "/" + strconv.Itoa(k)
 }
