@@ -29,6 +29,9 @@ func NewClient(kubeconfig string, timeout time.Duration) (kubernetes.Interface, 
 	}
 	cfg.UserAgent = "scaleway-gitops-reconciler/leader-election"
 	cfg.Timeout = max(timeout, time.Second)
+	// A few requests per retry period per Lease (shards: one list and a write per held shard):
+	// client-go's default 5 QPS would delay renewals past their deadline.
+	cfg.QPS, cfg.Burst = 50, 100
 	c, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,8 +22,9 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
 )
 
-// MemberLabel marks the member Leases of a shard group; its value is the group's name.
-const MemberLabel = "reconciler.scaleway.dev/shard-group"
+// GroupLabel marks the Leases of a shard group, shards and members; its value is the group's
+// name. One list of it per round tells a replica everything it needs.
+const GroupLabel = "reconciler.scaleway.dev/shard-group"
 
 // ShardConfig configures a ShardSet. Client, Namespace and Shards are required.
 type ShardConfig struct {
@@ -165,35 +167,32 @@ func (s *ShardSet) Run(ctx context.Context) error {
 	}
 }
 
-// round renews the membership, counts the live members, reads every shard Lease and renews,
-// takes or gives up shards as shard.Balance says.
+// round reads the group's Leases (one list), renews the membership, counts the live members,
+// and renews, takes or gives up shards as shard.Balance says.
 func (s *ShardSet) round(ctx context.Context) error {
 	leases := s.cfg.Client.CoordinationV1().Leases(s.cfg.Namespace)
-	if err := s.heartbeat(ctx, s.cfg.LeaseDuration); err != nil {
+	list, err := leases.List(ctx, metav1.ListOptions{LabelSelector: GroupLabel + "=" + s.cfg.Name})
+	if err != nil {
+		return fmt.Errorf("list leases: %w", err)
+	}
+	byName := map[string]*coordinationv1.Lease{}
+	for i := range list.Items {
+		byName[list.Items[i].Name] = &list.Items[i]
+	}
+	if err := s.heartbeat(ctx, byName[s.memberName()], s.cfg.LeaseDuration); err != nil {
 		return err
 	}
-	list, err := leases.List(ctx, metav1.ListOptions{LabelSelector: MemberLabel + "=" + s.cfg.Name})
-	if err != nil {
-		return fmt.Errorf("list members: %w", err)
-	}
 	now := s.cfg.Clock.Now()
-	members := 0
-	for _, l := range list.Items {
-		if live(l.Spec, now) {
+	members := 1 // this replica
+	for name, l := range byName {
+		if name != s.memberName() && strings.HasPrefix(name, s.cfg.Name+"-member-") && live(l.Spec, now) {
 			members++
 		}
 	}
 	current := make([]*coordinationv1.Lease, s.cfg.Shards)
 	holders := make([]string, s.cfg.Shards)
 	for k := range s.cfg.Shards {
-		l, err := leases.Get(ctx, s.LeaseName(k), metav1.GetOptions{})
-		switch {
-		case apierrors.IsNotFound(err):
-		case err != nil:
-			return fmt.Errorf("get lease %s: %w", s.LeaseName(k), err)
-		default:
-			current[k] = l
-		}
+		current[k] = byName[s.LeaseName(k)]
 		holders[k] = s.observe(k, current[k])
 	}
 	s.mu.Lock()
@@ -266,7 +265,7 @@ func (s *ShardSet) write(ctx context.Context, k int, cur *coordinationv1.Lease) 
 	var err error
 	if cur == nil {
 		_, err = leases.Create(ctx, &coordinationv1.Lease{
-			ObjectMeta: metav1.ObjectMeta{Name: s.LeaseName(k), Namespace: s.cfg.Namespace},
+			ObjectMeta: metav1.ObjectMeta{Name: s.LeaseName(k), Namespace: s.cfg.Namespace, Labels: map[string]string{GroupLabel: s.cfg.Name}},
 			Spec:       s.spec(now, now, 0),
 		}, metav1.CreateOptions{})
 	} else {
@@ -362,12 +361,16 @@ func (s *ShardSet) releaseAll(ctx context.Context) error {
 		}
 		errs = append(errs, s.release(ctx, k, cur))
 	}
-	errs = append(errs, s.heartbeat(ctx, 0))
+	member, err := leases.Get(ctx, s.memberName(), metav1.GetOptions{})
+	if err == nil {
+		errs = append(errs, s.heartbeat(ctx, member, 0))
+	}
 	return errors.Join(errs...)
 }
 
-// heartbeat writes this replica's member Lease, live for d (0: ended).
-func (s *ShardSet) heartbeat(ctx context.Context, d time.Duration) error {
+// heartbeat writes this replica's member Lease (cur: as last read, nil when absent), live for d
+// (0: ended).
+func (s *ShardSet) heartbeat(ctx context.Context, cur *coordinationv1.Lease, d time.Duration) error {
 	leases := s.cfg.Client.CoordinationV1().Leases(s.cfg.Namespace)
 	now := metav1.NewMicroTime(s.cfg.Clock.Now())
 	spec := coordinationv1.LeaseSpec{HolderIdentity: ptr.To(s.cfg.Identity), RenewTime: &now,
@@ -375,12 +378,11 @@ func (s *ShardSet) heartbeat(ctx context.Context, d time.Duration) error {
 	if d == 0 {
 		spec.HolderIdentity = ptr.To("")
 	}
-	cur, err := leases.Get(ctx, s.memberName(), metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
+	var err error
+	if cur == nil {
 		_, err = leases.Create(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: s.memberName(),
-			Namespace: s.cfg.Namespace, Labels: map[string]string{MemberLabel: s.cfg.Name}}, Spec: spec}, metav1.CreateOptions{})
-	case err == nil:
+			Namespace: s.cfg.Namespace, Labels: map[string]string{GroupLabel: s.cfg.Name}}, Spec: spec}, metav1.CreateOptions{})
+	} else {
 		next := cur.DeepCopy()
 		next.Spec = spec
 		_, err = leases.Update(ctx, next, metav1.UpdateOptions{})
