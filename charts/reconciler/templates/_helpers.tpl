@@ -38,3 +38,16 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "reconciler.leaseName" -}}
 {{- default (include "reconciler.fullname" .) .Values.leaderElection.leaseName }}
 {{- end }}
+
+{{/*
+sharedShards is "true" when the replicas share shards through Leases (shards.count > 1 with no
+shards.id); it needs leader election.
+*/}}
+{{- define "reconciler.sharedShards" -}}
+{{- if and (gt (int .Values.shards.count) 1) (lt (int .Values.shards.id) 0) -}}
+{{- if not .Values.leaderElection.enabled -}}
+{{- fail "shards.count > 1 without shards.id needs leaderElection.enabled (shards are shared through Leases)" -}}
+{{- end -}}
+true
+{{- end -}}
+{{- end }}
