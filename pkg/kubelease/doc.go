@@ -13,6 +13,14 @@
 //     over at once instead of after a lease duration. Cancel it only after the runner's loop
 //     returned: a tick in flight still writes under the lease.
 //   - After losing the Lease, Run campaigns again (the process stays a follower meanwhile).
-//   - A tick that started while leading finishes even if the lease is lost during it: the
-//     runner checks Leading once per tick.
+//   - A pass that started while leading is cancelled when the lease is lost during it: the
+//     runner checks Leading every LeaseCheck (100 ms) and commits nothing from that pass.
+//
+// A ShardSet shares N shard Leases (<name>-shard-K) among replicas (run --shards N
+// --leader-elect) and implements runner.Sharding. Each replica keeps a member Lease so the others
+// count it, takes free or expired shards up to its fair share (shard.Balance), and gives up its
+// surplus when replicas join: it stops working on a shard at once and releases its Lease only
+// after lease duration − renew deadline, the margin a crashed holder leaves too. A shard is held
+// while its Lease was renewed within the renew deadline; another replica takes it only after it
+// went unrenewed for the lease duration (on its own clock), so no shard ever has two writers.
 package kubelease

@@ -22,4 +22,12 @@
 //     cannot be read, no pass runs; the next tick tries again.
 //   - Credentials never reach a log line, a status file or a commit: errors from the source are
 //     sanitised there, and this package writes only names, IDs and API messages.
+//   - With Leader or Shards set, a pass that may mutate checks every LeaseCheck that this process
+//     still leads and holds the shards it started with; when not, the pass's context is cancelled
+//     (ErrLeadershipLost) before the next mutation and nothing of the pass is committed.
+//   - With Shards set, a tick works on the clusters of the shards held at its start only
+//     (shard.Key of region and name): the observed snapshots, the specs, the deletion record, the
+//     previous statuses and the status files written are all limited to them, so shards never
+//     plan, delete, report or write each other's clusters. status/_repository.yaml is written by
+//     the holder of shard 0 only. Holding no shard, a tick fetches and does nothing else.
 package runner
