@@ -93,9 +93,28 @@ func checkLease(ctx context.Context, src *source.Source, ignore bool) error {
 	if err != nil {
 		return fmt.Errorf("%w (--ignore-lease to apply anyway)", err)
 	}
+	if rec == nil {
+		// Sharded loops (run --shards N --shard-id K) hold refs/reconciler/shard-lease/<branch>/K.
+		for k := 0; k < maxShardLeases && rec == nil; k++ {
+			ref = gitlease.ShardRef(src.Branch(), k)
+			cur, err := src.ReadRef(ctx, ref)
+			if err != nil {
+				return fmt.Errorf("read lease %s: %w (--ignore-lease to apply anyway)", ref, err)
+			}
+			if cur.Hash == "" {
+				break // shards are numbered from 0: the first absent one ends them
+			}
+			if rec, err = gitlease.Holding(ctx, src, ref, time.Now()); err != nil {
+				return fmt.Errorf("%w (--ignore-lease to apply anyway)", err)
+			}
+		}
+	}
 	if rec != nil {
 		return fmt.Errorf("a `reconciler run` loop writes to this branch: %w; stop it, or pass --ignore-lease to apply anyway",
 			&gitlease.HeldError{Ref: ref, Record: *rec})
 	}
 	return nil
 }
+
+// maxShardLeases bounds the shard leases `apply` looks at.
+const maxShardLeases = 64

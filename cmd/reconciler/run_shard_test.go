@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
+	clocktesting "k8s.io/utils/clock/testing"
+
+	"github.com/scaleway-gitops/reconciler/pkg/gitlease"
 	"github.com/scaleway-gitops/reconciler/pkg/gittest"
+	"github.com/scaleway-gitops/reconciler/pkg/source"
 )
 
 // Bad sharding flags fail at start with a message naming the flag and what to do.
@@ -25,5 +31,31 @@ func TestRunShardFlagsAreChecked(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q, want 1 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// `apply` refuses while a sharded loop holds one of the branch's shard leases.
+func TestApplyRefusesWhileAShardLeaseIsHeld(t *testing.T) {
+	gs, bare, _ := edgeOverHTTP(t, "tok-9")
+	src, err := source.New(source.Options{URL: gs.RepoURL("fleet.git"), Auth: source.Auth{Token: "tok-9"}, CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// shard 0's lease expired long ago, shard 1's is live
+	clk := clocktesting.NewFakeClock(time.Now().Add(-2 * time.Hour))
+	old := &gitlease.Lease{Store: src, Ref: gitlease.ShardRef("main", 0), Holder: "gone", Duration: time.Minute, Clock: clk}
+	live1 := &gitlease.Lease{Store: src, Ref: gitlease.ShardRef("main", 1), Holder: "shard-1-loop", Duration: time.Hour}
+	for _, l := range []*gitlease.Lease{old, live1} {
+		if ok, err := l.Try(context.Background()); !ok || err != nil {
+			t.Fatalf("take %s: %v %v", l.Ref, ok, err)
+		}
+	}
+	before := gittest.Head(t, bare, "main")
+	code, _, stderr := cli(t, "", args("apply", "--repo", gs.RepoURL("fleet.git"), "--auto-approve")...)
+	if code != 1 || !strings.Contains(stderr, `"shard-1-loop"`) || !strings.Contains(stderr, "shard-lease/main/1") {
+		t.Fatalf("apply under a live shard lease: exit %d, stderr:\n%s", code, stderr)
+	}
+	if gittest.Head(t, bare, "main") != before {
+		t.Fatal("apply under a live shard lease committed")
 	}
 }
