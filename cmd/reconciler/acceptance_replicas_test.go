@@ -233,12 +233,23 @@ func hasStatuses(t *testing.T, bare string, names ...string) bool {
 	return true
 }
 
-// pushSpecs commits files to main of the repository at url as a user would.
-func pushSpecs(t *testing.T, url string, files map[string]string, msg string) {
+// pushSpecs commits files to main of the repository at url as a user would, and returns the commit.
+func pushSpecs(t *testing.T, url string, files map[string]string, msg string) string {
 	t.Helper()
 	u := gittest.Clone(t, url)
 	u.Write(t, files)
-	u.CommitAndPush(t, msg, 10)
+	return u.CommitAndPush(t, msg, 10)
+}
+
+// observedAll reports whether the status file of every name on main says rev was applied.
+func observedAll(t *testing.T, bare, rev string, names ...string) bool {
+	for _, n := range names {
+		out, err := gittest.RunErr(bare, nil, "show", "refs/heads/main:status/"+n+".yaml")
+		if err != nil || !strings.Contains(out, "observedRevision: "+rev) {
+			return false
+		}
+	}
+	return true
 }
 
 func specNames(files map[string]string) []string {

@@ -161,7 +161,7 @@ func TestAcceptanceShardsAutoAssigned(t *testing.T) {
 	})
 	t.Logf("shard %v worked on by a survivor %s after its Lease moved", lost, took.Round(time.Millisecond))
 
-	pushSpecs(t, url, shardFleet(fleet, "2"), "gen 2 everywhere")
+	gen2 := pushSpecs(t, url, shardFleet(fleet, "2"), "gen 2 everywhere")
 	pollUntil(t, "gen 2 applied to every cluster, each planned by one survivor", 50*time.Second, func() bool {
 		snap := live(t)
 		assertNoDuplicates(t, snap)
@@ -170,7 +170,7 @@ func TestAcceptanceShardsAutoAssigned(t *testing.T) {
 				return false
 			}
 		}
-		return eachPlannedOnce(t, names, shards, rs...)
+		return eachPlannedOnce(t, names, shards, rs...) && observedAll(t, bare, gen2, names...)
 	})
 	if n := clusterCreations(t, srv); n != len(names) {
 		t.Errorf("cluster creations = %d, want %d (each once)", n, len(names))
