@@ -97,20 +97,43 @@ func TestAcceptanceShardsAutoAssigned(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary, starts a control plane")
 	}
-	const shards, fleet = 3, 30
 	kube := kubetest.Start(t, kubetest.Options{NoControllerManager: true})
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := os.WriteFile(kubeconfig, kube.Kubeconfig, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	holder := func(lease string) string {
+		l, err := kube.Client.CoordinationV1().Leases("default").Get(context.Background(), lease, metav1.GetOptions{})
+		if err != nil || l.Spec.HolderIdentity == nil {
+			return ""
+		}
+		return *l.Spec.HolderIdentity
+	}
+	shardedFleet(t, holder, append([]string{"--leader-elect", "--kubeconfig", kubeconfig,
+		"--leader-elect-namespace", "default", "--leader-elect-name", "fleet", "--shards", "3"}, electionFlags...)...)
+}
+
+// TestAcceptanceShardsOnGitLeases: the same without Kubernetes, the shards shared through git
+// lease refs (--lease-duration 3s) on the smart-HTTP remote.
+func TestAcceptanceShardsOnGitLeases(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	shardedFleet(t, nil, "--shards", "3", "--lease-duration", "3s")
+}
+
+// shardedFleet runs three replicas with args on 33 clusters, checks that each cluster is planned
+// by one replica and created once, kills one, and checks that its shard moves (on holder, the
+// holder of a shard's Kubernetes Lease, when given) and that a change pushed afterwards converges.
+func shardedFleet(t *testing.T, holder func(lease string) string, args ...string) {
+	const shards, fleet = 3, 30
 	bin := buildBinary(t)
 	srv := startEmulator(t)
 	url, bare := fleetRepo(t, true)
 	pushSpecs(t, url, shardFleet(fleet, "1"), "30 clusters")
 	names := append(specNames(threeClusters), specNames(shardFleet(fleet, "1"))...)
 	slices.Sort(names)
-	args := append(append([]string{"--repo", url, "--leader-elect", "--kubeconfig", kubeconfig,
-		"--leader-elect-namespace", "default", "--leader-elect-name", "fleet", "--shards", "3"}, electionFlags...), loopFlags...)
+	args = append(append([]string{"--repo", url}, args...), loopFlags...)
 	rs := []*replica{startReplica(t, bin, "replica-a", args...), startReplica(t, bin, "replica-b", args...),
 		startReplica(t, bin, "replica-c", args...)}
 
@@ -132,24 +155,23 @@ func TestAcceptanceShardsAutoAssigned(t *testing.T) {
 	victim := rs[0]
 	_, lost, _ := planned(victim)
 	leaseName := fmt.Sprintf("fleet-shard-%d", lost[0])
-	holder := func() string {
-		l, err := kube.Client.CoordinationV1().Leases("default").Get(context.Background(), leaseName, metav1.GetOptions{})
-		if err != nil || l.Spec.HolderIdentity == nil {
-			return ""
-		}
-		return *l.Spec.HolderIdentity
+	var dead string
+	if holder != nil {
+		dead = holder(leaseName)
 	}
-	dead := holder()
 	victim.kill()
+	killed := time.Now()
 	rs = rs[1:]
-	moved := pollUntil(t, "the dead replica's Lease taken", 4*testLeaseDuration, func() bool {
-		h := holder()
-		return h != "" && h != dead
-	})
-	t.Logf("Lease %s moved from %s to %s %s after the kill (lease duration %s)", leaseName, dead, holder(),
-		moved.Round(time.Millisecond), testLeaseDuration)
-	if moved > testLeaseDuration+2*time.Second { // expiry seen on the survivor's clock, then its next rounds
-		t.Errorf("the shard moved %s after its holder died, want about one lease duration (%s)", moved, testLeaseDuration)
+	if holder != nil {
+		moved := pollUntil(t, "the dead replica's Lease taken", 4*testLeaseDuration, func() bool {
+			h := holder(leaseName)
+			return h != "" && h != dead
+		})
+		t.Logf("Lease %s moved from %s to %s %s after the kill (lease duration %s)", leaseName, dead, holder(leaseName),
+			moved.Round(time.Millisecond), testLeaseDuration)
+		if moved > testLeaseDuration+2*time.Second { // expiry seen on the survivor's clock, then its next rounds
+			t.Errorf("the shard moved %s after its holder died, want about one lease duration (%s)", moved, testLeaseDuration)
+		}
 	}
 	took = pollUntil(t, "the dead replica's shard taken over", 4*testLeaseDuration, func() bool {
 		n := 0
@@ -159,7 +181,7 @@ func TestAcceptanceShardsAutoAssigned(t *testing.T) {
 		}
 		return n == shards
 	})
-	t.Logf("shard %v worked on by a survivor %s after its Lease moved", lost, took.Round(time.Millisecond))
+	t.Logf("shard %v worked on by a survivor %s after the kill", lost, time.Since(killed).Round(time.Millisecond))
 
 	gen2 := pushSpecs(t, url, shardFleet(fleet, "2"), "gen 2 everywhere")
 	pollUntil(t, "gen 2 applied to every cluster, each planned by one survivor", 50*time.Second, func() bool {

@@ -47,17 +47,7 @@ func startLease(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner,
 	if strings.ContainsAny(f.lease.holder, "\n\r") {
 		return nil, fmt.Errorf("--lease-holder: must be one line")
 	}
-	// The lease has its own cache: a renewal never waits behind a fetch or a status push.
-	lf := *f
-	if lf.cacheDir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return nil, fmt.Errorf("--cache-dir: %w", err)
-		}
-		lf.cacheDir = filepath.Join(base, "reconciler", "git")
-	}
-	lf.cacheDir = filepath.Join(lf.cacheDir, "lease")
-	src, err := newGitSource(env, &lf, log)
+	src, err := leaseSource(env, f, log)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +70,21 @@ func startLease(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner,
 	}()
 	fmt.Fprintf(env.stderr, "reconciler run: lease %s as %q (%s); planning only until it is held\n", l.Ref, l.Holder, l.Duration)
 	return func() { cancel(); <-done }, nil
+}
+
+// leaseSource is the git source leases are written through: it has its own cache, so a renewal
+// never waits behind a fetch or a status push.
+func leaseSource(env *cmdEnv, f *runFlags, log *slog.Logger) (*source.Source, error) {
+	lf := *f
+	if lf.cacheDir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("--cache-dir: %w", err)
+		}
+		lf.cacheDir = filepath.Join(base, "reconciler", "git")
+	}
+	lf.cacheDir = filepath.Join(lf.cacheDir, "lease")
+	return newGitSource(env, &lf, log)
 }
 
 // checkLease refuses, for a git URL, while a live lease says a `run` loop writes to the branch

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -24,7 +26,7 @@ type shardFlags struct {
 // register adds run's sharding flags to fs.
 func (s *shardFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&s.count, "shards", 1, "split the fleet into this many shards by a stable hash of <region>/<name>; each replica plans, applies and writes the status of its shards' clusters only")
-	fs.IntVar(&s.id, "shard-id", -1, "with --shards: the one shard this replica works on (0 to shards-1); omitted with --leader-elect, replicas share the shards through one Lease per shard (<leader-elect-name>-shard-K)")
+	fs.IntVar(&s.id, "shard-id", -1, "with --shards: the one shard this replica works on (0 to shards-1); omitted, replicas share the shards through one lease per shard (with --leader-elect the Leases <leader-elect-name>-shard-K, else the git refs refs/reconciler/shard-lease/<branch>/K)")
 }
 
 func (s *shardFlags) enabled() bool { return s.count > 1 || s.id >= 0 }
@@ -32,17 +34,21 @@ func (s *shardFlags) enabled() bool { return s.count > 1 || s.id >= 0 }
 // startSharding makes r work on its shards and takes their writer leases; stop must be called
 // after the loop returned. Static (--shard-id K): shard K, written by one process at a time
 // through the git lease refs/reconciler/shard-lease/<branch>/K or, with --leader-elect, the
-// Lease <name>-shard-K. Automatic (--leader-elect, no --shard-id): kubelease.ShardSet.
+// Lease <name>-shard-K. Shared (no --shard-id): kubelease.ShardSet with --leader-elect, else
+// gitlease.ShardSet.
 func startSharding(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner, log *slog.Logger) (stop func(), err error) {
 	s := f.shard
 	if s.id < 0 {
-		if !f.leader.enabled {
-			return nil, errors.New("--shards without --shard-id needs --leader-elect (shards are shared through Kubernetes Leases); without Kubernetes give each replica its --shard-id")
-		}
 		if err := shard.Check(s.count, 0); err != nil {
 			return nil, fmt.Errorf("--shards: %w", err)
 		}
-		return startShardLeases(f, r, log)
+		if f.leader.enabled {
+			return startShardLeases(f, r, log)
+		}
+		if f.lease.mode != "git" {
+			return nil, errors.New("--shards without --shard-id shares the shards through leases: use --lease git or --leader-elect, or give each replica its --shard-id")
+		}
+		return startGitShardLeases(ctx, env, f, r, log)
 	}
 	if err := shard.Check(s.count, s.id); err != nil {
 		return nil, fmt.Errorf("--shards/--shard-id: %w", err)
@@ -88,5 +94,31 @@ func startShardLeases(f *runFlags, r *runner.Runner, log *slog.Logger) (stop fun
 		}
 	}()
 	log.Info("shard leases", "leases", ns+"/"+l.name+"-shard-0.."+strconv.Itoa(f.shard.count-1), "identity", set.Identity())
+	return func() { cancel(); <-done }, nil
+}
+
+// startGitShardLeases shares the shards through git leases (gitlease.ShardSet): r works on those
+// it holds, and passes at once when they change. The returned stop releases them.
+func startGitShardLeases(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner, log *slog.Logger) (stop func(), err error) {
+	if f.lease.duration < 3*time.Second {
+		return nil, fmt.Errorf("--lease-duration %s: want at least 3s", f.lease.duration)
+	}
+	src, err := leaseSource(env, f, log)
+	if err != nil {
+		return nil, err
+	}
+	set := &gitlease.ShardSet{Store: src, Branch: f.branch, Holder: cmp.Or(f.lease.holder, gitlease.NewHolder()),
+		Count: f.shard.count, Duration: f.lease.duration, Log: log.With("component", "shard-leases"),
+		OnChange: func() { r.Trigger("shards") }}
+	r.Shards = set
+	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := set.Run(lctx); err != nil {
+			log.Warn("shard leases", "err", err)
+		}
+	}()
+	log.Info("shard leases", "refs", gitlease.ShardRef(f.branch, 0)+"..", "shards", f.shard.count, "holder", set.Holder)
 	return func() { cancel(); <-done }, nil
 }

@@ -22,7 +22,7 @@ func TestRunShardFlagsAreChecked(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--shards", "3"}, "--shards without --shard-id needs --leader-elect"},
+		{[]string{"--shards", "3", "--lease", "none"}, "--shards without --shard-id shares the shards through leases"},
 		{[]string{"--shards", "3", "--shard-id", "3"}, "shard id 3: want 0 to 2"},
 		{[]string{"--shards", "0", "--shard-id", "0"}, "shards 0: want at least 1"},
 	} {

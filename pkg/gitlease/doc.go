@@ -18,6 +18,12 @@
 //   - Release (clean shutdown) stops leading first, then writes the record expired.
 //   - Time comes from the injected clock; nothing here sleeps on the wall clock in tests.
 //
-// The lease guards the start of each pass (runner.Leadership): a pass that started while leading
-// runs to its end.
+// The lease guards each pass (runner.Leadership): the runner checks Leading during a pass that
+// may mutate and cancels it as soon as it is false.
+//
+// Sharding: ShardRef(branch, K) is shard K's lease (run --shards N --shard-id K, one writer per
+// shard). A ShardSet shares the N shard leases among replicas: each holds a member slot
+// (MemberRef) so the others count it, takes free or expired shards up to its fair share
+// (shard.Balance), and gives up its surplus by first stopping work on it, then renewing it for
+// the margin, then releasing it.
 package gitlease
