@@ -15,6 +15,11 @@ func withShards(count, id int, leaderElection bool) map[string]any {
 	return vals
 }
 
+func withGitLease(vals map[string]any, mode string) map[string]any {
+	vals["gitLease"] = mode
+	return vals
+}
+
 func leaseVerbs(t *testing.T, objs []*unstructured.Unstructured) []string {
 	t.Helper()
 	for _, o := range objs {
@@ -41,6 +46,12 @@ func TestChartShards(t *testing.T) {
 		t.Errorf("shared shards: Role verbs %v, want get, list, create, update", v)
 	}
 
+	objs = mustRender(t, withShards(3, -1, false)) // shared through git leases: no Role
+	args = toDeployment(t, theOne(t, objs, "Deployment")).Spec.Template.Spec.Containers[0].Args
+	if !slices.Contains(args, "--shards=3") || hasArg(args, "--shard-id") || hasArg(args, "--leader-elect") || leaseVerbs(t, objs) != nil {
+		t.Errorf("shards on git leases: args %v", args)
+	}
+
 	objs = mustRender(t, withShards(4, 2, false))
 	args = toDeployment(t, theOne(t, objs, "Deployment")).Spec.Template.Spec.Containers[0].Args
 	if !slices.Contains(args, "--shards=4") || !slices.Contains(args, "--shard-id=2") || hasArg(args, "--leader-elect") {
@@ -61,7 +72,7 @@ func TestChartShardsRefusesBadValues(t *testing.T) {
 		vals map[string]any
 		want string
 	}{
-		{withShards(3, -1, false), "needs leaderElection.enabled"},
+		{withGitLease(withShards(3, -1, false), "none"), "enable leaderElection or leave gitLease on"},
 		{withShards(3, 3, true), "shards.id 3: want -1 (shared) or 0 to 2"},
 		{withShards(0, -1, true), "count"},
 	} {

@@ -40,13 +40,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/*
-sharedShards is "true" when the replicas share shards through Leases (shards.count > 1 with no
-shards.id); it needs leader election.
+sharedShards is "true" when the replicas share shards (shards.count > 1 with no shards.id): through
+Leases with leader election, else through git lease refs, which gitLease "none" turns off.
 */}}
 {{- define "reconciler.sharedShards" -}}
 {{- if and (gt (int .Values.shards.count) 1) (lt (int .Values.shards.id) 0) -}}
-{{- if not .Values.leaderElection.enabled -}}
-{{- fail "shards.count > 1 without shards.id needs leaderElection.enabled (shards are shared through Leases)" -}}
+{{- if and (not .Values.leaderElection.enabled) (eq .Values.gitLease "none") -}}
+{{- fail "shards.count > 1 without shards.id shares the shards through leases: enable leaderElection or leave gitLease on, or set shards.id" -}}
 {{- end -}}
 true
 {{- end -}}
