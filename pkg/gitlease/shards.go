@@ -32,7 +32,7 @@ type ShardSet struct {
 	Store    Store
 	Branch   string
 	Holder   string
-	Count    int // of shards
+	Count    int           // of shards
 	Duration time.Duration // of every lease (default DefaultDuration); a round every Duration/3
 	Clock    clock.WithTicker
 	Log      *slog.Logger
