@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/emulator"
+	"github.com/scaleway-gitops/reconciler/pkg/gittest"
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 )
@@ -173,5 +175,54 @@ func TestNoShardPlansNothing(t *testing.T) {
 	}
 	if ok, why := e.runner.Readiness(); !ok {
 		t.Errorf("a standby replica is not ready: %s", why)
+	}
+}
+
+// Orphans are each reported by the shard that owns them, and status/_repository.yaml is written
+// by the holder of shard 0 only: shard 1 never writes or deletes it.
+func TestShardsRepositoryStatusIsShardZeros(t *testing.T) {
+	e := newEnv(t, "revert")
+	names := namesPerShard(2, 1)
+	owner := source.Identity(e.url, "main")
+	var seed emulator.SeedRequest
+	for _, n := range slices.Concat(names...) {
+		seed.Clusters = append(seed.Clusters, emulator.SeedCluster{Name: n, Region: "fr-par", ProjectID: project, Version: "1.35.3",
+			Tags: []string{cloud.ManagedByTag, cloud.OwnerTag(owner), cloud.ProtectionTag(true)}, PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
+			Pools: []emulator.SeedPool{{Name: "a", NodeType: "PRO2-S", Size: 1}}})
+	}
+	if _, err := e.emu.Seed(seed); err != nil {
+		t.Fatal(err)
+	}
+	a, b := e.runner, e.sibling()
+	a.Shards, b.Shards = StaticShards{Count: 2, Held: []int{0}}, StaticShards{Count: 2, Held: []int{1}}
+	repoFile := func() string {
+		out, err := gittest.RunErr(e.bare, nil, "show", "refs/heads/main:status/"+RepositoryStatusName+".yaml")
+		if err != nil {
+			return ""
+		}
+		return out
+	}
+	if _, err := b.Tick(context.Background(), "start"); err != nil {
+		t.Fatal(err)
+	}
+	if f := repoFile(); f != "" {
+		t.Fatalf("shard 1 wrote the repository status:\n%s", f)
+	}
+	if _, err := a.Tick(context.Background(), "start"); err != nil {
+		t.Fatal(err)
+	}
+	f := repoFile()
+	if !strings.Contains(f, names[0][0]) || strings.Contains(f, names[1][0]) {
+		t.Fatalf("repository status = \n%s\nwant shard 0's orphan %s only (not %s)", f, names[0][0], names[1][0])
+	}
+	e.clock.Step(e.runner.DriftInterval)
+	if _, err := b.Tick(context.Background(), "interval"); err != nil {
+		t.Fatal(err)
+	}
+	if repoFile() != f {
+		t.Error("shard 1 changed the repository status")
+	}
+	if got := liveNames(t, e); len(got) != 3 {
+		t.Errorf("live clusters %v: an orphan was deleted or one created twice", got)
 	}
 }
