@@ -200,3 +200,52 @@ func shardedFleet(t *testing.T, holder func(lease string) string, args ...string
 	t.Logf("status commits per replica: %v", authors(t, bare))
 
 }
+
+// TestAcceptanceStaticShards: `--shards 2 --shard-id K` processes on git leases, shard 0 twice
+// (its second process follows through refs/reconciler/shard-lease/main/0): every cluster is
+// planned by its shard's writer, created once, and the standby of shard 0 never applies.
+func TestAcceptanceStaticShards(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	srv := startEmulator(t)
+	url, bare := fleetRepo(t, true)
+	pushSpecs(t, url, shardFleet(12, "1"), "12 clusters")
+	names := append(specNames(threeClusters), specNames(shardFleet(12, "1"))...)
+	common := append([]string{"--repo", url, "--shards", "2", "--lease-duration", "3s"}, loopFlags...)
+	s0 := startReplica(t, bin, "shard-0", append(common, "--shard-id", "0")...)
+	s1 := startReplica(t, bin, "shard-1", append(common, "--shard-id", "1")...)
+	standby := startReplica(t, bin, "shard-0-standby", append(common, "--shard-id", "0")...)
+	pollUntil(t, "the fleet created", 50*time.Second, func() bool {
+		snap := live(t)
+		assertNoDuplicates(t, snap)
+		return len(snap.Clusters) == len(names) && allReady(t) && hasStatuses(t, bare, names...)
+	})
+	writer0, follower0 := s0, standby
+	if s0.count("applied") == 0 {
+		writer0, follower0 = standby, s0
+	}
+	if n := follower0.count("applied") + follower0.count("committed"); n != 0 {
+		t.Errorf("%s applied or committed %d time(s) while %s held shard 0", follower0.name, n, writer0.name)
+	}
+	for _, r := range []*replica{writer0, s1} {
+		clusters, _, _ := planned(r)
+		want := 0
+		for _, n := range names {
+			if (r == s1) == (shard.Of(shard.Key("fr-par", n), 2) == 1) {
+				want++
+				if !slices.Contains(clusters, n) {
+					t.Errorf("%s did not plan %s of its shard", r.name, n)
+				}
+			}
+		}
+		if len(clusters) != want {
+			t.Errorf("%s planned %d clusters, want its shard's %d", r.name, len(clusters), want)
+		}
+	}
+	if n := clusterCreations(t, srv); n != len(names) {
+		t.Errorf("cluster creations = %d, want %d (each once)", n, len(names))
+	}
+	t.Logf("status commits: %v", authors(t, bare))
+}
