@@ -312,6 +312,7 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	res.Why = reason
 	if co.SpecDigest != r.state.lastDigest {
 		r.loadRevision(r.specRevision(co), res)
+		r.warnWavesAcrossShards(set)
 	}
 	r.state.lastDigest, r.state.lastRevision = co.SpecDigest, co.Revision
 	if r.state.good == nil {
