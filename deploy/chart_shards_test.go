@@ -42,8 +42,8 @@ func TestChartShards(t *testing.T) {
 	if !slices.Contains(args, "--shards=3") || hasArg(args, "--shard-id") || !hasArg(args, "--leader-elect") {
 		t.Errorf("shared shards: args %v", args)
 	}
-	if v := leaseVerbs(t, objs); !slices.Equal(v, []string{"get", "list", "create", "update"}) {
-		t.Errorf("shared shards: Role verbs %v, want get, list, create, update", v)
+	if v := leaseVerbs(t, objs); !slices.Equal(v, []string{"get", "list", "create", "update", "delete"}) {
+		t.Errorf("shared shards: Role verbs %v, want get, list, create, update, delete", v)
 	}
 
 	objs = mustRender(t, withShards(3, -1, false)) // shared through git leases: no Role

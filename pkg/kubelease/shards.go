@@ -22,6 +22,9 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
 )
 
+// memberGC: a member Lease unrenewed for this many lease durations is deleted by the others.
+const memberGC = 10
+
 // GroupLabel marks the Leases of a shard group, shards and members; its value is the group's
 // name. One list of it per round tells a replica everything it needs.
 const GroupLabel = "reconciler.scaleway.dev/shard-group"
@@ -185,8 +188,16 @@ func (s *ShardSet) round(ctx context.Context) error {
 	now := s.cfg.Clock.Now()
 	members := 1 // this replica
 	for name, l := range byName {
-		if name != s.memberName() && strings.HasPrefix(name, s.cfg.Name+"-member-") && live(l.Spec, now) {
+		if name == s.memberName() || !strings.HasPrefix(name, s.cfg.Name+"-member-") {
+			continue
+		}
+		switch {
+		case live(l.Spec, now):
 			members++
+		case l.Spec.RenewTime == nil || now.Sub(l.Spec.RenewTime.Time) > memberGC*s.cfg.LeaseDuration:
+			// A replica that died long ago: its member Lease goes (only if unchanged since read).
+			rv := l.ResourceVersion
+			_ = leases.Delete(ctx, name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{ResourceVersion: &rv}})
 		}
 	}
 	current := make([]*coordinationv1.Lease, s.cfg.Shards)
@@ -361,23 +372,18 @@ func (s *ShardSet) releaseAll(ctx context.Context) error {
 		}
 		errs = append(errs, s.release(ctx, k, cur))
 	}
-	member, err := leases.Get(ctx, s.memberName(), metav1.GetOptions{})
-	if err == nil {
-		errs = append(errs, s.heartbeat(ctx, member, 0))
+	if err := leases.Delete(ctx, s.memberName(), metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		errs = append(errs, fmt.Errorf("member lease %s: %w", s.memberName(), err))
 	}
 	return errors.Join(errs...)
 }
 
-// heartbeat writes this replica's member Lease (cur: as last read, nil when absent), live for d
-// (0: ended).
+// heartbeat writes this replica's member Lease (cur: as last read, nil when absent), live for d.
 func (s *ShardSet) heartbeat(ctx context.Context, cur *coordinationv1.Lease, d time.Duration) error {
 	leases := s.cfg.Client.CoordinationV1().Leases(s.cfg.Namespace)
 	now := metav1.NewMicroTime(s.cfg.Clock.Now())
 	spec := coordinationv1.LeaseSpec{HolderIdentity: ptr.To(s.cfg.Identity), RenewTime: &now,
 		LeaseDurationSeconds: ptr.To(int32(max(1, d.Round(time.Second)/time.Second)))}
-	if d == 0 {
-		spec.HolderIdentity = ptr.To("")
-	}
 	var err error
 	if cur == nil {
 		_, err = leases.Create(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: s.memberName(),

@@ -3,10 +3,13 @@ package kubelease_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/scaleway-gitops/reconciler/pkg/kubelease"
 	"github.com/scaleway-gitops/reconciler/pkg/kubetest"
@@ -63,6 +66,28 @@ func TestShardsShareTheLeases(t *testing.T) {
 		t.Cleanup(func() { cancel(); <-m.done })
 		return m
 	}
+	// A member Lease of a replica dead long ago: the others delete it.
+	leases := env.Client.CoordinationV1().Leases(metav1.NamespaceDefault)
+	old := metav1.NewMicroTime(time.Now().Add(-time.Hour))
+	if _, err := leases.Create(context.Background(), &coordinationv1.Lease{
+		ObjectMeta: metav1.ObjectMeta{Name: "fleet-member-dead", Labels: map[string]string{kubelease.GroupLabel: "fleet"}},
+		Spec:       coordinationv1.LeaseSpec{HolderIdentity: ptr.To("dead"), RenewTime: &old, LeaseDurationSeconds: ptr.To(int32(2))},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	memberLeases := func() []string {
+		list, err := leases.List(context.Background(), metav1.ListOptions{LabelSelector: kubelease.GroupLabel + "=fleet"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, l := range list.Items {
+			if strings.HasPrefix(l.Name, "fleet-member-") {
+				out = append(out, l.Name)
+			}
+		}
+		return out
+	}
 	ms := []*member{start("a"), start("b"), start("c")}
 	oneEach := func() bool {
 		for _, h := range heldBy(t, ms) {
@@ -86,6 +111,9 @@ func TestShardsShareTheLeases(t *testing.T) {
 		return n == 3
 	})
 	t.Logf("b's shard taken in %s: %v", took, heldBy(t, ms))
+	if m := memberLeases(); len(m) != 2 || slices.Contains(m, "fleet-member-dead") {
+		t.Errorf("member Leases %v, want a's and c's only (b's deleted on shutdown, the dead one collected)", m)
+	}
 
 	ms = append(ms, start("d"))
 	waitFor(t, "d gets a share", 20*time.Second, func() bool {
