@@ -29,6 +29,11 @@ type Pass struct {
 	Snapshots []*cloud.Snapshot
 	Result    *apply.Result
 	Err       error
+	// ApplyPlan is the plan Result executed (its changes say what an update reverted), Now the
+	// time of the pass, LastObservedAt when a pass last observed (zero: unknown).
+	ApplyPlan      *plan.Plan
+	Now            time.Time
+	LastObservedAt time.Time
 }
 
 // Assembled is what the statuses of a pass are: the status of every cluster to write (the
@@ -59,8 +64,16 @@ func Assemble(p Pass, previous map[string]*ClusterStatus) Assembled {
 			DeletionProtection: c.Spec.DeletionProtection == nil || *c.Spec.DeletionProtection,
 			DriftPolicy:        c.Spec.Drift, MaxAge: maxAges(c),
 			Previous: previous[c.Metadata.Name], Live: ix.live[key], Plan: ix.plans[key],
+			Observed: ix.observed[refKey(c.Spec.Region, c.Spec.ProjectID)], LastObservedAt: p.LastObservedAt,
+			Versions: ix.versions[refKey(c.Spec.Region, c.Spec.ProjectID)],
 		}
-		in.Calendar = calendars(in.Plan)
+		in.Calendar, in.PoolTimeZone = calendars(in.Plan)
+		if u := c.Spec.Upgrade; u != nil && u.Window != nil {
+			in.TimeZone = u.Window.TimeZone
+		}
+		if sameSpecApplied(in.Previous, p.SpecDigest) {
+			in.Reverted = reverted(p, key, ix.results[key])
+		}
 		if p.Err != nil {
 			in.Err, in.Terminal = p.Err.Error(), !cloud.IsTransient(p.Err)
 		}
@@ -84,7 +97,8 @@ func Assemble(p Pass, previous map[string]*ClusterStatus) Assembled {
 			}
 			key := plan.Key(cp.Region, cp.ProjectID, cp.Name)
 			in := Input{Cluster: cp.Name, Region: cp.Region, ProjectID: cp.ProjectID, Revision: p.Revision, SpecDigest: p.SpecDigest,
-				SpecFile: prev.SpecFile, Live: ix.live[key], Plan: cp, Previous: prev}
+				SpecFile: prev.SpecFile, Live: ix.live[key], Plan: cp, Previous: prev,
+				Observed: ix.observed[refKey(cp.Region, cp.ProjectID)], Versions: ix.versions[refKey(cp.Region, cp.ProjectID)]}
 			withResult(&in, ix.results[key], false)
 			out.Statuses = append(out.Statuses, Build(in))
 			written[cp.Name] = true
@@ -122,7 +136,8 @@ func withoutRevision(p Pass, previous map[string]*ClusterStatus) []Input {
 			continue
 		}
 		out = append(out, Input{Cluster: prev.Cluster, Region: prev.Region, ProjectID: prev.ProjectID, SpecFile: prev.SpecFile,
-			Revision: p.Revision, SpecDigest: p.SpecDigest, ValidationErrors: p.ValidationErrors, Previous: prev})
+			Revision: p.Revision, SpecDigest: p.SpecDigest, ValidationErrors: p.ValidationErrors, Previous: prev,
+			LastObservedAt: p.LastObservedAt})
 	}
 	if len(out) == 0 {
 		out = append(out, Input{Cluster: RepositoryName, Revision: p.Revision, SpecDigest: p.SpecDigest, ValidationErrors: p.ValidationErrors})
@@ -130,16 +145,24 @@ func withoutRevision(p Pass, previous map[string]*ClusterStatus) []Input {
 	return out
 }
 
-// passIndex is a pass's live clusters, cluster plans and apply results by plan.Key.
+// passIndex is a pass's live clusters, cluster plans and apply results by plan.Key, and what it
+// observed by region and project (refKey).
 type passIndex struct {
-	live    map[string]*cloud.Cluster
-	plans   map[string]*plan.ClusterPlan
-	results map[string]*apply.ClusterResult
+	live     map[string]*cloud.Cluster
+	plans    map[string]*plan.ClusterPlan
+	results  map[string]*apply.ClusterResult
+	observed map[string]bool
+	versions map[string][]cloud.Version
 }
 
+func refKey(region, projectID string) string { return region + "/" + projectID }
+
 func index(p Pass) passIndex {
-	ix := passIndex{live: map[string]*cloud.Cluster{}, plans: map[string]*plan.ClusterPlan{}, results: map[string]*apply.ClusterResult{}}
+	ix := passIndex{live: map[string]*cloud.Cluster{}, plans: map[string]*plan.ClusterPlan{}, results: map[string]*apply.ClusterResult{},
+		observed: map[string]bool{}, versions: map[string][]cloud.Version{}}
 	for _, s := range p.Snapshots {
+		ix.observed[refKey(s.Ref.Region, s.Ref.ProjectID)] = true
+		ix.versions[refKey(s.Ref.Region, s.Ref.ProjectID)] = s.Versions
 		for i := range s.Clusters {
 			if c := &s.Clusters[i]; c.Status != "deleted" {
 				ix.live[plan.Key(s.Ref.Region, s.Ref.ProjectID, c.Name)] = c
@@ -207,15 +230,57 @@ func maxAges(c *spec.Cluster) map[string]time.Duration {
 }
 
 // calendars are the plan's rotation calendars (computed once, in the plan) as status shows
-// them: per pool, the coming openings that replace nodes, in UTC.
-func calendars(cp *plan.ClusterPlan) map[string][]Rotation {
-	out := map[string][]Rotation{}
+// them: per pool, the coming openings that replace nodes, in UTC, and the window's zone.
+func calendars(cp *plan.ClusterPlan) (map[string][]Rotation, map[string]string) {
+	out, zones := map[string][]Rotation{}, map[string]string{}
 	if cp == nil {
-		return out
+		return out, zones
 	}
 	for _, cal := range cp.RotationCalendar {
+		if cal.TimeZone != "" && cal.TimeZone != "UTC" {
+			zones[cal.Pool] = cal.TimeZone
+		}
 		for _, o := range cal.Openings {
 			out[cal.Pool] = append(out[cal.Pool], Rotation{WindowStart: o.Start.UTC(), WindowEnd: o.End.UTC(), Nodes: o.Nodes})
+		}
+	}
+	return out, zones
+}
+
+// sameSpecApplied reports whether prev describes a completed apply of the specs with digest
+// digest: an in-place update of them now sets back a drifted field, not a new spec value.
+func sameSpecApplied(prev *ClusterStatus, digest string) bool {
+	return prev != nil && digest != "" && prev.SpecDigest == digest &&
+		prev.ObservedRevision != "" && prev.ObservedRevision == prev.LastAttemptedRevision
+}
+
+// reverted lists the fields the done update actions of cr set back, from the changes of the
+// plan the apply executed (before: the live value found, after: the spec's).
+func reverted(p Pass, key string, cr *apply.ClusterResult) []DriftRevert {
+	if cr == nil || p.ApplyPlan == nil {
+		return nil
+	}
+	var planned *plan.ClusterPlan
+	for i := range p.ApplyPlan.Clusters {
+		if c := &p.ApplyPlan.Clusters[i]; plan.Key(c.Region, c.ProjectID, c.Name) == key {
+			planned = c
+		}
+	}
+	if planned == nil {
+		return nil
+	}
+	var out []DriftRevert
+	for _, ar := range cr.Actions {
+		if ar.Outcome != apply.Done || !isDriftAction(ar.Type) {
+			continue
+		}
+		for _, a := range planned.Actions {
+			if a.ID != ar.ID {
+				continue
+			}
+			for _, d := range drifts(a, "") {
+				out = append(out, DriftRevert{Field: d.Field, Before: d.Live, After: d.Spec, At: p.Now.UTC(), Action: a.ID})
+			}
 		}
 	}
 	return out

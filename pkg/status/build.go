@@ -9,6 +9,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/revision"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
 // Input is everything one pass knows about one cluster.
@@ -46,6 +47,21 @@ type Input struct {
 
 	// Previous is the status last written for this cluster, nil if none.
 	Previous *ClusterStatus
+
+	// Observed is true when this pass observed the cluster's region and project (a nil Live is
+	// then a cluster that does not exist); a non-nil Live counts as observed. When the pass
+	// failed without observing, the facts of Previous are kept, with LastObserved saying when.
+	Observed bool
+	// LastObservedAt is when a pass last observed (the caller's memory); zero when unknown.
+	LastObservedAt time.Time
+	// Versions is the region's observed catalog, newest first: it names an available version.
+	Versions []cloud.Version
+	// TimeZone per pool name: its rotation window's zone, for the report's dates.
+	PoolTimeZone map[string]string
+	// Reverted are the drifted fields this pass's apply set back to the spec.
+	Reverted []DriftRevert
+	// TimeZone is the cluster's upgrade window's zone ("" UTC): the report's cluster-level times.
+	TimeZone string
 }
 
 // Build assembles the status of one cluster. It is pure.
@@ -53,7 +69,7 @@ func Build(in Input) *ClusterStatus {
 	s := &ClusterStatus{
 		APIVersion: APIVersion, Kind: Kind,
 		Cluster: in.Cluster, Region: in.Region, ProjectID: in.ProjectID, SpecFile: in.SpecFile,
-		LastAttemptedRevision: in.Revision, SpecDigest: in.SpecDigest,
+		LastAttemptedRevision: in.Revision, SpecDigest: in.SpecDigest, TimeZone: in.TimeZone,
 	}
 	notOwned, _ := notOwnedWarning(in.Plan)
 	if p := in.Previous; p != nil && !notOwned {
@@ -75,8 +91,11 @@ func Build(in Input) *ClusterStatus {
 	}
 	if l := in.Live; l != nil {
 		s.ID, s.Status, s.Type, s.Version = l.ID, l.Status, l.Type, l.Version
-		s.Pools = buildPools(l.Pools, in.MaxAge, in.Calendar)
+		s.Pools = buildPools(l.Pools, in.MaxAge, in.Calendar, in.PoolTimeZone)
+	} else if p := in.Previous; p != nil && !in.Observed && p.ID != "" && failureText(in) != "" {
+		keepFacts(s, p, in)
 	}
+	s.DriftReverted = reverts(in.Reverted, in.Previous)
 	s.Errors = slices.Clone(in.ValidationErrors)
 	if in.Err != "" {
 		s.LastError = &LastError{Revision: in.Revision, Action: in.ErrAt, Message: in.Err}
@@ -103,13 +122,53 @@ func meaningfulOutcomes(os []ActionOutcome) []ActionOutcome {
 	return out
 }
 
-func buildPools(pools []cloud.Pool, maxAge map[string]time.Duration, cal map[string][]Rotation) []PoolStatus {
+// failureText is why this pass knows less than it should: its error, or its revision's
+// validation errors; "" when neither.
+func failureText(in Input) string {
+	switch {
+	case in.Err != "":
+		return in.Err
+	case len(in.ValidationErrors) > 0:
+		return "revision " + revision.Short(in.Revision) + " failed validation"
+	}
+	return ""
+}
+
+// keepFacts copies the facts an earlier pass observed (Previous) into s, and when they were
+// observed: this pass could not observe, and an error hides no fact already known.
+func keepFacts(s, p *ClusterStatus, in Input) {
+	s.ID, s.Status, s.Type, s.Version = p.ID, p.Status, p.Type, p.Version
+	s.Pools = slices.Clone(p.Pools)
+	obs := &Observation{Revision: p.LastAttemptedRevision, Reason: failureText(in)}
+	switch {
+	case p.LastObserved != nil:
+		obs.At, obs.Revision = p.LastObserved.At, p.LastObserved.Revision
+	case !in.LastObservedAt.IsZero():
+		at := in.LastObservedAt.UTC()
+		obs.At = &at
+	}
+	s.LastObserved = obs
+}
+
+// reverts are this pass's reverted fields, then the previous ones, at most MaxDriftReverted.
+func reverts(now []DriftRevert, prev *ClusterStatus) []DriftRevert {
+	out := slices.Clone(now)
+	if prev != nil {
+		out = append(out, prev.DriftReverted...)
+	}
+	if len(out) > MaxDriftReverted {
+		out = out[:MaxDriftReverted]
+	}
+	return out
+}
+
+func buildPools(pools []cloud.Pool, maxAge map[string]time.Duration, cal map[string][]Rotation, zones map[string]string) []PoolStatus {
 	out := make([]PoolStatus, 0, len(pools))
 	for _, p := range pools {
 		ps := PoolStatus{
 			Name: p.Name, ID: p.ID, Status: p.Status, Version: p.Version, NodeType: p.NodeType,
 			Size: p.Size, Autoscaling: p.Autoscaling, ErrorMessage: p.ErrorMessage,
-			RotationCalendar: cal[p.Name],
+			RotationCalendar: cal[p.Name], TimeZone: zones[p.Name],
 		}
 		for _, n := range p.Nodes {
 			ns := NodeStatus{Name: n.Name, ID: n.ID, Status: n.Status, CreatedAt: n.CreatedAt.UTC()}
@@ -273,8 +332,12 @@ func conditions(in Input, s *ClusterStatus) []Condition {
 		ready = cond(Ready, true, "Succeeded", msg)
 	}
 	drifted := cond(Drifted, len(s.Drift) > 0, "NoDrift", "")
-	if len(s.Drift) > 0 {
+	switch why := failureText(in); {
+	case len(s.Drift) > 0:
 		drifted.Reason, drifted.Message = "DriftDetected", driftMessage(len(s.Drift))
+	case in.Plan == nil && why != "":
+		// No plan, no comparison: saying "no drift" would be a guess.
+		drifted = Condition{Type: Drifted, Status: "Unknown", Reason: "DriftUnknown", Message: why}
 	}
 	up := cond(UpgradeAvailable, false, "UpToDate", "")
 	if w, ok := hasWarning(s, "upgrade-available"); ok {
@@ -282,13 +345,24 @@ func conditions(in Input, s *ClusterStatus) []Condition {
 	} else if len(s.UpgradePath) > 0 {
 		up = cond(UpgradeAvailable, true, "UpgradePlanned", "upgrade path: "+strings.Join(s.UpgradePath, " → "))
 	} else if in.Live != nil && in.Live.UpgradeAvailable {
-		up = cond(UpgradeAvailable, true, "NewerVersion", "a newer version is available for "+in.Live.Version)
+		msg := "a newer version is available for " + in.Live.Version
+		if v := nextVersion(in.Live.Version, in.Versions); v != "" {
+			msg = v + " available (live " + in.Live.Version + ")"
+		}
+		up = cond(UpgradeAvailable, true, "NewerVersion", msg)
 	}
 	eol := cond(VersionEndOfLife, false, "Supported", "")
 	if w, ok := hasWarning(s, "version-end-of-life"); ok {
 		eol = cond(VersionEndOfLife, true, "EndOfLife", w.Message)
 	} else if w, ok := hasWarning(s, "version-deprecated"); ok {
 		eol = cond(VersionEndOfLife, false, "Deprecated", w.Message)
+	}
+	if why := failureText(in); in.Plan == nil && why != "" {
+		// Without a plan the version was not compared with the catalog: unknown, not "up to date".
+		eol = Condition{Type: VersionEndOfLife, Status: "Unknown", Reason: "NotPlanned", Message: why}
+		if up.Status == "False" {
+			up = Condition{Type: UpgradeAvailable, Status: "Unknown", Reason: "NotPlanned", Message: why}
+		}
 	}
 	behind := cond(SpecBehind, false, "InSync", "")
 	if b := s.SpecBehind; b != nil {
@@ -297,6 +371,8 @@ func conditions(in Input, s *ClusterStatus) []Condition {
 			msg = w.Message
 		}
 		behind = cond(SpecBehind, true, behindReasons[b.Reason], msg)
+	} else if why := failureText(in); in.Plan == nil && why != "" {
+		behind = Condition{Type: SpecBehind, Status: "Unknown", Reason: "NotPlanned", Message: why}
 	}
 	return []Condition{ready, reconciling, stalled, drifted, up, eol, behind, owned}
 }
@@ -320,4 +396,28 @@ func driftMessage(n int) string {
 		return "1 field differs from the spec"
 	}
 	return strconv.Itoa(n) + " fields differ from the spec"
+}
+
+// nextVersion is the version live can be upgraded to in one step, from the observed catalog
+// (each entry the latest patch of its minor): a newer patch of its minor, else the next minor's
+// latest; "" when the catalog offers neither.
+func nextVersion(live string, catalog []cloud.Version) string {
+	lv, err := spec.ParseVersion(live)
+	if err != nil || !lv.Exact {
+		return ""
+	}
+	var next string
+	for _, c := range catalog {
+		v, err := spec.ParseVersion(c.Name)
+		if err != nil || !v.Exact || v.Major != lv.Major {
+			continue
+		}
+		switch {
+		case v.Minor == lv.Minor && v.Patch > lv.Patch:
+			return c.Name
+		case v.Minor == lv.Minor+1:
+			next = c.Name
+		}
+	}
+	return next
 }

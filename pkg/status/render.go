@@ -48,16 +48,38 @@ func Report(s *ClusterStatus) []byte {
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("# Cluster `%s` (%s)\n\n", s.Cluster, s.Region)
 	w("_Written by the reconciler from revision `%s`; machine-readable: `status/%s.yaml`._\n\n", revision.Short(s.LastAttemptedRevision), s.Cluster)
+	// What went wrong comes first: the facts below may be older than this pass.
+	if len(s.Errors) > 0 {
+		w("## Errors in revision `%s` (nothing was applied)\n\n```\n%s\n```\n\n", revision.Short(s.LastAttemptedRevision), strings.Join(s.Errors, "\n"))
+	}
+	if s.LastError != nil && s.Cluster != RepositoryName {
+		w("## Last error\n\n")
+		if s.LastError.Action != "" {
+			w("Action `%s` failed", s.LastError.Action)
+		} else {
+			w("The last pass failed")
+		}
+		w(" (revision `%s`):\n\n```\n%s\n```\n\n", revision.Short(s.LastError.Revision), s.LastError.Message)
+	}
+	for _, m := range s.Warnings {
+		if m.Code == "spec-behind" {
+			w("## Scaleway upgraded this cluster\n\n%s\n\n", m.Message)
+		}
+	}
 	w("| | |\n|---|---|\n")
 	w("| ID | `%s` |\n| Status | %s |\n| Type | %s |\n| Version | %s |\n", orDash(s.ID), orDash(s.Status), orDash(s.Type), orDash(s.Version))
+	if o := s.LastObserved; o != nil {
+		when := "by an earlier pass"
+		if o.At != nil {
+			when = "at " + stamp(*o.At, s.TimeZone)
+		}
+		w("| Observed | %s, revision `%s` (not by this pass: %s) |\n", when, revision.Short(o.Revision), cell(o.Reason))
+	}
 	w("| Last applied revision | `%s` |\n\n", revision.Short(s.ObservedRevision))
 
 	w("## Conditions\n\n| Condition | Status | Reason | Message |\n|---|---|---|---|\n")
 	for _, c := range s.Conditions {
 		w("| %s | %s | %s | %s |\n", c.Type, c.Status, c.Reason, cell(c.Message))
-	}
-	if len(s.Errors) > 0 {
-		w("\n## Errors in revision `%s` (nothing was applied)\n\n```\n%s\n```\n", revision.Short(s.LastAttemptedRevision), strings.Join(s.Errors, "\n"))
 	}
 	if len(s.Orphans) > 0 {
 		w("\n## Orphans\n\nLive clusters owned by this repository that no spec and no status name:\n\n| Cluster | Region | ID | What happens | Detail |\n|---|---|---|---|---|\n")
@@ -68,26 +90,28 @@ func Report(s *ClusterStatus) []byte {
 	if s.Cluster == RepositoryName {
 		return b.Bytes() // the rest describes one cluster
 	}
-	if s.LastError != nil {
-		w("\n## Last error\n\n")
-		if s.LastError.Action != "" {
-			w("Action `%s` failed", s.LastError.Action)
-		} else {
-			w("The last pass failed")
-		}
-		w(" (revision `%s`):\n\n```\n%s\n```\n", revision.Short(s.LastError.Revision), s.LastError.Message)
-	}
 	w("\n## Drift\n\n")
-	if len(s.Drift) == 0 {
+	switch unknown, why := driftUnknown(s); {
+	case unknown:
+		w("Drift unknown: %s\n", why)
+	case len(s.Drift) == 0:
 		w("No drift: live state matches the spec.\n")
-	} else {
+	default:
 		w("| Field | Spec | Live | What happens |\n|---|---|---|---|\n")
 		for _, d := range s.Drift {
 			w("| `%s` | %s | %s | %s |\n", d.Field, value(d.Spec), value(d.Live), d.Action)
 		}
 	}
+	if len(s.DriftReverted) > 0 {
+		w("\n## Drift reverted\n\n| When | Field | Found (live) | Set back to (spec) | Action |\n|---|---|---|---|---|\n")
+		for _, r := range s.DriftReverted {
+			w("| %s | `%s` | %s | %s | `%s` |\n", stamp(r.At, s.TimeZone), r.Field, value(r.Before), value(r.After), r.Action)
+		}
+	}
 	w("\n## Upgrade path\n\n")
-	if len(s.UpgradePath) == 0 {
+	if c := conditionOf(s, UpgradeAvailable); c.Status == "Unknown" && len(s.UpgradePath) == 0 {
+		w("Unknown: no plan was made (%s).\n", c.Message)
+	} else if len(s.UpgradePath) == 0 {
 		w("None: the cluster is at the spec's version.\n")
 	} else {
 		w("%s → %s (one minor per hop, control plane before its pools)\n", orDash(s.Version), strings.Join(s.UpgradePath, " → "))
@@ -140,7 +164,7 @@ func writePools(w func(string, ...any), pools []PoolStatus) {
 				w("| Pool | Window opens | Window closes | Nodes replaced |\n|---|---|---|---|\n")
 				any = true
 			}
-			w("| %s | %s | %s | %s |\n", p.Name, stamp(r.WindowStart), stamp(r.WindowEnd), strings.Join(r.Nodes, ", "))
+			w("| %s | %s | %s | %s |\n", p.Name, stamp(r.WindowStart, p.TimeZone), stamp(r.WindowEnd, p.TimeZone), strings.Join(r.Nodes, ", "))
 		}
 	}
 	if !any {
@@ -151,14 +175,39 @@ func writePools(w func(string, ...any), pools []PoolStatus) {
 		for _, n := range p.Nodes {
 			due := "-"
 			if n.RotationDue != nil {
-				due = stamp(*n.RotationDue)
+				due = stamp(*n.RotationDue, p.TimeZone)
 			}
-			w("| %s | %s | %s | %s | %s |\n", p.Name, n.Name, n.Status, stamp(n.CreatedAt), due)
+			w("| %s | %s | %s | %s | %s |\n", p.Name, n.Name, n.Status, stamp(n.CreatedAt, p.TimeZone), due)
 		}
 	}
 }
 
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// stamp writes t to the minute in the time zone tz (a pool's rotation window's; "" is UTC), so
+// the calendar reads in the zone its window is written in. An unknown zone falls back to UTC.
+func stamp(t time.Time, tz string) string {
+	loc := time.UTC
+	if tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// driftUnknown reports whether the status could not compare live state with the spec, and why.
+func driftUnknown(s *ClusterStatus) (bool, string) {
+	c := conditionOf(s, Drifted)
+	return c.Status == "Unknown", c.Message
+}
+
+func conditionOf(s *ClusterStatus, t ConditionType) Condition {
+	for _, c := range s.Conditions {
+		if c.Type == t {
+			return c
+		}
+	}
+	return Condition{}
+}
 
 func orDash(s string) string {
 	if s == "" {

@@ -46,6 +46,9 @@ type ClusterStatus struct {
 	Region     string `json:"region"`
 	ProjectID  string `json:"projectID,omitempty"`
 	ID         string `json:"id,omitempty"`
+	// TimeZone is the zone of the cluster's upgrade window ("" UTC): the report writes the
+	// cluster's own times (drift reverted, last observed) in it; the times here are UTC.
+	TimeZone string `json:"timeZone,omitempty"`
 	// SpecFile is where the cluster is declared.
 	SpecFile string `json:"specFile,omitempty"`
 
@@ -62,6 +65,10 @@ type ClusterStatus struct {
 
 	Conditions []Condition `json:"conditions"`
 
+	// LastObserved is set when this pass could not observe the cluster: ID, status, type, version
+	// and pools are then the facts an earlier pass observed, and it says when.
+	LastObserved *Observation `json:"lastObserved,omitempty"`
+
 	Status  string `json:"status,omitempty"`  // the API's cluster status
 	Type    string `json:"type,omitempty"`    // the live cluster type
 	Version string `json:"version,omitempty"` // the live version
@@ -72,9 +79,12 @@ type ClusterStatus struct {
 	UpgradePath []string     `json:"upgradePath,omitempty"`
 	Pools       []PoolStatus `json:"pools,omitempty"`
 	Drift       []Drift      `json:"drift,omitempty"`
-	Pending     []Pending    `json:"pending,omitempty"`
-	Deferred    []Pending    `json:"deferred,omitempty"`
-	Warnings    []Message    `json:"warnings,omitempty"`
+	// DriftReverted are the live fields the reconciler set back to the spec, newest first (at
+	// most MaxDriftReverted): what had drifted, the live value it found, the spec's, and when.
+	DriftReverted []DriftRevert `json:"driftReverted,omitempty"`
+	Pending       []Pending     `json:"pending,omitempty"`
+	Deferred      []Pending     `json:"deferred,omitempty"`
+	Warnings      []Message     `json:"warnings,omitempty"`
 	// Errors are validation errors of the last attempted revision (file:line: path: message).
 	Errors    []string   `json:"errors,omitempty"`
 	LastError *LastError `json:"lastError,omitempty"`
@@ -128,6 +138,9 @@ type PoolStatus struct {
 	Autoscaling  bool         `json:"autoscaling,omitempty"`
 	ErrorMessage string       `json:"errorMessage,omitempty"`
 	Nodes        []NodeStatus `json:"nodes,omitempty"`
+	// TimeZone is the pool's rotation window's zone: the report writes the calendar and the
+	// nodes' dates in it (the times here are UTC). Empty: UTC.
+	TimeZone string `json:"timeZone,omitempty"`
 	// RotationCalendar lists the coming rotation openings that will replace nodes, soonest first.
 	RotationCalendar []Rotation `json:"rotationCalendar,omitempty"`
 }
@@ -156,6 +169,30 @@ type Drift struct {
 	Live  any    `json:"live"`
 	// Action is what happens: revert | report-only | deferred | not-managed.
 	Action string `json:"action"`
+}
+
+// MaxDriftReverted bounds the reverts a status keeps.
+const MaxDriftReverted = 10
+
+// Observation says when the facts of a status were observed, when it is not this pass.
+type Observation struct {
+	// At is when they were observed; nil when no pass since the loop started observed them.
+	At *time.Time `json:"at,omitempty"`
+	// Revision is the revision in force then.
+	Revision string `json:"revision,omitempty"`
+	// Reason is why this pass could not observe.
+	Reason string `json:"reason"`
+}
+
+// DriftRevert is one drifted field an apply set back to the spec's value.
+type DriftRevert struct {
+	Field string `json:"field"`
+	// Before is the live value found (the drift), After the spec's value written back.
+	Before any       `json:"before"`
+	After  any       `json:"after"`
+	At     time.Time `json:"at"`
+	// Action is the apply action that reverted it.
+	Action string `json:"action,omitempty"`
 }
 
 // Pending is a planned action, carried out next or deferred with the reason.
