@@ -98,6 +98,7 @@ type state struct {
 	lastRevision string
 	good         *goodRevision
 	lastObserve  time.Time
+	observedAt   time.Time // the last pass that observed live state (statuses keep its facts on errors)
 	retry        bool
 	failed       *failedRevision
 	statuses     map[string][]byte // status path -> last content written or read
@@ -342,6 +343,9 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	}
 	res.Planned = true
 	r.state.lastObserve, r.state.shardsMoved = now, false
+	if f := pass.final(); f != nil && len(f.Snapshots) > 0 {
+		r.state.observedAt = now
+	}
 	r.state.retry = retryable(perr) || pass.retryable()
 	if pass != nil && pass.applied != nil {
 		res.Applied = pass.applied.Count(apply.Done)
@@ -369,12 +373,12 @@ func (r *Runner) passReason(co *checkout.Checkout, now time.Time, why string) st
 		return "shards-changed"
 	case r.state.retry:
 		return "retry"
-	case r.state.lastObserve.IsZero() || now.Sub(r.state.lastObserve) >= r.driftInterval():
-		return "drift-check"
 	case why == "window":
 		return "window"
 	case why == TriggerLeading:
 		return "leading"
+	case r.state.lastObserve.IsZero() || now.Sub(r.state.lastObserve) >= r.driftInterval():
+		return "drift-check"
 	case r.state.good != nil && windowOpen(r.state.good.repo, now):
 		return "window-open"
 	}

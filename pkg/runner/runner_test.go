@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
@@ -117,6 +118,17 @@ func (e *env) live() *cloud.Cluster {
 	return nil
 }
 
+// anyStrings reads a YAML list read back from a status file.
+func anyStrings(v any) []string {
+	var out []string
+	if l, ok := v.([]any); ok {
+		for _, x := range l {
+			out = append(out, fmt.Sprint(x))
+		}
+	}
+	return out
+}
+
 func cond(s *status.ClusterStatus, t status.ConditionType) string {
 	for _, c := range s.Conditions {
 		if c.Type == t {
@@ -160,7 +172,7 @@ func TestPushApplyStatusThenIdle(t *testing.T) {
 	if !strings.Contains(gittest.Show(t, e.bare, "main", "reports/prod-par.md"), "## Rotation calendar") {
 		t.Error("report missing")
 	}
-	if c := e.commits()[0]; c.Hash != res.StatusCommit || c.Subject != "status: prod-par @ "+res.Revision[:12] {
+	if c := e.commits()[0]; c.Hash != res.StatusCommit || c.Subject != "status: prod-par @ "+res.Revision[:12]+" (new revision)" {
 		t.Errorf("status commit %s %q, want %s naming the revision's 12-character short form", c.Hash, c.Subject, res.StatusCommit)
 	}
 	before := len(e.commits())
@@ -230,8 +242,16 @@ func TestDriftRevertedOrReported(t *testing.T) {
 				if slices.Contains(tags, "hand-edited") {
 					t.Errorf("drift not reverted: tags %v", tags)
 				}
-				if !strings.Contains(report, "update-cluster") {
+				if !strings.Contains(report, "update-cluster") || !strings.Contains(report, "## Drift reverted") {
 					t.Errorf("report does not show the revert:\n%s", report)
+				}
+				if len(st.DriftReverted) != 1 || st.DriftReverted[0].Field != "spec.tags" ||
+					!slices.Contains(anyStrings(st.DriftReverted[0].Before), "hand-edited") || slices.Contains(anyStrings(st.DriftReverted[0].After), "hand-edited") ||
+					!st.DriftReverted[0].At.Equal(e.clock.Now().UTC().Truncate(time.Second)) && !st.DriftReverted[0].At.Equal(e.clock.Now().UTC()) {
+					t.Errorf("driftReverted = %+v, want spec.tags from the hand-edited tags back to the spec's, now", st.DriftReverted)
+				}
+				if subj := e.commits()[0].Subject; !strings.Contains(subj, "(drift reverted)") {
+					t.Errorf("status commit subject = %q, want the real reason", subj)
 				}
 			case "report":
 				if !slices.Contains(tags, "hand-edited") {

@@ -63,7 +63,7 @@ func (r *Runner) writeStatuses(ctx context.Context, co *checkout.Checkout, po *p
 	if len(changed) == 0 {
 		return nil
 	}
-	msg := commitMessage(changed, r.revisionInForce(co), res)
+	msg := commitMessage(changed, r.revisionInForce(co), res, po)
 	rev, err := r.Source.Commit(ctx, files, msg, r.Author)
 	if errors.Is(err, source.ErrNoChanges) {
 		r.remember(files)
@@ -131,21 +131,13 @@ func (r *Runner) revisionInForce(co *checkout.Checkout) string {
 	return co.Revision
 }
 
-func commitMessage(names []string, rev string, res *TickResult) string {
-	subject := fmt.Sprintf("status: %s @ %s", strings.Join(names, ", "), revision.Short(rev))
-	body := fmt.Sprintf("Pass reason: %s. Actions done: %d.", res.Why, res.Applied)
-	if res.Invalid {
-		body += " The revision failed validation; nothing was applied from it."
-	}
-	return subject + "\n\n" + body + "\n"
-}
-
 // statusPass is what status.Assemble needs of this tick.
 func (r *Runner) statusPass(po *passOutcome) status.Pass {
 	p := status.Pass{}
 	if f := r.state.failed; f != nil {
 		p.Revision, p.SpecDigest, p.ValidationErrors = f.revision, f.digest, f.errors
 	}
+	p.LastObservedAt = r.state.observedAt
 	if r.state.good == nil {
 		return p
 	}
@@ -157,11 +149,15 @@ func (r *Runner) statusPass(po *passOutcome) status.Pass {
 		return p
 	}
 	p.Ran, p.Err = true, po.err
+	p.Now, p.LastObservedAt = r.clock().Now(), r.state.observedAt
 	if final := po.pass.final(); final != nil {
 		p.Plan, p.Snapshots = final.Plan, final.Snapshots
 	}
 	if po.pass != nil {
 		p.Result = po.pass.applied
+		if po.pass.first != nil && po.pass.applied != nil {
+			p.ApplyPlan = po.pass.first.Plan
+		}
 	}
 	return p
 }
