@@ -9,6 +9,7 @@ import (
 // calendarLines renders one pool's calendar compactly: a head line, then one line per opening
 // that replaces nodes, then the nodes left for later. Times are in the calendar's zone.
 func calendarLines(c PoolCalendar, code func(string) string) (head string, lines []string) {
+	c = inZone(c)
 	zone := c.TimeZone
 	if c.AnyTime {
 		zone = "any time, UTC days"
@@ -47,6 +48,24 @@ func calendarLines(c PoolCalendar, code func(string) string) (head string, lines
 		lines = append(lines, "later: "+strings.Join(later, ", "))
 	}
 	return head, lines
+}
+
+// inZone returns c with its times in its TimeZone: a calendar read back from JSON carries bare
+// offsets (or UTC), and the window's zone is what its reader wrote the window in. An unknown
+// zone leaves the times as they are.
+func inZone(c PoolCalendar) PoolCalendar {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if c.TimeZone == "" || err != nil {
+		return c
+	}
+	c.Until = c.Until.In(loc)
+	openings := make([]CalendarOpening, len(c.Openings))
+	for i, o := range c.Openings {
+		o.Start, o.End = o.Start.In(loc), o.End.In(loc)
+		openings[i] = o
+	}
+	c.Openings = openings
+	return c
 }
 
 // calTime renders a calendar instant in its own zone, to the minute.
