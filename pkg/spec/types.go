@@ -274,6 +274,8 @@ type Settings struct {
 	Preflight *PreflightSettings `json:"preflight,omitempty"`
 	// Lifecycle configures what the loop proposes as Scaleway's versions age (pull requests).
 	Lifecycle *LifecycleSettings `json:"lifecycle,omitempty"`
+	// Notify lists where alerts go (pkg/notify, docs/notifications.md).
+	Notify *NotifySettings `json:"notify,omitempty"`
 }
 
 // LifecycleSettings configures the lifecycle pull requests.

@@ -586,6 +586,7 @@ func validateSettings(is *issues, s *Settings) {
 	if l := s.Lifecycle; l != nil && l.PullRequests != nil {
 		validatePullRequests(is, "lifecycle.pullRequests", l.PullRequests)
 	}
+	validateNotify(is, s.Notify)
 	if s.Owner != "" && !ownerRE.MatchString(s.Owner) {
 		is.hint("owner", fmt.Sprintf("invalid owner %q", s.Owner), "1 to 63 characters: lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit")
 	}
