@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/scaleway-gitops/reconciler/pkg/notify"
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
 )
 
@@ -26,6 +27,7 @@ type Metrics struct {
 	clusterErrors  *prometheus.GaugeVec
 	shardsHeld     prometheus.Gauge
 	shardHeld      *prometheus.GaugeVec
+	notifications  *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics with reg.
@@ -59,14 +61,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		shardsHeld:    gauge("reconciler_shards_held", "Shards this process holds (run --shards); 0 without sharding."),
 		shardHeld: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "reconciler_shard_held",
 			Help: "1 for each shard this process holds at its last tick, 0 for the others (run --shards)."}, []string{"shard"}),
+		notifications: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "reconciler_notifications_total",
+			Help: "Alerts by sink and result: sent, failed, dropped (queue full), rate_limited."}, []string{"sink", "result"}),
 	}
 	for _, p := range PassResults {
 		m.passes.WithLabelValues(string(p))
 	}
 	m.leader.Set(1)
 	reg.MustRegister(m.ticks, m.passes, m.tickDuration, m.lastSuccess, m.failures, m.leader, m.actionsApplied,
-		m.statusCommits, m.invalid, m.drift, m.versionBehind, m.clusterErrors, m.shardsHeld, m.shardHeld)
+		m.statusCommits, m.invalid, m.drift, m.versionBehind, m.clusterErrors, m.shardsHeld, m.shardHeld, m.notifications)
 	return m
+}
+
+// notification counts one alert's result for one sink (notify.Options.OnResult).
+func (m *Metrics) notification(sink string, r notify.Result) {
+	if m != nil {
+		m.notifications.WithLabelValues(sink, string(r)).Inc()
+	}
 }
 
 // tickHealth is a tick's Health with the loop's state after it.

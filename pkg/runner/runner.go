@@ -14,6 +14,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
+	"github.com/scaleway-gitops/reconciler/pkg/notify"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/revision"
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
@@ -83,6 +84,10 @@ type Runner struct {
 	// Lifecycle configures the lifecycle pull requests opened after each pass of the leader
 	// (lifecycle.go; nil: the defaults); reconciler.yaml decides whether they are enabled.
 	Lifecycle *Lifecycle
+	// Alerts sends the alerts of reconciler.yaml's notify: (alerts.go); nil: created when the
+	// revision in force lists a sink.
+	Alerts    *notify.Dispatcher
+	ownAlerts bool
 
 	mu    sync.Mutex // one tick at a time
 	state state
@@ -188,6 +193,7 @@ func (r *Runner) Run(ctx context.Context) error { return r.loop(ctx, nil) }
 
 func (r *Runner) loop(ctx context.Context, afterTick func()) error {
 	r.init()
+	defer r.closeAlerts()
 	why := "start"
 	for {
 		if _, err := r.Tick(ctx, why); err != nil && ctx.Err() == nil {
@@ -251,6 +257,9 @@ type TickResult struct {
 	// LeadershipLost is set when the pass was stopped because this process stopped leading or
 	// gave up one of its shards: nothing of it was committed.
 	LeadershipLost bool
+
+	applied  *apply.Result           // the pass's apply, for alerts
+	statuses []*status.ClusterStatus // the statuses written, for alerts
 }
 
 // Leadership says whether this process is the one writer now (a lease it holds).
@@ -275,6 +284,9 @@ func (r *Runner) Tick(ctx context.Context, why string) (*TickResult, error) {
 	set := r.state.set
 	r.Metrics.observeTick(res, err, tickHealth{Health: h, healthy: healthy, failures: r.ConsecutiveFailures(),
 		leading: r.leading() && (set == nil || len(set.Held) > 0), shards: set}, r.clock().Since(start), r.clock().Now())
+	r.Metrics.observeTick(res, err, tickHealth{Health: h, healthy: healthy,
+		failures: r.ConsecutiveFailures(), leading: r.leading()}, r.clock().Since(start), r.clock().Now())
+	r.alert(res, err, h)
 	return res, err
 }
 
@@ -352,7 +364,7 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	}
 	res.PassErr, res.Deferred = perr, deferred(pass)
 	if pass != nil {
-		res.Failed = applyFailures(pass.applied)
+		res.Failed, res.applied = applyFailures(pass.applied), pass.applied
 	}
 	if perr != nil {
 		r.notify("error", "pass on %s failed: %v", revision.Short(r.state.good.checkout.Revision), perr)

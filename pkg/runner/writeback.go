@@ -33,7 +33,7 @@ func (r *Runner) writeStatuses(ctx context.Context, co *checkout.Checkout, po *p
 	}
 	asm := status.Assemble(r.statusPass(po), ownedStatuses(r.previousStatuses(), r.state.set))
 	r.recordRollout(asm.Statuses, po)
-	res.Clusters = clusterHealth(asm, po)
+	res.Clusters, res.statuses = clusterHealth(asm, po), asm.Statuses
 	files := map[string][]byte{}
 	for _, st := range asm.Statuses {
 		if st.Cluster == RepositoryStatusName && !writesRepositoryStatus(st.Cluster, r.state.set) {
