@@ -10,10 +10,11 @@ all: build
 build:
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/reconciler
 
-## test: the whole suite (what CI runs), against a real kube-apiserver (see k8s-testbin)
-test: k8s-testbin
+## test: the whole suite (what CI runs), against a real kube-apiserver (see k8s-testbin) and a real
+## Gitea (see gitea): both are built once and cached, so the forge tests run instead of skipping
+test: k8s-testbin gitea
 	$(GO) vet $(PKGS)
-	K8S_TESTBIN_DIR="$$(hack/k8s-testbin/build.sh)" $(GO) test -race -count=1 -timeout 30m $(PKGS)
+	K8S_TESTBIN_DIR="$$(hack/k8s-testbin/build.sh)" GITEA_DIR="$$(hack/gitea/build.sh)" $(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 ## k8s-testbin: build kube-apiserver, kube-controller-manager and etcd from the Go module proxy into
 ## $K8S_TESTBIN_DIR (default ~/.cache/reconciler/k8s-testbin/<key>); cold ~10-15 min, then a stamp check
