@@ -91,7 +91,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer stop()
-	for _, step := range []func(context.Context) error{d.provision, d.upgrade, d.drift} {
+	for _, step := range []func(context.Context) error{d.provision, d.upgrade, d.drift, d.badPush, d.previewPR} {
 		sctx, scancel := context.WithTimeout(ctx, o.StepTimeout)
 		err := step(sctx)
 		scancel()
@@ -338,7 +338,10 @@ func (d *demo) drift(ctx context.Context) error {
 		return err
 	}
 	c, _ := d.live(ctx, driftCluster)
-	d.say("drift reverted: %s tags are %v again, and the report records the update-cluster action", driftCluster, c.Tags)
+	d.say("drift reverted: %s tags are %v again", driftCluster, c.Tags)
+	for _, r := range d.statusOf(driftCluster).DriftReverted {
+		d.say("status and report record it: %s was %v, set back to %v at %s by %s", r.Field, r.Before, r.After, r.At.Format("2006-01-02 15:04:05 MST"), r.Action)
+	}
 	return nil
 }
 

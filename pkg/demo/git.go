@@ -83,6 +83,11 @@ func (u *user) commitAndPush(msg string) (string, error) {
 	if _, err := git(u.dir, "commit", "--quiet", "-m", msg); err != nil {
 		return "", err
 	}
+	return u.push()
+}
+
+// push pushes the clone's main, pulling the reconciler's status commits first.
+func (u *user) push() (string, error) {
 	for i := 0; ; i++ {
 		if _, err := git(u.dir, "pull", "--quiet", "--rebase", "origin", "main"); err != nil && i == 0 {
 			// The very first push has nothing to pull.
