@@ -40,12 +40,11 @@ type Options struct {
 	StepTimeout time.Duration
 }
 
-// The demo plays the user on these example clusters.
+// The demo plays the user on these example clusters: payments is upgraded (two minors up
+// when the catalog offers them), prod-par drifts.
 const (
 	upgradeCluster = "payments"
 	upgradeFile    = "clusters/payments-dedicated.yaml"
-	upgradeFrom    = `version: "1.35.9"`
-	upgradeTo      = `version: "1.37"`
 	driftCluster   = "prod-par"
 )
 
@@ -66,6 +65,8 @@ type demo struct {
 	bare   string
 	user   *user
 	events chan runner.Event
+	// upgradeTo is the minor the upgrade chapter moves payments to.
+	upgradeTo string
 }
 
 // Run runs the demo to its end, or returns the first step that failed.
@@ -137,12 +138,23 @@ func (d *demo) setUp(ctx context.Context) (func(), error) {
 	d.say("Scaleway Kubernetes API emulator listening on %s (SCW_API_URL)", apiURL)
 
 	d.bare = filepath.Join(d.o.Dir, "fleet.git")
-	d.user, err = newRepo(d.bare, filepath.Join(d.o.Dir, "work"), examples.FS)
+	offered := offeredMinors()
+	var seeded []string
+	d.user, err = newRepo(d.bare, filepath.Join(d.o.Dir, "work"), examples.FS, func(p string, b []byte) []byte {
+		out, what := seedVersion(b, offered)
+		if what != "" {
+			seeded = append(seeded, p+": "+what)
+		}
+		return out
+	})
 	if err != nil {
 		hs.Close()
 		return nil, fmt.Errorf("create repository: %w", err)
 	}
 	d.say("Git repository %s holds examples/ (reconciler.yaml and 4 clusters)", d.bare)
+	for _, s := range seeded {
+		d.say("  seeded %s", s)
+	}
 
 	creds := demoCredentials
 	eng, err := engine.New(engine.Config{APIURL: apiURL, Credentials: &creds, UserAgentVersion: "demo", Clock: d.clock,
@@ -254,15 +266,25 @@ func (d *demo) provision(ctx context.Context) error {
 
 func (d *demo) upgrade(ctx context.Context) error {
 	d.title("2. A chained minor upgrade, held until its maintenance window")
-	err := d.user.edit(upgradeFile, func(s string) string { return strings.Replace(s, upgradeFrom, upgradeTo, 1) })
+	b, err := os.ReadFile(filepath.Join(d.user.dir, upgradeFile))
 	if err != nil {
 		return err
 	}
-	rev, err := d.user.commitAndPush("payments: upgrade to Kubernetes 1.37")
+	from := specVersion(b)
+	to, err := upgradeTarget(from, offeredMinors())
 	if err != nil {
 		return err
 	}
-	d.say("user pushed %s: %s %s -> %s (two minors: Scaleway accepts one per upgrade)", revision.Short(rev), upgradeCluster, upgradeFrom, upgradeTo)
+	err = d.user.edit(upgradeFile, func(s string) string { return strings.Replace(s, `version: "`+from+`"`, `version: "`+to+`"`, 1) })
+	if err != nil {
+		return err
+	}
+	rev, err := d.user.commitAndPush("payments: upgrade to Kubernetes " + to)
+	if err != nil {
+		return err
+	}
+	d.say("user pushed %s: %s version %s -> %s (Scaleway accepts one minor per upgrade: the reconciler chains them)", revision.Short(rev), upgradeCluster, from, to)
+	d.upgradeTo = to
 	d.run.Trigger("push")
 	var deferred []status.Pending
 	err = d.waitFor(ctx, "plan the upgrade", func() bool {
@@ -299,7 +321,7 @@ func (d *demo) upgrade(ctx context.Context) error {
 	d.run.Trigger("window")
 	err = d.waitFor(ctx, "upgrade", func() bool {
 		s := d.statusOf(upgradeCluster)
-		return s != nil && ready(s) && strings.HasPrefix(s.Version, "1.37.") && len(s.UpgradePath) == 0
+		return s != nil && ready(s) && strings.HasPrefix(s.Version, d.upgradeTo+".") && len(s.UpgradePath) == 0
 	})
 	if err != nil {
 		return err

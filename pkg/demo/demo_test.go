@@ -3,12 +3,17 @@ package demo
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io/fs"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/scaleway-gitops/reconciler/examples"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
@@ -32,15 +37,37 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	text := out.String()
+	from, hops := expectedUpgrade(t)
+	var order []string
+	for _, h := range hops {
+		order = append(order, "payments/upgrade-cluster/"+h, "payments/upgrade-pool/system/"+h)
+	}
+	final := hops[len(hops)-1]
 	for _, want := range []string{
 		"payments is Ready", "prod-par is Ready", "edge-kosmos is Ready", "dev-par is Ready",
-		"deferred payments/upgrade-cluster/1.36.5: outside-window",
-		"payments upgraded to 1.37.1, in order: payments/upgrade-cluster/1.36.5, payments/upgrade-pool/system/1.36.5, payments/upgrade-cluster/1.37.1, payments/upgrade-pool/system/1.37.1",
+		"deferred payments/upgrade-cluster/" + hops[0] + ": outside-window",
+		"payments upgraded to " + final + ", in order: " + strings.Join(order, ", "),
 		"drift reverted",
+		// the revert as the status records it: the field, the hand-edited value, the spec's
+		"status and report record it: spec.tags was [", "hand-edited", "by prod-par/update-cluster",
+		// the bad push: errors with file:line, the last good revision stays
+		"status/prod-par.yaml error: clusters/prod-par.yaml:", `spec.pools[0].sise: unknown field "sise"`,
+		"False/ValidationFailed", "user reverted the typo",
+		// the preview comment
+		"<!-- reconciler-preview -->", "this pull request adds 1 action and removes 0",
+		"+ `update-pool` `pool/dev-par/default`", "spec.pools[default].size: 1 → 3",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
+	}
+	if !strings.Contains(text, "payments version "+from+" -> ") {
+		t.Errorf("demo output lacks the upgrade from %s", from)
+	}
+	// The bad push names the last good revision, the one the drift chapter ran on.
+	if m := regexp.MustCompile(`last applied revision stays ([0-9a-f]{12})`).FindStringSubmatch(text); m == nil ||
+		!strings.Contains(text, "run: revision "+m[1]+": 4 cluster(s) valid") {
+		t.Errorf("the bad push does not name the last good revision:\n%s", text)
 	}
 	bare := filepath.Join(dir, "fleet.git")
 	log, err := git(bare, "log", "--format=%an|%s", "main")
@@ -64,7 +91,45 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Version != "1.37.1" || st.Pools[0].Version != "1.37.1" {
+	if st.Version != final || st.Pools[0].Version != final {
 		t.Errorf("payments status: version %s, pool %s", st.Version, st.Pools[0].Version)
 	}
+}
+
+// expectedUpgrade is the demo's upgrade read from the examples and the emulator's catalog, on its
+// own: payments starts at its example version (or the oldest listed minor when the catalog no
+// longer lists it) and goes two minors up when listed (else one), one hop per minor at its
+// latest listed patch.
+func expectedUpgrade(t *testing.T) (from string, hops []string) {
+	t.Helper()
+	latest := map[int]string{}
+	oldest := 1 << 30
+	for _, v := range emulator.DefaultCatalog() {
+		var maj, minor, patch int
+		if _, err := fmt.Sscanf(v.Name, "%d.%d.%d", &maj, &minor, &patch); err == nil && v.Listed {
+			latest[minor] = v.Name
+			oldest = min(oldest, minor)
+		}
+	}
+	b, err := fs.ReadFile(examples.FS, "clusters/payments-dedicated.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`version: "(\d+)\.(\d+)([.\d]*)"`).FindStringSubmatch(string(b))
+	if m == nil {
+		t.Fatal("payments example has no version")
+	}
+	start, _ := strconv.Atoi(m[2])
+	from = m[1] + "." + m[2] + m[3]
+	if _, ok := latest[start]; !ok {
+		start, from = oldest, latest[oldest]
+	}
+	target := start + 2
+	if _, ok := latest[target]; !ok {
+		target = start + 1
+	}
+	for mi := start + 1; mi <= target; mi++ {
+		hops = append(hops, latest[mi])
+	}
+	return from, hops
 }

@@ -31,9 +31,9 @@ func git(dir string, args ...string) (string, error) {
 	return strings.TrimSpace(out.String()), nil
 }
 
-// newRepo creates a bare repository at bare, seeded from files by a first commit pushed from a
-// user clone at work.
-func newRepo(bare, work string, files fs.FS) (*user, error) {
+// newRepo creates a bare repository at bare, seeded from files (each passed through fix) by a
+// first commit pushed from a user clone at work.
+func newRepo(bare, work string, files fs.FS, fix func(path string, b []byte) []byte) (*user, error) {
 	if _, err := exec.LookPath("git"); err != nil {
 		return nil, fmt.Errorf("the demo needs the git command: %w", err)
 	}
@@ -51,6 +51,7 @@ func newRepo(bare, work string, files fs.FS) (*user, error) {
 		if err != nil {
 			return err
 		}
+		b = fix(p, b)
 		dst := filepath.Join(work, filepath.FromSlash(p))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
