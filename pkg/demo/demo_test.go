@@ -15,6 +15,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/examples"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
+	"github.com/scaleway-gitops/reconciler/pkg/kubetest"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
 
@@ -61,6 +62,20 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Errorf("demo output lacks %q", want)
 		}
 	}
+	// The rotation chapter runs when the cached control plane exists, and says how to enable it
+	// otherwise.
+	if _, err := kubetest.FindBinaries(); err != nil {
+		if !strings.Contains(text, RotationSkipped) {
+			t.Errorf("without the control plane (%v) the demo does not say how to enable rotation", err)
+		}
+	} else {
+		for _, want := range []string{"kube-apiserver, etcd and the disruption controller ready",
+			"pass 1:", "rotation done: 3 nodes replaced one per pass, each drained first; at least 1 of 2 replicas stayed Ready"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("demo output lacks %q", want)
+			}
+		}
+	}
 	if !strings.Contains(text, "payments version "+from+" -> ") {
 		t.Errorf("demo output lacks the upgrade from %s", from)
 	}
@@ -98,7 +113,7 @@ func TestDemoEndToEnd(t *testing.T) {
 
 // expectedUpgrade is the demo's upgrade read from the examples and the emulator's catalog, on its
 // own: payments starts at its example version (or the oldest listed minor when the catalog no
-// longer lists it) and goes two minors up when listed (else one), one hop per minor at its
+// longer lists it or it is past its end of life) and goes two minors up when listed (else one), one hop per minor at its
 // latest listed patch.
 func expectedUpgrade(t *testing.T) (from string, hops []string) {
 	t.Helper()
@@ -106,7 +121,7 @@ func expectedUpgrade(t *testing.T) (from string, hops []string) {
 	oldest := 1 << 30
 	for _, v := range emulator.DefaultCatalog() {
 		var maj, minor, patch int
-		if _, err := fmt.Sscanf(v.Name, "%d.%d.%d", &maj, &minor, &patch); err == nil && v.Listed {
+		if _, err := fmt.Sscanf(v.Name, "%d.%d.%d", &maj, &minor, &patch); err == nil && v.Listed && time.Now().Before(v.EndOfLife) {
 			latest[minor] = v.Name
 			oldest = min(oldest, minor)
 		}

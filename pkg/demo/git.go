@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing/fstest"
 )
 
 // user plays the platform engineer: a clone of the demo repository where files are edited,
@@ -105,4 +106,15 @@ func (u *user) push() (string, error) {
 		}
 	}
 	return git(u.dir, "rev-parse", "HEAD")
+}
+
+// mapFS is a file tree given as path -> content, to seed a repository.
+type mapFS map[string]string
+
+func (m mapFS) Open(name string) (fs.File, error) {
+	files := fstest.MapFS{}
+	for p, c := range m {
+		files[p] = &fstest.MapFile{Data: []byte(c)}
+	}
+	return files.Open(name)
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
 )
@@ -12,13 +13,13 @@ import (
 // versionLine is a spec's `version: "x.y[.z]"` line.
 var versionLine = regexp.MustCompile(`(?m)^(\s*version:\s*)"(\d+)\.(\d+)(\.\d+)?"`)
 
-// offeredMinors are the minors the emulator's catalog lists (creatable), by minor number, with
-// their latest patch.
-func offeredMinors() map[int]string {
+// offeredMinors are the minors the emulator's catalog lists (creatable) and that have not
+// reached their end of life at now, by minor number, with their latest patch.
+func offeredMinors(now time.Time) map[int]string {
 	out := map[int]string{}
 	for _, v := range emulator.DefaultCatalog() {
 		parts := strings.Split(v.Name, ".")
-		if !v.Listed || len(parts) != 3 {
+		if !v.Listed || len(parts) != 3 || (!v.EndOfLife.IsZero() && !now.Before(v.EndOfLife)) {
 			continue
 		}
 		m, err := strconv.Atoi(parts[1])
@@ -55,7 +56,7 @@ func seedVersion(b []byte, offered map[int]string) ([]byte, string) {
 	to := offered[oldestOffered(offered)]
 	from := string(m[2]) + "." + string(m[3]) + string(m[4])
 	out := versionLine.ReplaceAll(b, []byte(`${1}"`+to+`"`))
-	return out, fmt.Sprintf("%s -> %s (%s is no longer offered)", from, to, string(m[2])+"."+string(m[3]))
+	return out, fmt.Sprintf("%s -> %s (%s is past its end of life or no longer offered)", from, to, string(m[2])+"."+string(m[3]))
 }
 
 // upgradeTarget is the minor a demo upgrade from version goes to: two minors up when the

@@ -10,7 +10,7 @@ import (
 func TestSeedVersionAndUpgradeTarget(t *testing.T) {
 	offered := map[int]string{35: "1.35.9", 36: "1.36.5", 37: "1.37.1"}
 	b, what := seedVersion([]byte("spec:\n  version: \"1.34.6\"\n  pools: []\n"), offered)
-	if !strings.Contains(string(b), `version: "1.35.9"`) || what != "1.34.6 -> 1.35.9 (1.34 is no longer offered)" {
+	if !strings.Contains(string(b), `version: "1.35.9"`) || what != "1.34.6 -> 1.35.9 (1.34 is past its end of life or no longer offered)" {
 		t.Errorf("seeded %q (%s)", b, what)
 	}
 	if b, what := seedVersion([]byte("  version: \"1.36\"\n"), offered); string(b) != "  version: \"1.36\"\n" || what != "" {
