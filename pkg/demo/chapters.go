@@ -7,7 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/scaleway-gitops/reconciler/pkg/forge"
+	"github.com/scaleway-gitops/reconciler/pkg/forge/giteatest"
 	"github.com/scaleway-gitops/reconciler/pkg/preview"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/revision"
@@ -114,8 +117,53 @@ func (d *demo) previewPR(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("preview: %w", err)
 	}
-	d.say("the preview comment (`reconciler preview --head %s --post` writes it on the pull request):", previewBranch)
-	d.block(preview.Markdown(pv, 4000))
+	body := preview.Markdown(pv, forge.GitHubLimit)
+	if _, _, ok := giteatest.Binary(); !ok {
+		d.say("no local forge (Gitea is not built: `make gitea`); the comment `reconciler preview --head %s --post` writes on the pull request:", previewBranch)
+		d.block(body)
+		return nil
+	}
+	return runTB(d.o.Dir, func(string, ...any) {}, func(t *demoTB) {
+		if err := d.postOnGitea(ctx, t, pv, body); err != nil {
+			t.Fatalf("%v", err)
+		}
+	})
+}
+
+// postOnGitea opens the pull request on a local Gitea (the cached test build), posts the preview
+// as its comment and the head's commit status, as `reconciler preview --post` does, and shows
+// the comment Gitea holds.
+func (d *demo) postOnGitea(ctx context.Context, t *demoTB, pv *preview.Preview, body string) error {
+	began := time.Now()
+	g := giteatest.Start(t)
+	d.say("local Gitea ready at %s in %s", g.URL, time.Since(began).Round(100*time.Millisecond))
+	clone := g.CreateRepo(t, "fleet")
+	if _, err := git(d.user.dir, "push", "--quiet", g.AuthURL(clone), "main", previewBranch); err != nil {
+		return errors.New(strings.ReplaceAll(err.Error(), g.Token, "***")) // never print the token
+	}
+	pr := g.CreatePull(t, "fleet", previewBranch, "main", "dev-par: 3 nodes")
+	fg, err := forge.New(forge.KindGitea, forge.Options{URL: g.URL, Repo: g.Admin + "/fleet", Token: g.Token})
+	if err != nil {
+		return err
+	}
+	c, err := fg.UpsertComment(ctx, pr, preview.Marker, body)
+	if err != nil {
+		return fmt.Errorf("post preview comment: %w", err)
+	}
+	state := forge.Success
+	if !pv.Valid() {
+		state = forge.Failure
+	}
+	if err := fg.SetStatus(ctx, pv.Head.Revision, state, "reconciler/preview", preview.StatusLine(pv), c.URL); err != nil {
+		return fmt.Errorf("set commit status: %w", err)
+	}
+	cs := g.Comments(t, "fleet", pr)
+	if len(cs) != 1 {
+		return fmt.Errorf("pull request #%d has %d comments, want the preview", pr, len(cs))
+	}
+	d.say("pull request #%d opened on Gitea; `reconciler preview --post` wrote comment %s and the commit status %q (%s); the comment:",
+		pr, c.URL, "reconciler/preview", state)
+	d.block(cs[0].Body)
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/examples"
 	"github.com/scaleway-gitops/reconciler/pkg/emulator"
+	"github.com/scaleway-gitops/reconciler/pkg/forge/giteatest"
 	"github.com/scaleway-gitops/reconciler/pkg/kubetest"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
@@ -61,6 +62,14 @@ func TestDemoEndToEnd(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
+	}
+	// The preview goes to a local Gitea when one is built, else the comment is printed.
+	if _, _, ok := giteatest.Binary(); ok {
+		if !strings.Contains(text, "pull request #1 opened on Gitea; `reconciler preview --post` wrote comment http://127.0.0.1:") {
+			t.Error("Gitea is built but the demo did not post the preview on it")
+		}
+	} else if !strings.Contains(text, "no local forge (Gitea is not built: `make gitea`)") {
+		t.Error("without Gitea the demo does not say the comment is only printed")
 	}
 	// The rotation chapter runs when the cached control plane exists, and says how to enable it
 	// otherwise.
