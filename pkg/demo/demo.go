@@ -83,6 +83,8 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 		o.Dir = d
+	} else if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return fmt.Errorf("demo directory: %w", err)
 	}
 	d := &demo{o: o, out: o.Out, start: time.Now(), clock: &shiftedClock{}, events: make(chan runner.Event, 256)}
 	ctx, cancel := context.WithCancel(ctx)
