@@ -42,12 +42,20 @@ func TestFailingPassNotifiesOnce(t *testing.T) {
 	e.user.Write(t, map[string]string{"reconciler.yaml": "apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nnotify:\n  sinks:\n" +
 		"    - {name: ops, type: webhook, url: \"" + rcv.URL + "/hook\", secretFrom: {env: RUNNER_TEST_ALERT_KEY}}\n"})
 	e.user.CommitAndPush(t, "alerts", 3)
-	e.runner.Alerts = notify.New(notify.Options{Clock: e.clock})
-	defer e.runner.Alerts.Close()
+	// No dispatcher is given: the loop creates one from reconciler.yaml, on its own clock.
+	defer func() {
+		if e.runner.Alerts != nil {
+			e.runner.Alerts.Close()
+		}
+	}()
 	if err := e.emu.FailNext(emulator.FailNext{Method: "POST", Pattern: "/k8s/v1/regions/{region}/clusters", Count: 2, Status: 403}); err != nil {
 		t.Fatal(err)
 	}
 	flush := func() {
+		t.Helper()
+		if e.runner.Alerts == nil {
+			t.Fatal("the loop created no dispatcher for reconciler.yaml's notify:")
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := e.runner.Alerts.Flush(ctx); err != nil {
@@ -77,7 +85,7 @@ func TestFailingPassNotifiesOnce(t *testing.T) {
 	if err := json.Unmarshal(bodies[0], &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Kind != notify.PassFailed || p.Cluster != "prod-par" || p.Key != "pass-failed/prod-par" || !strings.Contains(p.Detail, "quota exceeded") || p.Revision == "" {
+	if p.Kind != notify.PassFailed || p.Cluster != "prod-par" || p.Key != "pass-failed/prod-par" || !strings.Contains(p.Detail, "quota exceeded") || p.Revision == "" || p.Source == "" {
 		t.Errorf("payload = %+v", p)
 	}
 	if !notify.Verify([]byte("runner-test-signing-key"), bodies[0], sigs[0]) || strings.Contains(string(bodies[0]), "runner-test-signing-key") {
