@@ -16,10 +16,12 @@ const (
 	Deletion Kind = "deletion"
 	// ForcedUpgrade: Scaleway upgraded a cluster past its spec (spec-behind).
 	ForcedUpgrade Kind = "forced-upgrade"
+	// WaveHalted: a lower rollout wave's failure halts a cluster's upgrade hops.
+	WaveHalted Kind = "wave-halted"
 )
 
 // Kinds lists every kind.
-var Kinds = []Kind{PassFailed, DeferredPastDeadline, Deletion, ForcedUpgrade}
+var Kinds = []Kind{PassFailed, DeferredPastDeadline, Deletion, ForcedUpgrade, WaveHalted}
 
 // FormatVersion is the version of the webhook payload.
 const FormatVersion = "1"

@@ -99,8 +99,9 @@ func alertEvents(res *TickResult, err error, h Health, failures, threshold int, 
 	return out
 }
 
-// statusAlerts are the alerts one cluster's status calls for: a forced upgrade (spec-behind), an
-// upgrade deferred while its version is past end of life, a rotation deferred past a node's maxAge.
+// statusAlerts are the alerts one cluster's status calls for: a forced upgrade (spec-behind), a
+// rollout wave halted, an upgrade deferred while its version is past end of life, a rotation
+// deferred past a node's maxAge.
 func statusAlerts(st *status.ClusterStatus, rev string, now time.Time) []notify.Event {
 	var out []notify.Event
 	for _, w := range st.Warnings {
@@ -108,6 +109,10 @@ func statusAlerts(st *status.ClusterStatus, rev string, now time.Time) []notify.
 			out = append(out, notify.Event{Kind: notify.ForcedUpgrade, Key: "forced-upgrade/" + st.Cluster + "/" + st.Version,
 				Cluster: st.Cluster, Revision: rev, Summary: "Scaleway upgraded the cluster past its spec to " + st.Version, Detail: w.Message, At: now})
 		}
+	}
+	if st.Rollout != nil && st.Rollout.Halted != "" {
+		out = append(out, notify.Event{Kind: notify.WaveHalted, Key: "wave-halted/" + st.Cluster + "/" + st.Rollout.Halted, Cluster: st.Cluster,
+			Revision: rev, Summary: "rollout halted for " + st.Cluster, Detail: st.Rollout.Halted, At: now})
 	}
 	eol := ""
 	for _, c := range st.Conditions {

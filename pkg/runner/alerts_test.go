@@ -103,6 +103,7 @@ func TestAlertEvents(t *testing.T) {
 			{ID: "old/delete-cluster", Type: plan.DeleteCluster, Outcome: apply.Done},
 			{ID: "old/delete-pool/gpu", Type: plan.DeletePool, Target: "pool/old/gpu", Outcome: apply.Failed}}}}},
 		statuses: []*status.ClusterStatus{{Cluster: "payments", Version: "1.36.5",
+			Rollout:    &status.RolloutStatus{Halted: "staging-par failed upgrade-cluster/1.37.1 (wave 0)"},
 			Warnings:   []status.Message{{Code: "spec-behind", Message: "the live version 1.36.5 is ahead of the spec's 1.35"}},
 			Conditions: []status.Condition{{Type: status.VersionEndOfLife, Status: "True", Message: "1.35 reached end of life on 2027-03-19"}},
 			Deferred: []status.Pending{
@@ -120,6 +121,7 @@ func TestAlertEvents(t *testing.T) {
 	}
 	want := []string{"pass-failed pass-failed", "deletion deletion/old/delete-cluster",
 		"forced-upgrade forced-upgrade/payments/1.36.5",
+		"wave-halted wave-halted/payments/staging-par failed upgrade-cluster/1.37.1 (wave 0)",
 		"deferred-past-deadline deferred-past-deadline/payments/upgrade-cluster/1.37.1",
 		"deferred-past-deadline deferred-past-deadline/payments/rotate-node/web/n1"}
 	if diff := cmp.Diff(want, keys); diff != "" {

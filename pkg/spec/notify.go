@@ -44,7 +44,7 @@ type SecretRef struct {
 }
 
 // NotifyEvents are the event kinds a sink can subscribe to.
-var NotifyEvents = []string{"pass-failed", "deferred-past-deadline", "deletion", "forced-upgrade"}
+var NotifyEvents = []string{"pass-failed", "deferred-past-deadline", "deletion", "forced-upgrade", "wave-halted"}
 
 // NotifySinkTypes are the sink types.
 var NotifySinkTypes = []string{"webhook", "slack"}
