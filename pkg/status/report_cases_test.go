@@ -148,7 +148,8 @@ func TestReportRecordsDriftReverted(t *testing.T) {
 func TestReportForcedUpgradeSpecBehind(t *testing.T) {
 	live := webLive("1.36.5")
 	cp := &plan.ClusterPlan{Name: "web", Region: "fr-par", ProjectID: "p1", ID: live.ID,
-		Warnings: []plan.Warning{{Code: "spec-behind", Message: "the live version 1.36.5 is ahead of the spec's 1.35: Scaleway upgraded the cluster (1.35 reached end of life on 2027-03-19); set spec.version to 1.36"}},
+		Warnings:   []plan.Warning{{Code: "spec-behind", Message: "the live version 1.36.5 is ahead of the spec's 1.35: Scaleway upgraded the cluster (1.35 reached end of life on 2027-03-19); set spec.version to 1.36"}},
+		SpecBehind: &plan.SpecBehind{Live: "1.36.5", Spec: "1.35", Reason: plan.BehindForcedUpgrade, Suggested: "1.36"},
 		RotationCalendar: []plan.PoolCalendar{{Pool: "default", TimeZone: "Europe/Paris", Openings: []plan.CalendarOpening{{
 			Start: time.Date(2026, 10, 30, 1, 0, 0, 0, time.UTC), End: time.Date(2026, 10, 30, 4, 0, 0, 0, time.UTC), Nodes: []string{"scw-web-default-aaaa"}}}}}}
 	repo := webRepo()
@@ -158,6 +159,9 @@ func TestReportForcedUpgradeSpecBehind(t *testing.T) {
 		Plan: &plan.Plan{Clusters: []plan.ClusterPlan{*cp}}, Snapshots: webSnapshot(live)}, nil).Statuses[0]
 	if s.Pools[0].TimeZone != "Europe/Paris" {
 		t.Fatalf("pool time zone = %q", s.Pools[0].TimeZone)
+	}
+	if c := condition(s, SpecBehind); c.Status != "True" || c.Reason != "ForcedUpgrade" {
+		t.Errorf("SpecBehind = %+v", c)
 	}
 	r := string(Report(s))
 	golden(t, "web-spec-behind.report.md", []byte(r))
