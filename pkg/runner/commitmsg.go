@@ -59,6 +59,8 @@ func passCause(res *TickResult, po *passOutcome) string {
 		return "maintenance window open"
 	case res.Why == "leading":
 		return "this instance became the leader"
+	case res.Why == "shards-changed":
+		return "shard assignment changed"
 	case res.Why == "apply":
 		return "reconciler apply"
 	case res.Why == "drift-check":
