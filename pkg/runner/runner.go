@@ -284,8 +284,6 @@ func (r *Runner) Tick(ctx context.Context, why string) (*TickResult, error) {
 	set := r.state.set
 	r.Metrics.observeTick(res, err, tickHealth{Health: h, healthy: healthy, failures: r.ConsecutiveFailures(),
 		leading: r.leading() && (set == nil || len(set.Held) > 0), shards: set}, r.clock().Since(start), r.clock().Now())
-	r.Metrics.observeTick(res, err, tickHealth{Health: h, healthy: healthy,
-		failures: r.ConsecutiveFailures(), leading: r.leading()}, r.clock().Since(start), r.clock().Now())
 	r.alert(res, err, h)
 	return res, err
 }
