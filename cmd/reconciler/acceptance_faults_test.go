@@ -26,19 +26,24 @@ func TestAcceptanceFaultsFromEmptyConvergeWithoutDuplicates(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("apply under faults: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "retrying in") {
-		t.Errorf("no retry was reported under 20%% faults; stderr:\n%s", errOut)
-	}
 	log, _ := srv.Requests()
-	var injected int
+	var injected, onMutations int
 	for _, r := range log.Requests {
 		if r.Status == 429 || r.Status == 503 || r.Status == 409 {
 			injected++
+			if r.Method != "GET" {
+				onMutations++
+			}
 		}
 	}
-	t.Logf("%d requests, %d injected faults", log.Total, injected)
+	t.Logf("%d requests, %d injected faults (%d on mutations)", log.Total, injected, onMutations)
 	if injected == 0 {
 		t.Error("no fault was injected")
+	}
+	// apply reports the retries of its mutations (the adapter retries reads quietly); which
+	// requests draw a fault depends on how the three clusters' calls interleave.
+	if onMutations > 0 && !strings.Contains(errOut, "retrying in") {
+		t.Errorf("%d mutation(s) drew a fault but no retry was reported; stderr:\n%s", onMutations, errOut)
 	}
 	if err := srv.ClearFaults(); err != nil {
 		t.Fatal(err)
