@@ -51,13 +51,9 @@ func startLeaderElection(l *leaderFlags, r *runner.Runner, log *slog.Logger) (re
 	if !l.enabled {
 		return func() {}, nil
 	}
-	client, err := kubelease.NewClient(l.kubeconfig, l.renewDeadline/2)
+	client, ns, err := leaseClient(l)
 	if err != nil {
-		return nil, fmt.Errorf("--leader-elect: %w", err)
-	}
-	ns := l.namespace
-	if ns == "" {
-		ns = kubelease.PodNamespace(kubelease.ServiceAccountNamespaceFile)
+		return nil, err
 	}
 	e, err := kubelease.New(kubelease.Config{Client: client, Namespace: ns, Name: l.name,
 		LeaseDuration: l.leaseDuration, RenewDeadline: l.renewDeadline, RetryPeriod: l.retryPeriod,
@@ -66,15 +62,7 @@ func startLeaderElection(l *leaderFlags, r *runner.Runner, log *slog.Logger) (re
 		return nil, fmt.Errorf("--leader-elect: %w", err)
 	}
 	r.Leader = e
-	// Its own context: the Lease outlives the loop's (cancelled on SIGTERM) until release.
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := e.Run(ctx); err != nil {
-			log.Error("leader election stopped", "err", err)
-		}
-	}()
+	stop := runInBackground(context.Background(), e.Run, log.Error, "leader election stopped")
 	log.Info("leader election", "lease", ns+"/"+l.name, "identity", e.Identity())
-	return func() { cancel(); <-done }, nil
+	return stop, nil
 }

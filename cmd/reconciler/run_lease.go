@@ -60,16 +60,9 @@ func startLease(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner,
 		log.Warn("lease", "err", err)
 	}
 	l.OnAcquire = func() { r.Trigger(runner.TriggerLeading) }
-	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := l.Run(lctx); err != nil {
-			log.Warn("lease", "err", err)
-		}
-	}()
+	stop = runInBackground(ctx, l.Run, log.Warn, "lease")
 	fmt.Fprintf(env.stderr, "reconciler run: lease %s as %q (%s); planning only until it is held\n", l.Ref, l.Holder, l.Duration)
-	return func() { cancel(); <-done }, nil
+	return stop, nil
 }
 
 // leaseSource is the git source leases are written through: it has its own cache, so a renewal

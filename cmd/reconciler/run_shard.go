@@ -69,13 +69,9 @@ func startSharding(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runn
 // and passes at once when they change. The returned stop releases them.
 func startShardLeases(f *runFlags, r *runner.Runner, log *slog.Logger) (stop func(), err error) {
 	l := f.leader
-	client, err := kubelease.NewClient(l.kubeconfig, l.renewDeadline/2)
+	client, ns, err := leaseClient(&l)
 	if err != nil {
-		return nil, fmt.Errorf("--leader-elect: %w", err)
-	}
-	ns := l.namespace
-	if ns == "" {
-		ns = kubelease.PodNamespace(kubelease.ServiceAccountNamespaceFile)
+		return nil, err
 	}
 	set, err := kubelease.NewShards(kubelease.ShardConfig{Client: client, Namespace: ns, Name: l.name, Shards: f.shard.count,
 		LeaseDuration: l.leaseDuration, RenewDeadline: l.renewDeadline, RetryPeriod: l.retryPeriod,
@@ -84,17 +80,9 @@ func startShardLeases(f *runFlags, r *runner.Runner, log *slog.Logger) (stop fun
 		return nil, fmt.Errorf("--leader-elect: %w", err)
 	}
 	r.Shards = set
-	// Its own context: the Leases outlive the loop's (cancelled on SIGTERM) until stop.
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := set.Run(ctx); err != nil {
-			log.Error("shard leases", "err", err)
-		}
-	}()
+	stop = runInBackground(context.Background(), set.Run, log.Error, "shard leases")
 	log.Info("shard leases", "leases", ns+"/"+l.name+"-shard-0.."+strconv.Itoa(f.shard.count-1), "identity", set.Identity())
-	return func() { cancel(); <-done }, nil
+	return stop, nil
 }
 
 // startGitShardLeases shares the shards through git leases (gitlease.ShardSet): r works on those
@@ -111,14 +99,7 @@ func startGitShardLeases(ctx context.Context, env *cmdEnv, f *runFlags, r *runne
 		Count: f.shard.count, Duration: f.lease.duration, Log: log.With("component", "shard-leases"),
 		OnChange: func() { r.Trigger("shards") }}
 	r.Shards = set
-	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := set.Run(lctx); err != nil {
-			log.Warn("shard leases", "err", err)
-		}
-	}()
+	stop = runInBackground(ctx, set.Run, log.Warn, "shard leases")
 	log.Info("shard leases", "refs", gitlease.ShardRef(f.branch, 0)+"..", "shards", f.shard.count, "holder", set.Holder)
-	return func() { cancel(); <-done }, nil
+	return stop, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -88,7 +87,7 @@ func newGiteaEnv(t *testing.T, specVersion, liveVersion string, start time.Time)
 			"    forge: gitea\n    url: " + g.URL + "\n    tokenEnv: LIFECYCLE_TEST_TOKEN\n",
 	})
 	user.CommitAndPush(t, "add prod-par", 3)
-	waitGiteaBranch(t, g, "fleet", "main")
+	g.WaitBranch(t, "fleet", "main")
 	src, err := source.New(source.Options{URL: cloneURL, CacheDir: t.TempDir(), Auth: source.Auth{Username: g.Admin, Password: g.Token}})
 	if err != nil {
 		t.Fatal(err)
@@ -349,26 +348,4 @@ func decodeB64(t *testing.T, s string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// waitGiteaBranch waits until Gitea's push hook has registered branch (until then the
-// repository counts as empty and its pulls API answers 404).
-func waitGiteaBranch(t *testing.T, g *giteatest.Server, repo, branch string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/repos/%s/%s/branches/%s", g.URL, g.Admin, repo, branch), nil)
-		req.Header.Set("Authorization", "token "+g.Token)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("branch %s of %s never appeared in Gitea", branch, repo)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

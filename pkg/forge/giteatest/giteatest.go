@@ -287,14 +287,14 @@ func (s *Server) CreatePull(t testing.TB, repo, head, base, title string) int {
 	var pr struct {
 		Number int `json:"number"`
 	}
-	s.waitBranch(t, repo, head)
+	s.WaitBranch(t, repo, head)
 	s.API(t, "POST", "/repos/"+s.Admin+"/"+repo+"/pulls", map[string]string{"head": head, "base": base, "title": title}, &pr)
 	return pr.Number
 }
 
-// waitBranch waits until Gitea has registered a pushed branch (its push hook
+// WaitBranch waits until Gitea has registered a pushed branch (its push hook
 // updates the branch table after the push returns).
-func (s *Server) waitBranch(t testing.TB, repo, branch string) {
+func (s *Server) WaitBranch(t testing.TB, repo, branch string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
