@@ -58,7 +58,7 @@ type RecordedFacts struct {
 type RecordedPool struct {
 	Name     string `json:"name"`
 	Version  string `json:"version"`
-	NodeType string `json:"nodeType"`
+	NodeType string `json:"node_type"`
 }
 
 // members are the fleet members of the clusters planned elsewhere, judged at now.

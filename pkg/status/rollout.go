@@ -43,8 +43,15 @@ type RolloutStatus struct {
 // RolloutLive is a cluster's live version and its pools' versions and node types (deleted
 // pools left out).
 type RolloutLive struct {
-	Version string              `json:"version"`
-	Pools   []plan.RecordedPool `json:"pools,omitempty"`
+	Version string        `json:"version"`
+	Pools   []RolloutPool `json:"pools,omitempty"`
+}
+
+// RolloutPool is a pool of RolloutLive.
+type RolloutPool struct {
+	Name     string `json:"name"`
+	Version  string `json:"version"`
+	NodeType string `json:"nodeType"`
 }
 
 // NextRollout is the rollout record of a cluster after a pass at now: the clock keeps the
@@ -70,10 +77,10 @@ func NextRollout(prev *RolloutStatus, cp *plan.ClusterPlan, live *cloud.Cluster,
 	out.Live = &RolloutLive{Version: live.Version}
 	for _, p := range live.Pools {
 		if p.Status != "deleted" {
-			out.Live.Pools = append(out.Live.Pools, plan.RecordedPool{Name: p.Name, Version: p.Version, NodeType: p.NodeType})
+			out.Live.Pools = append(out.Live.Pools, RolloutPool{Name: p.Name, Version: p.Version, NodeType: p.NodeType})
 		}
 	}
-	slices.SortFunc(out.Live.Pools, func(a, b plan.RecordedPool) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(out.Live.Pools, func(a, b RolloutPool) int { return cmp.Compare(a.Name, b.Name) })
 	h := plan.HealthOf(live, nil)
 	if !h.Healthy {
 		out.Unhealthy, out.HaltCondition = h.Reason, h.Condition
@@ -152,7 +159,10 @@ func FactsFrom(files map[string][]byte) map[string]plan.RecordedFacts {
 			f.CheckedAt = *ro.CheckedAt
 		}
 		if ro.Live != nil {
-			f.Exists, f.Version, f.Pools = true, ro.Live.Version, slices.Clone(ro.Live.Pools)
+			f.Exists, f.Version = true, ro.Live.Version
+			for _, p := range ro.Live.Pools {
+				f.Pools = append(f.Pools, plan.RecordedPool{Name: p.Name, Version: p.Version, NodeType: p.NodeType})
+			}
 		}
 		out[plan.Key(s.Region, s.ProjectID, s.Cluster)] = f
 	}
