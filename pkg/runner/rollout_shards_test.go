@@ -3,12 +3,16 @@ package runner
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"github.com/scaleway-gitops/reconciler/pkg/checkout"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
 // Waves hold across shards: two replicas, the wave-0 cluster (prod-par) in one's shard and the
@@ -129,4 +133,63 @@ func TestRolloutWavesAcrossShards(t *testing.T) {
 		t.Fatalf("wave-1 replica's tick = why %q, %d applied; want a fleet-changed pass that upgrades", res.Why, res.Applied)
 	}
 	wantMinors("soaked", "1.36", "1.36")
+}
+
+// The fingerprint that makes a fleet-changed pass moves with what the other shards' facts say
+// and with their freshness, not with a refreshed check time alone, and ignores the clusters that
+// gate none of this replica's (its wave or higher).
+func TestFleetFingerprint(t *testing.T) {
+	k0 := shard.Of(shard.Key("fr-par", "prod-par"), 2)
+	var w1 string
+	for i := 0; w1 == ""; i++ {
+		if n := fmt.Sprintf("wave-b%d", i); shard.Of(shard.Key("fr-par", n), 2) != k0 {
+			w1 = n
+		}
+	}
+	files := fstest.MapFS{}
+	for name, y := range map[string]string{"prod-par": waveYAML("prod-par", "1.36", 0), w1: waveYAML(w1, "1.36", 1)} {
+		files["clusters/"+name+".yaml"] = &fstest.MapFile{Data: []byte(y)}
+	}
+	repo, err := spec.Load(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	r := &Runner{DriftInterval: 10 * time.Minute, Interval: time.Minute}
+	r.state.good = &goodRevision{checkout: &checkout.Checkout{SpecDigest: "d1"}, repo: repo}
+	r.state.set = &shard.Set{Count: 2, Held: []int{1 - k0}} // the wave-1 replica
+	low := plan.Key("fr-par", project, "prod-par")
+	facts := map[string]plan.RecordedFacts{low: {File: "status/prod-par.yaml", SpecDigest: "d1", CheckedAt: t0, Exists: true, Version: "1.36.1", Healthy: true}}
+	base := r.fleetFingerprint(facts, t0)
+
+	refreshed := maps.Clone(facts)
+	f := refreshed[low]
+	f.CheckedAt = t0.Add(5 * time.Minute)
+	refreshed[low] = f
+	if r.fleetFingerprint(refreshed, t0.Add(5*time.Minute)) != base {
+		t.Error("a refreshed check time alone changed the fingerprint")
+	}
+	if r.fleetFingerprint(facts, t0.Add(r.waveFactsMaxAge()+time.Second)) == base {
+		t.Error("facts turning stale did not change the fingerprint")
+	}
+	changed := maps.Clone(facts)
+	f = changed[low]
+	f.Healthy, f.Unhealthy = false, "pool web is upgrading"
+	changed[low] = f
+	if r.fleetFingerprint(changed, t0) == base {
+		t.Error("new facts did not change the fingerprint")
+	}
+
+	// The wave-0 replica: the wave-1 cluster's facts gate none of its clusters.
+	r.state.set = &shard.Set{Count: 2, Held: []int{k0}}
+	high := map[string]plan.RecordedFacts{plan.Key("fr-par", project, w1): {File: "status/" + w1 + ".yaml", SpecDigest: "d1", CheckedAt: t0}}
+	other := map[string]plan.RecordedFacts{plan.Key("fr-par", project, w1): {File: "status/" + w1 + ".yaml", SpecDigest: "d2", CheckedAt: t0}}
+	if r.fleetFingerprint(high, t0) != r.fleetFingerprint(other, t0) {
+		t.Error("facts of a higher wave changed the wave-0 replica's fingerprint")
+	}
+	// Its plan's fleet view has the wave-1 spec, with those facts and the specs in force.
+	el := r.elsewhere(high, r.state.set)
+	if el == nil || len(el.Clusters) != 1 || el.Clusters[0].Metadata.Name != w1 || el.SpecDigest != "d1" || el.MaxAge != 22*time.Minute {
+		t.Errorf("elsewhere = %+v", el)
+	}
 }
