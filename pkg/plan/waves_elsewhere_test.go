@@ -166,3 +166,35 @@ func TestWavesElsewhereLowestWavePlansItself(t *testing.T) {
 		t.Errorf("rollout line = %q", got)
 	}
 }
+
+// A node-type replacement waits for the recorded pools of a lower wave planned elsewhere.
+func TestWavesElsewhereGatePoolReplacement(t *testing.T) {
+	for _, done := range []bool{false, true} {
+		in := elsewhereCase(t, func(_ *Elsewhere, f *RecordedFacts) {
+			if done {
+				f.Pools[0].NodeType = "pro2_m"
+			}
+		})
+		for _, c := range append(in.Desired, in.Elsewhere.Clusters...) {
+			c.Spec.Version = "1.35"
+			c.Spec.AllowDisruptiveReplace = true
+			c.Spec.Pools[0].NodeType = "PRO2-M"
+		}
+		if done {
+			// The recorded pool is default's replacement (its naming rule), healthy since long.
+			fa := in.Elsewhere.Facts["fr-par/p1/wave-a"]
+			fa.Pools[0].Name = ReplacementName("fr-par", in.Elsewhere.Clusters[0].Spec.Pools[0])
+			fa.Health.Basis = shape{exists: true, version: fa.Version, pools: fa.Pools}.basis()
+			in.Elsewhere.Facts["fr-par/p1/wave-a"] = fa
+		}
+		p, err := Compute(in)
+		mustPlan(t, p, err)
+		if !done {
+			wantWhy(t, p, "wave-b", WhyWavePending, "wave 0 cluster wave-a to take the replacement of pools by node type pro2_m")
+			continue
+		}
+		if a := cluster(t, p, "wave-b").Actions; len(a) != 1 || a[0].Type != ReplacePool {
+			t.Errorf("wave-b actions = %v, want its replace-pool once wave-a's recorded pools are replaced", a)
+		}
+	}
+}
