@@ -129,10 +129,14 @@ func TestRolloutWavesAcrossShards(t *testing.T) {
 	if res := tick(low, "interval"); res.StatusCommit == "" {
 		t.Fatalf("wave-0 replica's pass refreshed nothing: %+v", res)
 	}
-	if res := tick(high, "interval"); res.Why != "fleet-changed" || res.Applied == 0 {
+	res := tick(high, "interval")
+	if res.Why != "fleet-changed" || res.Applied == 0 {
 		t.Fatalf("wave-1 replica's tick = why %q, %d applied; want a fleet-changed pass that upgrades", res.Why, res.Applied)
 	}
 	wantMinors("soaked", "1.36", "1.36")
+	if c := e.commits()[0]; !strings.Contains(c.Subject, w1) || !strings.Contains(c.Subject, "rollout facts of other shards changed") {
+		t.Errorf("last status commit %q, want %s's, saying why it ran", c.Subject, w1)
+	}
 }
 
 // The fingerprint that makes a fleet-changed pass moves with what the other shards' facts say
