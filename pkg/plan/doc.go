@@ -97,7 +97,9 @@
 // fleet rollout, waves.go: a hop or node-type replacement of a wave-N cluster waits for every
 // lower-wave cluster that needs it to take it and stay healthy for Input.Rollout.Soak, from the
 // health times the status files record in Input.Health; a lower-wave cluster failing a halt
-// condition halts it). Later hops of a deferred upgrade chain are deferred with it. With more than
+// condition halts it; the lower-wave clusters another replica plans, Input.Elsewhere, count with
+// the facts their status files record, and facts that are missing, written for other specs or
+// older than Elsewhere.MaxAge hold the hop, naming the cluster: waves_elsewhere.go). Later hops of a deferred upgrade chain are deferred with it. With more than
 // one wave the plan carries the wave plan (Plan.Rollout) and each cluster its wave
 // (ClusterPlan.Rollout); Input.Preflight is attached as ClusterPlan.Preflight.
 //

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,13 @@ type caseInput struct {
 	} `json:"rollout"`
 	Health    map[string]Health     `json:"health"`
 	Preflight map[string]*Preflight `json:"preflight"`
+	// Elsewhere names the clusters of desired.yaml another replica plans, with their facts.
+	Elsewhere *struct {
+		Clusters   []string                 `json:"clusters"`
+		Facts      map[string]RecordedFacts `json:"facts"`
+		SpecDigest string                   `json:"spec_digest"`
+		MaxAge     string                   `json:"max_age"`
+	} `json:"elsewhere"`
 }
 
 // loadCase reads testdata/plan/<name>: desired.yaml (multi-document), live.json (snapshots; a
@@ -85,6 +93,20 @@ func loadCase(t testing.TB, dir string) Input {
 		}
 		if ci.Owner != nil {
 			in.Owner = *ci.Owner
+		}
+		if e := ci.Elsewhere; e != nil {
+			maxAge, err := time.ParseDuration(e.MaxAge)
+			if err != nil {
+				t.Fatalf("input.json elsewhere.max_age: %v", err)
+			}
+			in.Elsewhere = &Elsewhere{Facts: e.Facts, SpecDigest: e.SpecDigest, MaxAge: maxAge}
+			in.Desired = slices.DeleteFunc(in.Desired, func(c *spec.Cluster) bool {
+				if slices.Contains(e.Clusters, c.Metadata.Name) {
+					in.Elsewhere.Clusters = append(in.Elsewhere.Clusters, c)
+					return true
+				}
+				return false
+			})
 		}
 		if ci.Revision != "" {
 			in.Revision = ci.Revision

@@ -42,6 +42,10 @@ type Input struct {
 	// lower waves took it and soaked.
 	Rollout Rollout
 	Health  map[string]Health
+	// Elsewhere, when set, are the clusters of the revision that another replica plans (run
+	// --shards): the rollout's waves count them, with the facts their status files record, but
+	// they are never planned here (waves_elsewhere.go). nil: Desired is the whole fleet.
+	Elsewhere *Elsewhere
 	// Preflight is, per cluster key, what package preflight read from the cluster (preflight.go);
 	// absent: not checked.
 	Preflight map[string]*Preflight

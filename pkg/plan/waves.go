@@ -45,6 +45,9 @@ type HealthFact struct {
 	// progress); Reason then names the condition.
 	Halting bool
 	Reason  string
+	// Condition is the halt condition the cluster's unhealth falls under (spec.HaltConditions),
+	// whether haltOn names it or not; "" for work in progress and a healthy cluster.
+	Condition string
 }
 
 // HealthOf judges a live cluster: healthy when the cluster and every pool are ready, no pool
@@ -57,7 +60,7 @@ func HealthOf(live *cloud.Cluster, haltOn []string) HealthFact {
 		if cond != "" {
 			msg = cond + ": " + msg
 		}
-		return HealthFact{Halting: cond != "" && halts(cond), Reason: msg}
+		return HealthFact{Halting: cond != "" && halts(cond), Reason: msg, Condition: cond}
 	}
 	if live == nil {
 		return fact("", "cluster does not exist yet")
@@ -99,15 +102,38 @@ func HealthOf(live *cloud.Cluster, haltOn []string) HealthFact {
 
 // HealthBasis describes the live shape a health record holds for: the cluster version and each
 // pool's version and node type. A hop or a replacement changes it, which restarts the soak clock.
-func HealthBasis(live *cloud.Cluster) string {
+func HealthBasis(live *cloud.Cluster) string { return shapeOf(live).basis() }
+
+// shape is what the rollout compares of a cluster's live state: whether it exists, its version
+// and its pools' versions and node types (deleted pools left out). Planned clusters take it from
+// the observation, clusters planned elsewhere from their status files (waves_elsewhere.go).
+type shape struct {
+	exists  bool
+	version string
+	pools   []RecordedPool
+}
+
+func shapeOf(live *cloud.Cluster) shape {
 	if live == nil {
-		return ""
+		return shape{}
 	}
-	parts := []string{live.Version}
+	s := shape{exists: true, version: live.Version}
 	for _, p := range live.Pools {
 		if p.Status != "deleted" {
-			parts = append(parts, p.Name+"="+p.Version+"/"+p.NodeType)
+			s.pools = append(s.pools, RecordedPool{Name: p.Name, Version: p.Version, NodeType: p.NodeType})
 		}
+	}
+	return s
+}
+
+// basis is the shape as HealthBasis writes it: "<version> <pool>=<version>/<node type> …".
+func (s shape) basis() string {
+	if !s.exists {
+		return ""
+	}
+	parts := []string{s.version}
+	for _, p := range s.pools {
+		parts = append(parts, p.Name+"="+p.Version+"/"+p.NodeType)
 	}
 	slices.Sort(parts[1:])
 	return strings.Join(parts, " ")
@@ -119,36 +145,49 @@ type member struct {
 	name   string
 	wave   int
 	spec   *spec.Cluster
-	live   *cloud.Cluster // nil when it does not exist yet
+	live   shape
 	health HealthFact
+	// rec is the health its status file records (Input.Health, or its Elsewhere facts).
+	rec Health
+	// elsewhere is set for a cluster another replica plans (Input.Elsewhere); stale, when its
+	// recorded facts cannot be trusted, says why: it then holds the higher waves.
+	elsewhere bool
+	stale     string
 }
 
-// fleet is every desired cluster with its wave and live state.
+// fleet is every cluster of the revision with its wave and live state.
 type fleet struct {
 	members []*member
 	multi   bool // more than one wave
 	rollout Rollout
-	since   map[string]Health
 	now     time.Time
 	// blocked is, per cluster key, the first blocker its hops met (filled by the gates).
 	blocked map[string]*blocker
 }
 
 func newFleet(in Input, snaps map[cloud.Ref]*indexed) *fleet {
-	f := &fleet{rollout: in.Rollout, since: in.Health, now: in.Now, blocked: map[string]*blocker{}}
+	f := &fleet{rollout: in.Rollout, now: in.Now, blocked: map[string]*blocker{}}
 	waves := map[int]bool{}
+	seen := map[string]bool{}
 	for _, c := range in.Desired {
 		m := &member{key: Key(c.Spec.Region, c.Spec.ProjectID, c.Metadata.Name), name: c.Metadata.Name, wave: spec.WaveOf(c), spec: c}
+		var live *cloud.Cluster
 		if ix, ok := snaps[cloud.Ref{Region: c.Spec.Region, ProjectID: c.Spec.ProjectID}]; ok {
 			for _, lc := range ix.byName[c.Metadata.Name] {
 				if lc.Status != "deleted" {
-					m.live = lc
+					live = lc
 				}
 			}
 		}
-		m.health = HealthOf(m.live, in.Rollout.HaltOn)
-		waves[m.wave] = true
+		m.live, m.health, m.rec = shapeOf(live), HealthOf(live, in.Rollout.HaltOn), in.Health[m.key]
+		waves[m.wave], seen[m.key] = true, true
 		f.members = append(f.members, m)
+	}
+	for _, m := range in.Elsewhere.members(in.Now, in.Rollout.HaltOn) {
+		if !seen[m.key] {
+			waves[m.wave], seen[m.key] = true, true
+			f.members = append(f.members, m)
+		}
 	}
 	slices.SortFunc(f.members, func(a, b *member) int { return cmp.Or(cmp.Compare(a.wave, b.wave), cmp.Compare(a.key, b.key)) })
 	f.multi = len(waves) > 1
@@ -204,8 +243,8 @@ func (m *member) concerns(h hop) (needs, done bool) {
 	}
 	var live spec.Version
 	liveOK := false
-	if m.live != nil {
-		if v, err := spec.ParseVersion(m.live.Version); err == nil && v.Exact {
+	if m.live.exists {
+		if v, err := spec.ParseVersion(m.live.version); err == nil && v.Exact {
 			live, liveOK = v, true
 		}
 	}
@@ -215,13 +254,11 @@ func (m *member) concerns(h hop) (needs, done bool) {
 			if DesiredPool(m.spec.Spec.Region, p).NodeType != h.nodeType {
 				continue
 			}
-			needs, done = true, m.live != nil
+			needs, done = true, m.live.exists
 			found := false
-			if m.live != nil {
-				for _, lp := range m.live.Pools {
-					if lp.Status != "deleted" && (lp.Name == p.Name || spec.IsReplacementName(lp.Name, p.Name)) && lp.NodeType == h.nodeType {
-						found = true
-					}
+			for _, lp := range m.live.pools {
+				if (lp.Name == p.Name || spec.IsReplacementName(lp.Name, p.Name)) && lp.NodeType == h.nodeType {
+					found = true
 				}
 			}
 			done = done && found
@@ -271,24 +308,31 @@ func (f *fleet) waveGate(c *spec.Cluster, h hop) (*gate, *blocker) {
 		if !needs {
 			continue
 		}
+		if m.stale != "" {
+			// Fail closed: what another replica recorded of it is unknown or too old.
+			if pending == nil || pending.m.wave != m.wave {
+				pending = &blocker{m: m, msg: fmt.Sprintf("waits for wave %d cluster %s, planned by another shard's replica: %s", m.wave, m.name, m.stale)}
+			}
+			continue
+		}
 		if !m.health.Healthy && m.health.Halting {
 			b := &blocker{halted: true, m: m, msg: fmt.Sprintf("wave %d cluster %s halts the rollout: %s", m.wave, m.name, m.health.Reason)}
 			return &gate{WhyWaveHalted, b.msg}, b
 		}
-		if rec := f.since[m.key]; rec.Failed != "" && (f.rollout.HaltOn == nil || slices.Contains(f.rollout.HaltOn, spec.HaltApplyFailed)) {
+		if rec := m.rec; rec.Failed != "" && (f.rollout.HaltOn == nil || slices.Contains(f.rollout.HaltOn, spec.HaltApplyFailed)) {
 			b := &blocker{halted: true, m: m, msg: fmt.Sprintf("wave %d cluster %s halts the rollout: %s: %s", m.wave, m.name, spec.HaltApplyFailed, rec.Failed)}
 			return &gate{WhyWaveHalted, b.msg}, b
 		}
 		if pending != nil && pending.m.wave == m.wave {
 			continue // the nearest lower wave that blocks is the one named
 		}
-		switch rec, ok := f.since[m.key]; {
+		switch rec := m.rec; {
 		case !done:
 			pending = &blocker{m: m, msg: fmt.Sprintf("waits for wave %d cluster %s to take %s", m.wave, m.name, h)}
 		case !m.health.Healthy:
 			pending = &blocker{m: m, msg: fmt.Sprintf("waits for wave %d cluster %s to become healthy (%s)", m.wave, m.name, m.health.Reason)}
 		case f.rollout.Soak <= 0:
-		case !ok || rec.Since.IsZero() || rec.Basis != HealthBasis(m.live):
+		case rec.Since.IsZero() || rec.Basis != m.live.basis():
 			pending = &blocker{m: m, msg: fmt.Sprintf("waits for wave %d cluster %s to soak %s: its health since %s is not recorded yet",
 				m.wave, m.name, formatDuration(f.rollout.Soak), h)}
 		case f.now.Before(rec.Since.Add(f.rollout.Soak)):
@@ -324,8 +368,11 @@ type RolloutPlan struct {
 type WavePlan struct {
 	Wave     int      `json:"wave"`
 	Clusters []string `json:"clusters"`
+	// Elsewhere are the wave's clusters another replica plans (Input.Elsewhere), also in Clusters.
+	Elsewhere []string `json:"elsewhere,omitempty"`
 	// State is now (a hop runs in this plan), pending, halted, deferred (its hops wait for another
-	// reason, e.g. the upgrade window), or done (nothing to roll out).
+	// reason, e.g. the upgrade window), done (nothing to roll out), or elsewhere (every cluster of
+	// the wave is planned by another replica; its state is theirs to tell).
 	State string `json:"state"`
 	// Message says what a pending or halted wave waits for.
 	Message string `json:"message,omitempty"`
@@ -345,6 +392,8 @@ const (
 	// WaveUnhealthy is a wave with a cluster that halts the rollout of the higher waves.
 	WaveUnhealthy = "unhealthy"
 	WaveDone      = "done"
+	// WaveElsewhere is a wave whose clusters are all planned by other replicas (run --shards).
+	WaveElsewhere = "elsewhere"
 )
 
 // rolloutPlan summarises the waves from the cluster plans and the blockers the gates met.
@@ -368,6 +417,9 @@ func (f *fleet) rolloutPlan(clusters []ClusterPlan) *RolloutPlan {
 		}
 		w := &rp.Waves[len(rp.Waves)-1]
 		w.Clusters = append(w.Clusters, m.name)
+		if m.elsewhere {
+			w.Elsewhere = append(w.Elsewhere, m.name)
+		}
 		if b := blockers[m.key]; b != nil {
 			lower := b.m.wave
 			switch {
@@ -401,6 +453,11 @@ func (f *fleet) rolloutPlan(clusters []ClusterPlan) *RolloutPlan {
 			}
 		}
 	}
+	for i := range rp.Waves {
+		if w := &rp.Waves[i]; w.State == WaveDone && len(w.Elsewhere) == len(w.Clusters) {
+			w.State = WaveElsewhere
+		}
+	}
 	return rp
 }
 
@@ -427,10 +484,17 @@ func rolloutLine(rp *RolloutPlan) string {
 			s = fmt.Sprintf("wave %d unhealthy", w.Wave)
 		case st == WaveDeferred:
 			s = fmt.Sprintf("wave %d deferred", w.Wave)
+		case st == WaveElsewhere:
+			s = fmt.Sprintf("wave %d planned by other shards", w.Wave)
 		default:
 			s = fmt.Sprintf("wave %d done", w.Wave)
 		}
-		parts = append(parts, s+" ("+strings.Join(w.Clusters, ", ")+")")
+		names := strings.Join(w.Clusters, ", ")
+		if n := len(w.Elsewhere); n > 0 && n < len(w.Clusters) {
+			names = strings.Join(slices.DeleteFunc(slices.Clone(w.Clusters), func(c string) bool { return slices.Contains(w.Elsewhere, c) }), ", ") +
+				"; other shards: " + strings.Join(w.Elsewhere, ", ")
+		}
+		parts = append(parts, s+" ("+names+")")
 	}
 	return strings.Join(parts, ", ")
 }

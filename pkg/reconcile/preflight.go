@@ -22,7 +22,7 @@ func (r *Reconciler) fleetInput(in *plan.Input, co *checkout.Checkout, repo *spe
 		ro := repo.Settings.Rollout
 		in.Rollout = plan.Rollout{Soak: ro.SoakTime(), HaltOn: ro.HaltSet()}
 	}
-	in.Health = r.Health
+	in.Health, in.Elsewhere = r.Health, r.Elsewhere
 	if in.Health == nil && co != nil && co.FS != nil {
 		files, _ := status.ReadFiles(co.FS) // skipped files are logged by lastApplied
 		in.Health = status.HealthFrom(files)

@@ -49,6 +49,9 @@ type Reconciler struct {
 	// Health is the rollout's record of each cluster's health (plan.Input.Health); nil: read
 	// from the status files of the revision.
 	Health map[string]plan.Health
+	// Elsewhere are the clusters of the revision another replica plans (plan.Input.Elsewhere:
+	// run --shards), for the rollout's waves; nil: the repo passed is the whole fleet.
+	Elsewhere *plan.Elsewhere
 	// Preflight, when set, reads from the clusters what the plan's minor hops and drains would
 	// meet (package preflight), between a draft plan and the final one (preflight.go); nil: a
 	// preflight.Checker on Provider when reconciler.yaml says preflight: {enabled: true}.

@@ -30,4 +30,8 @@
 //     previous statuses and the status files written are all limited to them, so shards never
 //     plan, delete, report or write each other's clusters. status/_repository.yaml is written by
 //     the holder of shard 0 only. Holding no shard, a tick fetches and does nothing else.
+//   - Rollout waves hold across shards (rollout.go): the plan's fleet view also has the other
+//     shards' specs, never planned here, with the facts their replicas recorded in their status
+//     files (read afresh each tick); facts missing, written for other specs or checked more than
+//     WaveFactsMaxAge ago hold the higher waves (wave-pending, naming the cluster).
 package runner

@@ -67,6 +67,7 @@ func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
 		Clock: r.clock(), Log: r.Log, Now: now,
 		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion,
 		Rotate: true, LastApplied: r.lastApplied(), Owner: r.owner(), Health: r.recordedHealth(),
+		Elsewhere: r.state.elsewhere,
 	}
 }
 

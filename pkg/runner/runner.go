@@ -15,6 +15,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/notify"
+	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/revision"
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
@@ -66,6 +67,10 @@ type Runner struct {
 	// observes, plans, applies and writes the status of those only (see Sharding). Holding none,
 	// a tick fetches and does nothing else.
 	Shards Sharding
+	// WaveFactsMaxAge is, with sharding, how long the rollout facts another shard's replica
+	// recorded in a status file hold after the pass that checked them (default 2 × (DriftInterval
+	// + Interval)): older ones hold the higher waves (rollout.go).
+	WaveFactsMaxAge time.Duration
 	// LeaseCheck is how often a pass that may mutate checks that it still leads and holds its
 	// shards (default DefaultLeaseCheck); it is cancelled as soon as it does not.
 	LeaseCheck time.Duration
@@ -110,6 +115,10 @@ type state struct {
 	set          *shard.Set        // the shards of the current tick; nil without sharding
 	heldKey      string            // set.String() of the last tick
 	shardsMoved  bool              // the held shards changed since the last pass
+	// elsewhere is the rollout's view of the other shards' clusters for this tick's pass (nil
+	// without sharding); fleetSeen, the fingerprint of their facts the last pass planned with.
+	elsewhere *plan.Elsewhere
+	fleetSeen string
 }
 
 // goodRevision is the last revision that passed validation: it stays in force.
@@ -315,7 +324,11 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	}
 	now := r.clock().Now()
 	res := &TickResult{Revision: co.Revision, Shards: set}
+	facts := r.otherShardsFacts(ctx, co, set)
 	reason := r.passReason(co, now, why)
+	if reason == "" && facts != nil && r.fleetFingerprint(facts, now) != r.state.fleetSeen {
+		reason = "fleet-changed" // another shard's replica recorded new rollout facts
+	}
 	if reason == "" {
 		res.Why = "idle"
 		return res, nil
@@ -323,9 +336,12 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	res.Why = reason
 	if co.SpecDigest != r.state.lastDigest {
 		r.loadRevision(r.specRevision(co), res)
-		r.warnWavesAcrossShards(set)
+		if facts == nil {
+			facts = r.otherShardsFacts(ctx, co, set) // the new revision may use waves
+		}
 	}
 	r.state.lastDigest, r.state.lastRevision = co.SpecDigest, co.Revision
+	r.state.elsewhere, r.state.fleetSeen = r.elsewhere(facts, set), r.fleetFingerprint(facts, now)
 	if r.state.good == nil {
 		// Nothing valid has ever been seen: report the errors and wait for a new commit.
 		return res, r.writeStatuses(ctx, co, nil, res)

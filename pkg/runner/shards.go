@@ -178,18 +178,3 @@ func shardNote(set *shard.Set) string {
 	}
 	return " (shards " + set.String() + ")"
 }
-
-// warnWavesAcrossShards says, once per revision, that rollout waves are planned per shard: a
-// wave waits for the lower waves' clusters of the shards this process holds only.
-func (r *Runner) warnWavesAcrossShards(set *shard.Set) {
-	if set == nil || set.Count < 2 || r.state.good == nil {
-		return
-	}
-	for _, c := range r.state.good.repo.Clusters {
-		if spec.WaveOf(c) > 0 {
-			r.log().Warn("rollout waves are planned per shard: a wave waits only for the lower waves' clusters of this replica's shards",
-				"shards", set.String())
-			return
-		}
-	}
-}

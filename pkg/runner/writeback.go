@@ -101,15 +101,9 @@ func (r *Runner) loadPreviousStatuses(ctx context.Context, co *checkout.Checkout
 	if r.state.statuses != nil {
 		return nil
 	}
-	var tree fs.FS = co.FS
-	if sb, ok := r.Source.(StatusBranchSource); ok && sb.TargetBranch() != sb.Branch() {
-		t, err := sb.StatusTree(ctx)
-		switch {
-		case err == nil:
-			tree = t
-		case !errors.Is(err, source.ErrBranchNotFound):
-			return err
-		}
+	tree, err := r.statusTree(ctx, co)
+	if err != nil {
+		return err
 	}
 	statuses, skipped := status.ReadFiles(tree)
 	for _, err := range skipped {
@@ -117,6 +111,21 @@ func (r *Runner) loadPreviousStatuses(ctx context.Context, co *checkout.Checkout
 	}
 	r.state.statuses = statuses
 	return nil
+}
+
+// statusTree is the tree the status files are read from: the fetched one, or the status
+// branch's head when status is committed to another branch than the specs'.
+func (r *Runner) statusTree(ctx context.Context, co *checkout.Checkout) (fs.FS, error) {
+	if sb, ok := r.Source.(StatusBranchSource); ok && sb.TargetBranch() != sb.Branch() {
+		t, err := sb.StatusTree(ctx)
+		switch {
+		case err == nil:
+			return t, nil
+		case !errors.Is(err, source.ErrBranchNotFound):
+			return nil, err
+		}
+	}
+	return co.FS, nil
 }
 
 // revisionInForce is the spec revision the statuses describe: the failed one when the newest

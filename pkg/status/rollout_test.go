@@ -1,6 +1,8 @@
 package status
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,5 +64,75 @@ func TestNextRolloutKeepsTheClock(t *testing.T) {
 	}
 	if h := HealthFrom(map[string][]byte{"status/a.yaml": y})["fr-par/p/a"]; h.Failed != failed.Failed || !h.Since.IsZero() {
 		t.Errorf("read back = %+v", h)
+	}
+}
+
+// What a replica of another shard needs is recorded and read back: the live shape, the verdict
+// with its halt condition, the clock, and the time the facts were checked at, which an idle loop
+// refreshes only every heartbeat period.
+func TestRolloutFactsForOtherShards(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	live := &cloud.Cluster{Name: "a", Status: "ready", Version: "1.36.1", Pools: []cloud.Pool{
+		{Name: "web", Status: "ready", Version: "1.36.1", NodeType: "pro2_s", Nodes: []cloud.Node{{Name: "n1", Status: "ready"}}},
+		{Name: "old", Status: "deleted", Version: "1.35.3", NodeType: "pro2_xs"},
+		{Name: "api", Status: "ready", Version: "1.36.1", NodeType: "pro2_m"}}}
+	cp := &plan.ClusterPlan{Rollout: &plan.ClusterRollout{Wave: 0}}
+	write := func(ro *RolloutStatus) map[string][]byte {
+		y, err := MarshalYAML(&ClusterStatus{APIVersion: APIVersion, Kind: Kind, Cluster: "a", Region: "fr-par", ProjectID: "p",
+			SpecDigest: "d1", Rollout: ro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return map[string][]byte{"status/a.yaml": y}
+	}
+
+	first := NextRollout(nil, cp, live, nil, t0)
+	Heartbeat(first, nil, t0, 5*time.Minute)
+	f, ok := FactsFrom(write(first))["fr-par/p/a"]
+	if !ok {
+		t.Fatal("no facts read back")
+	}
+	wantPools := []plan.RecordedPool{{Name: "api", Version: "1.36.1", NodeType: "pro2_m"}, {Name: "web", Version: "1.36.1", NodeType: "pro2_s"}}
+	if !f.Exists || f.Version != "1.36.1" || !slices.Equal(f.Pools, wantPools) || !f.Healthy || f.File != "status/a.yaml" ||
+		f.SpecDigest != "d1" || !f.CheckedAt.Equal(t0) || !f.Health.Since.Equal(t0) || f.Health.Basis != plan.HealthBasis(live) {
+		t.Fatalf("facts = %+v", f)
+	}
+
+	// Unchanged facts keep their check time within the period (no rewrite), then refresh it.
+	back, err := ParseYAML(write(first)["status/a.yaml"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := NextRollout(back.Rollout, cp, live, nil, t0.Add(4*time.Minute))
+	Heartbeat(same, back.Rollout, t0.Add(4*time.Minute), 5*time.Minute)
+	if !same.CheckedAt.Equal(t0) {
+		t.Errorf("checked at %v within the period, want %v kept", same.CheckedAt, t0)
+	}
+	later := NextRollout(back.Rollout, cp, live, nil, t0.Add(5*time.Minute))
+	Heartbeat(later, back.Rollout, t0.Add(5*time.Minute), 5*time.Minute)
+	if !later.CheckedAt.Equal(t0.Add(5 * time.Minute)) {
+		t.Errorf("checked at %v after the period, want refreshed", later.CheckedAt)
+	}
+	// Changed facts are checked now.
+	sick := *live
+	sick.Pools = slices.Clone(live.Pools)
+	sick.Pools[0].Status = "warning"
+	changed := NextRollout(back.Rollout, cp, &sick, nil, t0.Add(time.Minute))
+	Heartbeat(changed, back.Rollout, t0.Add(time.Minute), 5*time.Minute)
+	if !changed.CheckedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("changed facts checked at %v, want the pass's time", changed.CheckedAt)
+	}
+	f = FactsFrom(write(changed))["fr-par/p/a"]
+	if f.Healthy || f.HaltCondition != "pool-error" || !strings.Contains(f.Unhealthy, "pool web is warning") || !f.Health.Since.IsZero() {
+		t.Errorf("unhealthy facts = %+v", f)
+	}
+	// Without a period (no sharding) no check time is written; a missing cluster has no shape.
+	none := NextRollout(nil, cp, nil, nil, t0)
+	Heartbeat(none, nil, t0, 0)
+	if none.CheckedAt != nil || none.Live != nil {
+		t.Errorf("rollout = %+v", none)
+	}
+	if f := FactsFrom(write(none))["fr-par/p/a"]; f.Exists || f.Healthy || !f.CheckedAt.IsZero() {
+		t.Errorf("facts of a missing cluster = %+v", f)
 	}
 }
