@@ -145,7 +145,16 @@ func NeedsTargets(c *spec.Cluster, l *cloud.Cluster, versions []cloud.Version, n
 // version when that is the hop. Later hops come from the region list (the API tells only the
 // next one). Unknown available versions (not read, or the read failed: a warning) leave the
 // region list's path.
-func upgradeHops(w *work, live *cloud.Cluster, wantS string, autoUpgrade bool, cat catalog, now time.Time) ([]spec.Version, *advice, error) {
+func upgradeHops(w *work, c *spec.Cluster, live *cloud.Cluster, autoUpgrade bool, cat catalog, now time.Time) ([]spec.Version, *advice, error) {
+	hops, note, err := upgradeHopsFrom(w, live, c.Spec.Version, autoUpgrade, cat, now)
+	if err != nil {
+		// Where spec.version was written, when Load recorded it (spec.Cluster.Pos).
+		err = fmt.Errorf("%s%w", posOf(c, "spec.version"), err)
+	}
+	return hops, note, err
+}
+
+func upgradeHopsFrom(w *work, live *cloud.Cluster, wantS string, autoUpgrade bool, cat catalog, now time.Time) ([]spec.Version, *advice, error) {
 	hops, note, err := upgradePath(live.Version, wantS, autoUpgrade, cat, now)
 	if err != nil || len(hops) == 0 {
 		return hops, note, err
