@@ -76,7 +76,7 @@ func TestPlanTakesUpgradeTargetsFromTheClustersAvailableVersions(t *testing.T) {
 
 	_, err := r.Plan(t.Context(), co, repo)
 
-	want := "cluster behind (fr-par): 1.37 is not offered as an upgrade from 1.36.4: the API offers 1.36.5"
+	want := "cluster behind (fr-par): clusters/behind.yaml:6:3: spec.version: 1.37 is not offered as an upgrade from 1.36.4: the API offers 1.36.5"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("Plan error = %v\nwant it to contain %s", err, want)
 	}
