@@ -39,7 +39,22 @@ func (c *Cluster) Pos(path string) Position {
 }
 
 // PoolPath is the field path of the pool at index i of the document ("spec.pools[1]").
-func PoolPath(i int) string { return "spec.pools[" + strconv.Itoa(i) + "]" }
+func PoolPath(i int) string {
+	if i >= 0 && i < len(poolPaths) {
+		return poolPaths[i][0]
+	}
+	return "spec.pools[" + strconv.Itoa(i) + "]"
+}
+
+// poolPaths are the indexed paths of the first pools, built once: recording positions at load
+// then costs no string allocation.
+var poolPaths = func() (out [64][3]string) {
+	for i := range out {
+		pp := "spec.pools[" + strconv.Itoa(i) + "]"
+		out[i] = [3]string{pp, pp + ".nodeType", pp + ".zone"}
+	}
+	return out
+}()
 
 // positions records, at load, where the values Pos answers for were written.
 func (l *locator) positions(c *Cluster) map[string]Position {
@@ -50,6 +65,12 @@ func (l *locator) positions(c *Cluster) map[string]Position {
 	}
 	put("spec.version")
 	for i := range c.Spec.Pools {
+		if i < len(poolPaths) {
+			for _, p := range poolPaths[i] {
+				put(p)
+			}
+			continue
+		}
 		pp := PoolPath(i)
 		put(pp)
 		put(pp + ".nodeType")
