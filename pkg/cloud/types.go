@@ -59,9 +59,12 @@ type Cluster struct {
 	// (ListClusterAvailableVersions); nil when not asked (Observe does not: one call per
 	// cluster; a decision that needs them asks the provider's AvailableVersions).
 	AvailableVersions []string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	Pools             []Pool
+	// AvailableVersionsError says why AvailableVersions could not be read when they were asked
+	// ("" when read or not asked): the plan then warns and takes targets from the region list.
+	AvailableVersionsError string
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	Pools                  []Pool
 }
 
 // AutoUpgrade is Scaleway's patch auto-upgrade setting.

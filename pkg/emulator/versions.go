@@ -26,6 +26,9 @@ type CatalogVersion struct {
 	Deprecated  time.Time `json:"deprecated_at"`
 	EndOfLife   time.Time `json:"end_of_life_at"`
 	AvailableAt time.Time `json:"available_at"` // when this patch came out; zero: with the minor
+	// UpgradableAt is when clusters of the previous minor may upgrade to this version (Scaleway
+	// opens a new minor to new clusters first, to upgrades later); zero: when it is available.
+	UpgradableAt time.Time `json:"upgradable_at,omitempty"`
 }
 
 func day(s string) time.Time {
@@ -145,8 +148,8 @@ func CatalogAt(catalog []CatalogVersion, t time.Time) []string {
 }
 
 // availableVersions lists the legal upgrade targets from current at now: every higher released
-// patch of the same minor, plus the latest patch of the next minor (newest first), deprecated
-// versions excluded.
+// patch of the same minor, plus the latest patch of the next minor once upgrades to it are open
+// (UpgradableAt), newest first, deprecated versions excluded.
 func (s *Server) availableVersions(current string, now time.Time) []CatalogVersion {
 	cur, ok := parseVersion(current)
 	if !ok {
@@ -162,7 +165,7 @@ func (s *Server) availableVersions(current string, now time.Time) []CatalogVersi
 			out = append(out, v)
 		}
 	}
-	if next, ok := s.latestPatch(cur[0], cur[1]+1, now); ok && !next.deprecated(now) {
+	if next, ok := s.latestPatch(cur[0], cur[1]+1, now); ok && !next.deprecated(now) && !now.Before(next.UpgradableAt) {
 		out = append([]CatalogVersion{next}, out...)
 	}
 	return out

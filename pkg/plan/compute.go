@@ -360,7 +360,7 @@ func planExisting(w *work, in Input, c *spec.Cluster, live *cloud.Cluster, cat c
 
 	// Version path.
 	autoUp := c.Spec.AutoUpgrade != nil && c.Spec.AutoUpgrade.Enabled
-	hops, note, err := upgradePath(live.Version, c.Spec.Version, autoUp, cat, in.Now)
+	hops, note, err := upgradeHops(w, c, live, autoUp, cat, in.Now)
 	if err != nil {
 		errs = append(errs, err)
 	}

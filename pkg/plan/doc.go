@@ -45,7 +45,11 @@
 // the exact patch when the spec names one; pools follow their cluster after every hop and are
 // never above it. A downgrade, a minor the catalog lacks, a version that cannot be created, a
 // type change across families, or an immutable cluster field (cni, privateNetworkID, CIDRs) that
-// differs is a plan error naming the cluster and both versions/values.
+// differs is a plan error naming the cluster and both versions/values. When the live cluster's
+// available versions are known (cloud.Cluster.AvailableVersions, read by pkg/reconcile for the
+// clusters the region list says to upgrade), the first hop must be one of them: the latest patch
+// of its minor among them, or the spec's exact version; a minor or exact version they lack is a
+// plan error naming what the API offers. Later hops still come from the region list.
 //
 // Field ownership: a nil optional spec field is not managed (the live value stays); lists and
 // maps (tags, labels, taints, kubelet args, feature gates, …) are owned whole. With pool
@@ -107,7 +111,8 @@
 // deletion-authorised, spec-behind (Scaleway moved the live version past the spec: a forced upgrade off an
 // end-of-life minor, or a patch; reported, never an error or a downgrade), pool-not-in-spec, version-deprecated,
 // version-end-of-life, version-not-in-catalog, upgrade-available, cluster-error, pool-error,
-// node-error, pool-version-unreachable, commitment-starts (a move to, or creation as, a higher
+// node-error, pool-version-unreachable, available-versions-unknown (the cluster's upgrade targets
+// could not be read: they come from the region list), commitment-starts (a move to, or creation as, a higher
 // dedicated tier starts 30 days of billing commitment), node-type-scarce, node-types-unchecked
 // (a zone's catalog could not be read: its node types are not checked).
 //

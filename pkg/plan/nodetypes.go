@@ -27,7 +27,7 @@ func checkNodeTypes(w *work, c *spec.Cluster) error {
 	}
 	var errs []error
 	unchecked := map[string]bool{}
-	for _, p := range c.Spec.Pools {
+	for i, p := range c.Spec.Pools {
 		if p.IsExternal() {
 			continue
 		}
@@ -56,13 +56,13 @@ func checkNodeTypes(w *work, c *spec.Cluster) error {
 		switch {
 		case !ok:
 			errs = append(errs, fmt.Errorf("%spool %s: node type %q is not offered in %s; %s (see scw instance server-type list zone=%s)",
-				at(c), p.Name, strings.TrimSpace(p.NodeType), zone, closestHint(shown, z), zone))
+				at(c, spec.PoolPath(i)+".nodeType"), p.Name, strings.TrimSpace(p.NodeType), zone, closestHint(shown, z), zone))
 		case t.EndOfService:
 			errs = append(errs, fmt.Errorf("%spool %s: node type %q has reached end of service in %s; %s (see scw instance server-type list zone=%s)",
-				at(c), p.Name, strings.TrimSpace(p.NodeType), zone, closestHint(shown, z), zone))
+				at(c, spec.PoolPath(i)+".nodeType"), p.Name, strings.TrimSpace(p.NodeType), zone, closestHint(shown, z), zone))
 		case tooSmall(t):
 			errs = append(errs, fmt.Errorf("%spool %s: node type %q has %s of memory, too little for a Kubernetes node (at least %s); %s (see scw instance server-type list zone=%s)",
-				at(c), p.Name, strings.TrimSpace(p.NodeType), gib(t.MemoryBytes), gib(minNodeMemory), closestHint(shown, z), zone))
+				at(c, spec.PoolPath(i)+".nodeType"), p.Name, strings.TrimSpace(p.NodeType), gib(t.MemoryBytes), gib(minNodeMemory), closestHint(shown, z), zone))
 		case t.Availability == cloud.StockShortage:
 			g := &gate{WhyOutOfStock, fmt.Sprintf("node type %s is out of stock in %s (availability: shortage): pool %s is created once Scaleway has stock again, or choose another type",
 				t.Name, zone, p.Name)}
@@ -135,8 +135,13 @@ func displayNodeType(t string) string {
 	return strings.ReplaceAll(strings.ToUpper(strings.TrimSpace(t)), "_", "-")
 }
 
-// at is "file:line: " of the cluster's document when it was read from a file, else "".
-func at(c *spec.Cluster) string {
+// at is where an error about path of cluster c points, as validate writes it: "file:line:col:
+// path: " when Load recorded where path was written (spec.Cluster.Pos), else "file:line: " of the
+// cluster's document when it was read from a file, else "".
+func at(c *spec.Cluster, path string) string {
+	if p := posOf(c, path); p != "" {
+		return p
+	}
 	if c.Source.File == "" {
 		return ""
 	}
@@ -144,4 +149,12 @@ func at(c *spec.Cluster) string {
 		return fmt.Sprintf("%s:%d: ", c.Source.File, c.Source.Line)
 	}
 	return c.Source.File + ": "
+}
+
+// posOf is "file:line:col: path: " when Load recorded where path was written, else "".
+func posOf(c *spec.Cluster, path string) string {
+	if p, ok := c.Positions[path]; ok && p.File != "" {
+		return p.String() + ": " + path + ": "
+	}
+	return ""
 }

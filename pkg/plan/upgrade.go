@@ -2,8 +2,11 @@ package plan
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
@@ -122,4 +125,103 @@ func pastSupport(v spec.Version, cat catalog, now time.Time) (string, bool) {
 		return fmt.Sprintf("%s reached end of life on %s", v.MinorString(), ymd(*e.EndOfLifeAt)), true
 	}
 	return "", false
+}
+
+// NeedsTargets reports whether the plan of spec c against live cluster l would upgrade it, judged
+// from the region's version list (versions) at now: only then are the cluster's available
+// versions worth a request (pkg/reconcile asks for them; a cluster in sync costs none).
+func NeedsTargets(c *spec.Cluster, l *cloud.Cluster, versions []cloud.Version, now time.Time) bool {
+	if c == nil || l == nil || c.Spec.Version == "" || l.Version == "" {
+		return false
+	}
+	autoUp := c.Spec.AutoUpgrade != nil && c.Spec.AutoUpgrade.Enabled
+	hops, _, err := upgradePath(l.Version, c.Spec.Version, autoUp, newCatalog(versions).withLive(l.LiveVersion), now)
+	return err == nil && len(hops) > 0
+}
+
+// upgradeHops is upgradePath from the live cluster, its first hop checked against the versions
+// the API offers this cluster (cloud.Cluster.AvailableVersions): the hop the control plane takes
+// next must be one of them, the latest patch of its minor among them, or the spec's exact
+// version when that is the hop. Later hops come from the region list (the API tells only the
+// next one). Unknown available versions (not read, or the read failed: a warning) leave the
+// region list's path.
+func upgradeHops(w *work, c *spec.Cluster, live *cloud.Cluster, autoUpgrade bool, cat catalog, now time.Time) ([]spec.Version, *advice, error) {
+	hops, note, err := upgradeHopsFrom(w, live, c.Spec.Version, autoUpgrade, cat, now)
+	if err != nil {
+		// Where spec.version was written, when Load recorded it (spec.Cluster.Pos).
+		err = fmt.Errorf("%s%w", posOf(c, "spec.version"), err)
+	}
+	return hops, note, err
+}
+
+func upgradeHopsFrom(w *work, live *cloud.Cluster, wantS string, autoUpgrade bool, cat catalog, now time.Time) ([]spec.Version, *advice, error) {
+	hops, note, err := upgradePath(live.Version, wantS, autoUpgrade, cat, now)
+	if err != nil || len(hops) == 0 {
+		return hops, note, err
+	}
+	if live.AvailableVersions == nil {
+		if live.AvailableVersionsError != "" {
+			w.warn("available-versions-unknown", "the versions the API offers this cluster as upgrades could not be read (%s): the upgrade targets come from the region's version list", live.AvailableVersionsError)
+		}
+		return hops, note, nil
+	}
+	first, err := offeredHop(live.Version, wantS, hops, live.AvailableVersions)
+	if err != nil {
+		return nil, nil, err
+	}
+	if first == nil { // a patch the region lists but the API does not offer this cluster yet
+		return nil, note, nil
+	}
+	hops[0] = *first
+	return hops, note, nil
+}
+
+// offeredHop is the first hop chosen among the available versions avail: the spec's exact
+// version when hops[0] is it, else the latest patch of hops[0]'s minor avail offers. nil, nil: a
+// patch-only hop the API does not offer (nothing to do now); an error: the step's minor (or the
+// exact version) is not offered, naming what is.
+func offeredHop(liveS, wantS string, hops []spec.Version, avail []string) (*spec.Version, error) {
+	live, _ := spec.ParseVersion(liveS)
+	want, _ := spec.ParseVersion(wantS)
+	step := hops[0]
+	exact := want.Exact && len(hops) == 1 && step.Compare(want) == 0
+	var best *spec.Version
+	offered := make([]spec.Version, 0, len(avail))
+	for _, a := range avail {
+		v, err := spec.ParseVersion(a)
+		if err != nil || !v.Exact {
+			continue
+		}
+		offered = append(offered, v)
+		if exact && v.Compare(want) == 0 {
+			return &v, nil
+		}
+		if !exact && v.CompareMinor(step) == 0 && v.Compare(live) > 0 && (best == nil || v.Compare(*best) > 0) {
+			best = &v
+		}
+	}
+	if best != nil {
+		return best, nil
+	}
+	if !exact && step.CompareMinor(live) == 0 {
+		return nil, nil
+	}
+	name := step.MinorString()
+	if exact {
+		name = want.String()
+	}
+	return nil, fmt.Errorf("%s is not offered as an upgrade from %s: the API offers %s", name, live, versionList(offered))
+}
+
+// versionList is vs, oldest first, as text for error messages.
+func versionList(vs []spec.Version) string {
+	if len(vs) == 0 {
+		return "none"
+	}
+	slices.SortFunc(vs, func(a, b spec.Version) int { return a.Compare(b) })
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = v.String()
+	}
+	return strings.Join(s, ", ")
 }

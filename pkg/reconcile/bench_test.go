@@ -13,12 +13,19 @@ import (
 )
 
 // BenchmarkRequestsPerPlan counts the Scaleway API requests one plan costs against the emulator
-// (over HTTP, through the SDK adapter), for fleets of 1, 10 and 200 clusters of 2 pools each.
-// Target: one cluster list per region (plus its pages), two requests per cluster (pools, nodes)
-// and one version list. ratio-to-target 1.0 means exactly that.
+// (over HTTP, through the SDK adapter), for fleets of 1, 10 and 200 clusters of 2 pools each,
+// in sync, and for 200 of which 20 are behind their spec's patch (an upgrade to plan).
+// Target: one cluster list per region (plus its pages), two requests per cluster (pools, nodes),
+// one version list, and one available-versions request per cluster the plan upgrades (none
+// for a cluster in sync). ratio-to-target 1.0 means exactly that.
 func BenchmarkRequestsPerPlan(b *testing.B) {
-	for _, n := range []int{1, 10, 200} {
-		b.Run(fmt.Sprintf("clusters=%d", n), func(b *testing.B) {
+	for _, tc := range []struct{ n, behind int }{{1, 0}, {10, 0}, {200, 0}, {200, 20}} {
+		n, behind := tc.n, tc.behind
+		name := fmt.Sprintf("clusters=%d", n)
+		if behind > 0 {
+			name += fmt.Sprintf("/behind=%d", behind)
+		}
+		b.Run(name, func(b *testing.B) {
 			e := emulatortest.Start(b, emulator.Options{Dwell: emulator.TestDwell})
 			files := fstest.MapFS{}
 			var seed emulator.SeedRequest
@@ -28,7 +35,11 @@ func BenchmarkRequestsPerPlan(b *testing.B) {
 					ProjectID: emulatortest.ProjectID, Tags: []string{cloud.ManagedByTag, cloud.ProtectionTag(true)},
 					PrivateNetworkID: "5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
 					Pools:            []emulator.SeedPool{{Name: "a", NodeType: "PRO2-S", Size: 2}, {Name: "b", NodeType: "PRO2-S", Size: 1}}})
-				files["clusters/"+name+".yaml"] = &fstest.MapFile{Data: []byte(strings.NewReplacer("NAME", name, "PROJECT", emulatortest.ProjectID).Replace(benchSpec))}
+				want := `"1.35.3"`
+				if i < behind {
+					want = `"1.35"` // the minor's latest patch: one upgrade hop
+				}
+				files["clusters/"+name+".yaml"] = &fstest.MapFile{Data: []byte(strings.NewReplacer("NAME", name, "PROJECT", emulatortest.ProjectID, "VERSION", want).Replace(benchSpec))}
 			}
 			if _, err := e.Admin.Seed(seed); err != nil {
 				b.Fatal(err)
@@ -50,8 +61,8 @@ func BenchmarkRequestsPerPlan(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if !pass.Plan.Empty() {
-					b.Fatalf("seeded fleet should need no change, plan has %+v", pass.Plan.Summary)
+				if pass.Plan.Summary.Upgrade != 3*behind || pass.Plan.Summary.Create+pass.Plan.Summary.Update+pass.Plan.Summary.Delete+pass.Plan.Summary.Replace != 0 {
+					b.Fatalf("seeded fleet should need %d upgrades (cluster and 2 pools of each cluster behind) and nothing else, plan has %+v", 3*behind, pass.Plan.Summary)
 				}
 			}
 			log, err := e.Admin.Requests()
@@ -61,7 +72,7 @@ func BenchmarkRequestsPerPlan(b *testing.B) {
 			perPlan := float64(log.Total) / float64(b.N)
 			pages := (n + 19) / 20 // the emulator's default page size is 20, as the API's
 			b.ReportMetric(perPlan, "requests/plan")
-			b.ReportMetric(perPlan/float64(pages+2*n+1), "ratio-to-target")
+			b.ReportMetric(perPlan/float64(pages+2*n+1+behind), "ratio-to-target")
 		})
 	}
 }
@@ -72,7 +83,7 @@ metadata: {name: NAME}
 spec:
   region: fr-par
   projectID: PROJECT
-  version: "1.35.3"
+  version: VERSION
   privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
   pools:
     - {name: a, nodeType: PRO2-S, zone: fr-par-1, size: 2}

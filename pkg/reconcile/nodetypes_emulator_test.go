@@ -31,7 +31,7 @@ func nodeTypesOnEmulator(t *testing.T) (*Reconciler, *scaleway.Provider, *emulat
 func pools(lines ...string) string { return "  pools:\n" + strings.Join(lines, "") }
 
 // PRO2-SS is refused twice, as issue 11 asks: by the plan, from the zone's live catalog, with
-// the closest names and where the spec is; and by the emulator's CreatePool with the API's
+// the closest names and where the pool's nodeType is written; and by the emulator's CreatePool with the API's
 // error. The catalog is read once per zone per pass, whatever the number of pools in it.
 func TestPlanRefusesAnUnknownNodeTypeAsTheAPIDoes(t *testing.T) {
 	r, prov, env := nodeTypesOnEmulator(t)
@@ -52,7 +52,7 @@ spec:
 
 	_, err := r.Plan(t.Context(), co, repo)
 
-	want := `clusters/typo.yaml:1: pool web: node type "PRO2-SS" is not offered in fr-par-1; closest: PRO2-S, PRO2-XS (see scw instance server-type list zone=fr-par-1)`
+	want := `clusters/typo.yaml:10:19: spec.pools[1].nodeType: pool web: node type "PRO2-SS" is not offered in fr-par-1; closest: PRO2-S, PRO2-XS (see scw instance server-type list zone=fr-par-1)`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("Plan error = %v\nwant it to contain %s", err, want)
 	}

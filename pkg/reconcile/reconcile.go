@@ -151,6 +151,7 @@ func (r *Reconciler) planWith(ctx context.Context, co *checkout.Checkout, repo *
 	if now.IsZero() {
 		now = r.clock().Now()
 	}
+	r.observeTargets(ctx, repo, snaps, now.UTC())
 	in := plan.Input{
 		Revision: co.Revision, Now: now.UTC(), Desired: repo.Clusters, Snapshots: snaps,
 		Owner: OwnerOf(repo, r.Owner), Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: applied, Rotate: r.Rotate,

@@ -14,7 +14,9 @@
 //     defaults applied (Default), and is valid. On failure Load returns a nil Repo and an
 //     ErrorList with every problem: never act on a partially loaded repository.
 //   - Repo{Settings, Clusters, Files}: Clusters are in file, then line order; Source gives each
-//     one's file and line.
+//     one's file and line, Cluster.Pos the file:line:col where spec.version, each pool
+//     (spec.pools[N]) and its nodeType and zone were written (Positions, recorded at load, so
+//     that plan errors point where validate's would).
 //   - Identity: a cluster is matched to the cloud by project, region and name (plan.Key, after
 //     the profile's project and region fill empty ones). Load rejects a name declared twice
 //     anywhere in the repository, since status/<name>.yaml and reports/<name>.md are per name.

@@ -92,10 +92,11 @@ func (l *loader) load() *Repo {
 		origins := applySettings(d.val, settings)
 		Default(d.val)
 		repo.Clusters = append(repo.Clusters, d.val)
+		loc := &locator{doc: d.idx, settings: sidx, origins: origins}
+		d.val.Positions = loc.positions(d.val)
 		if !settingsOK {
 			continue // a cluster is validated only with the defaults it would really inherit
 		}
-		loc := &locator{doc: d.idx, settings: sidx, origins: origins}
 		var is issues
 		validateCluster(&is, d.val, d.idx.has)
 		for _, i := range is {
@@ -384,13 +385,18 @@ type locator struct {
 }
 
 func (l *locator) fieldError(i issue) FieldError {
-	idx, p := l.doc, i.path
-	for q := i.path; q != "" && l.settings != nil; q = parentPath(q) {
+	file, at, p := l.position(i.path)
+	return FieldError{File: file, Line: at.line, Column: at.col, Path: p, Message: i.msg, Hint: i.hint}
+}
+
+// position locates path: the file, the position, and the path in that file.
+func (l *locator) position(path string) (string, pos, string) {
+	idx, p := l.doc, path
+	for q := path; q != "" && l.settings != nil; q = parentPath(q) {
 		if sp, ok := l.origins[q]; ok {
-			idx, p = l.settings, sp+i.path[len(q):]
+			idx, p = l.settings, sp+path[len(q):]
 			break
 		}
 	}
-	at := idx.nearest(p)
-	return FieldError{File: idx.file, Line: at.line, Column: at.col, Path: p, Message: i.msg, Hint: i.hint}
+	return idx.file, idx.nearest(p), p
 }

@@ -19,6 +19,10 @@ type Cluster struct {
 
 	// Source is where the document was read from; it is not part of the YAML.
 	Source Source `json:"-"`
+	// Positions is where Load found the values that plan errors point at (Pos reads it): keys
+	// are field paths, "spec.version", "spec.pools[N]", "spec.pools[N].nodeType" and
+	// "spec.pools[N].zone" (N: the pool's index in the document). Not part of the YAML.
+	Positions map[string]Position `json:"-"`
 }
 
 // Source locates a document in the user's repository.
