@@ -156,7 +156,7 @@ func (r *Runner) withTargets(ctx context.Context, in lifecycle.Input, props []li
 			c := &cp.Clusters[j]
 			if !slices.ContainsFunc(props, func(p lifecycle.Proposal) bool {
 				return p.Kind == lifecycle.Upgrade && p.Cluster == c.Name && p.Region == cp.Ref.Region
-			}) {
+			}) || c.AvailableVersions != nil { // the pass already read them (a planned hop)
 				continue
 			}
 			vs, err := av.AvailableVersions(ctx, c.Region, c.ID)
