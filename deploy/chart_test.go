@@ -89,18 +89,19 @@ func defaultValues() map[string]any {
 // customValues turn every knob the chart has away from its default.
 func customValues() map[string]any {
 	return map[string]any{
-		"replicaCount":   3,
-		"image":          map[string]any{"repository": "rg.fr-par.scw.cloud/acme/reconciler", "tag": "v1.2.3", "pullPolicy": "Always"},
-		"repo":           map[string]any{"url": testRepoURL, "branch": "prod", "statusBranch": "status"},
-		"interval":       "5m",
-		"driftInterval":  "30m",
-		"credentials":    map[string]any{"existingSecret": "scw-creds"},
-		"webhook":        map[string]any{"existingSecret": "hook", "secretKey": "token"},
-		"leaderElection": map[string]any{"enabled": true, "leaseName": "fleet-leader"},
-		"gitLease":       "none",
-		"readyFailures":  5,
-		"log":            map[string]any{"format": "text", "level": "debug"},
-		"extraArgs":      []any{"--author-name=fleet-bot"},
+		"replicaCount":       3,
+		"image":              map[string]any{"repository": "rg.fr-par.scw.cloud/acme/reconciler", "tag": "v1.2.3", "pullPolicy": "Always"},
+		"repo":               map[string]any{"url": testRepoURL, "branch": "prod", "statusBranch": "status"},
+		"interval":           "5m",
+		"driftInterval":      "30m",
+		"credentials":        map[string]any{"existingSecret": "scw-creds"},
+		"webhook":            map[string]any{"existingSecret": "hook", "secretKey": "token"},
+		"leaderElection":     map[string]any{"enabled": true, "leaseName": "fleet-leader"},
+		"gitLease":           "none",
+		"readyFailures":      5,
+		"kubeconfigEndpoint": "vpc",
+		"log":                map[string]any{"format": "text", "level": "debug"},
+		"extraArgs":          []any{"--author-name=fleet-bot"},
 		"serviceAccount": map[string]any{"create": true, "name": "fleet-sa",
 			"annotations": map[string]any{"example.com/owner": "platform"}},
 		"podSecurityContext": map[string]any{"runAsNonRoot": true, "runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001,
@@ -141,7 +142,7 @@ func TestChartDefaults(t *testing.T) {
 		replicas: 2, serviceAccount: fullName, lease: fullName,
 		args: []string{"--repo=" + testRepoURL, "--ref=main", "--interval=1m", "--drift-interval=10m",
 			"--cache-dir=/var/cache/reconciler/git", "--log-format=json", "--log-level=info"},
-		noArgs:  []string{"--webhook-secret-file", "--lease=", "--ready-failures", "--status-branch"},
+		noArgs:  []string{"--webhook-secret-file", "--lease=", "--ready-failures", "--status-branch", "--kubeconfig-endpoint"},
 		secrets: []string{credsDefault},
 	})
 	c := d.Spec.Template.Spec.Containers[0]
@@ -170,7 +171,7 @@ func TestChartCustomValues(t *testing.T) {
 		replicas: 3, serviceAccount: "fleet-sa", lease: "fleet-leader",
 		args: []string{"--repo=" + testRepoURL, "--ref=prod", "--status-branch=status", "--interval=5m",
 			"--drift-interval=30m", "--webhook-secret-file=/etc/reconciler/webhook/token", "--lease=none",
-			"--ready-failures=5", "--log-format=text", "--log-level=debug", "--author-name=fleet-bot"},
+			"--kubeconfig-endpoint=vpc", "--ready-failures=5", "--log-format=text", "--log-level=debug", "--author-name=fleet-bot"},
 		secrets: []string{"hook", "scw-creds"},
 	})
 	p := d.Spec.Template.Spec
@@ -274,10 +275,11 @@ func TestChartLint(t *testing.T) {
 // TestChartValuesSchema: values.schema.json refuses a misspelt or mistyped value.
 func TestChartValuesSchema(t *testing.T) {
 	for name, vals := range map[string]map[string]any{
-		"misspelt":   {"repo": map[string]any{"url": testRepoURL}, "replicas": 3},
-		"mistyped":   {"repo": map[string]any{"url": testRepoURL}, "replicaCount": "two"},
-		"bad lease":  {"repo": map[string]any{"url": testRepoURL}, "gitLease": "kube"},
-		"bad period": {"repo": map[string]any{"url": testRepoURL}, "interval": "1 minute"},
+		"misspelt":                {"repo": map[string]any{"url": testRepoURL}, "replicas": 3},
+		"mistyped":                {"repo": map[string]any{"url": testRepoURL}, "replicaCount": "two"},
+		"bad lease":               {"repo": map[string]any{"url": testRepoURL}, "gitLease": "kube"},
+		"bad kubeconfig endpoint": {"repo": map[string]any{"url": testRepoURL}, "kubeconfigEndpoint": "private"},
+		"bad period":              {"repo": map[string]any{"url": testRepoURL}, "interval": "1 minute"},
 	} {
 		_, err := renderChart(t, vals)
 		t.Logf("%s: %v", name, err)

@@ -39,6 +39,7 @@ type runFlags struct {
 	authorName, authorEmail               string
 	signKeyFile, verifyKeyRingFile        string
 	concurrency                           int
+	kubeconfigEndpoint                    string
 	// previewForge (gitea|github) turns pull_request webhooks into posted previews.
 	previewForge, forgeURL, forgeRepo string
 	lease                             leaseFlags  // run_lease.go
@@ -89,6 +90,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.driftInterval, "drift-interval", 10*time.Minute, "how often live state is observed when Git is quiet")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 5*time.Second, "delay between two observations while waiting for the API")
 	fs.IntVar(&f.concurrency, "concurrency", 4, "clusters applied at once")
+	registerKubeconfigEndpointFlag(fs, &f.kubeconfigEndpoint)
 	fs.StringVar(&f.listen, "listen", defaultRunListen, "address of /healthz, /readyz, /metrics and /webhook (empty: none)")
 	fs.StringVar(&f.webhookSecretFile, "webhook-secret-file", "", "file holding the push webhook's shared secret (required for /webhook)")
 	fs.StringVar(&f.previewForge, "preview-forge", "", "post a plan preview on each pull request into --ref (pull_request webhooks): gitea or github; token from FORGE_TOKEN")
@@ -110,6 +112,9 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 func (f *runFlags) check() error {
 	if f.repo == "" {
 		return errors.New("--repo is required")
+	}
+	if err := checkKubeconfigEndpoint(f.kubeconfigEndpoint); err != nil {
+		return err
 	}
 	return checkSSHFlags(f.repo, f.sshKey, f.knownHosts, f.hostKey != "")
 }
@@ -180,7 +185,7 @@ func newRunner(env *cmdEnv, f *runFlags, log *slog.Logger) (*runner.Runner, *pro
 		return nil, nil, err
 	}
 	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), UserAgentVersion: readBuildVersion().userAgentVersion(), Log: log,
-		Concurrency: f.concurrency, PollInterval: f.pollInterval})
+		Concurrency: f.concurrency, PollInterval: f.pollInterval, KubeconfigEndpoint: f.kubeconfigEndpoint})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/scaleway-gitops/reconciler/pkg/backoff"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
 )
 
@@ -49,6 +50,23 @@ const outputFormatsAnnotation = "reconciler/output-formats"
 func (f *pipelineFlags) registerApplyFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", 4, "clusters applied at once")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 5*time.Second, "delay between two observations while waiting")
+	registerKubeconfigEndpointFlag(fs, &f.kubeconfigEndpoint)
+}
+
+// registerKubeconfigEndpointFlag registers --kubeconfig-endpoint: the API server endpoint the
+// commands that drain nodes (run, apply, rotate) connect to.
+func registerKubeconfigEndpointFlag(fs *pflag.FlagSet, endpoint *string) {
+	fs.StringVar(endpoint, "kubeconfig-endpoint", scaleway.KubeconfigPublic,
+		"API server endpoint node drains connect to: public, or vpc (from inside the cluster's VPC when its ACLs lock public access)")
+}
+
+// checkKubeconfigEndpoint refuses a --kubeconfig-endpoint other than public or vpc, before any I/O.
+func checkKubeconfigEndpoint(e string) error {
+	switch e {
+	case "", scaleway.KubeconfigPublic, scaleway.KubeconfigVPC:
+		return nil
+	}
+	return fmt.Errorf("--kubeconfig-endpoint %q: use %s or %s", e, scaleway.KubeconfigPublic, scaleway.KubeconfigVPC)
 }
 
 // registerRetryFlags registers --retry-attempts, --retry-base and --retry-max into p, defaulting

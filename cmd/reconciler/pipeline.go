@@ -28,7 +28,9 @@ type pipelineFlags struct {
 	hostKey      string
 	concurrency  int
 	pollInterval time.Duration
-	retry        backoff.Policy
+	// kubeconfigEndpoint is --kubeconfig-endpoint (apply, rotate): public or vpc.
+	kubeconfigEndpoint string
+	retry              backoff.Policy
 	// log receives drain and rotation detail (rotate only); nil discards it.
 	log *slog.Logger
 	// cleanup removes what fetchRepo made (a temporary clone). planPass calls it, unless
@@ -91,7 +93,7 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 	}
 	eng, err := engine.New(engine.Config{APIURL: env.getenv("SCW_API_URL"), UserAgentVersion: readBuildVersion().userAgentVersion(),
 		Retry: pf.retry, Log: pf.log,
-		Concurrency: pf.concurrency, PollInterval: pf.pollInterval,
+		Concurrency: pf.concurrency, PollInterval: pf.pollInterval, KubeconfigEndpoint: pf.kubeconfigEndpoint,
 		Progress: func(ev apply.Event) { fmt.Fprintln(env.stderr, ev.Message) }})
 	if err != nil {
 		return nil, err
@@ -108,6 +110,9 @@ func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.R
 	pf.cleanup = func() {} // callers may defer it whatever fails first
 	if err := plan.CheckFormat(pf.output); err != nil {
 		return nil, nil, fmt.Errorf("-o: %w", err) // before any I/O
+	}
+	if err := checkKubeconfigEndpoint(pf.kubeconfigEndpoint); err != nil {
+		return nil, nil, err
 	}
 	if err := checkSSHFlags(pf.repo, pf.sshKey, pf.knownHosts, false); err != nil {
 		return nil, nil, err
