@@ -23,7 +23,7 @@ upgrade within its window, status committed back. It needs no account and no net
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := demo.Run(c.Context(), demo.Options{Dir: dir, Out: env.stdout}); err != nil {
-				fmt.Fprintf(env.stderr, "reconciler demo: %v\n", err)
+				fmt.Fprintf(env.stderr, "Error: %v\n", err)
 				return exitCode(1)
 			}
 			return nil

@@ -69,25 +69,25 @@ func runEmulator(ctx context.Context, env *cmdEnv, f *emulatorFlags) int {
 	case "test":
 		opts.Dwell = emulator.TestDwell
 	default:
-		fmt.Fprintf(env.stderr, "emulator: unknown --dwell %q (demo|test)\n", *dwell)
+		fmt.Fprintf(env.stderr, "Error: unknown --dwell %q (demo|test)\n", *dwell)
 		return 1
 	}
 	if *kubeconfig != "" {
 		b, err := os.ReadFile(*kubeconfig)
 		if err != nil {
-			fmt.Fprintf(env.stderr, "emulator: %v\n", err)
+			fmt.Fprintf(env.stderr, "Error: %v\n", err)
 			return 1
 		}
 		opts.Kubeconfig = b
 	}
 	s, err := emulator.New(opts)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "emulator: %v\n", err)
+		fmt.Fprintf(env.stderr, "Error: %v\n", err)
 		return 1
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "emulator: %v\n", err)
+		fmt.Fprintf(env.stderr, "Error: %v\n", err)
 		return 1
 	}
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -101,7 +101,7 @@ func runEmulator(ctx context.Context, env *cmdEnv, f *emulatorFlags) int {
 		_ = srv.Shutdown(shut)
 		return 0
 	case err := <-errc:
-		fmt.Fprintf(env.stderr, "emulator: %v\n", err)
+		fmt.Fprintf(env.stderr, "Error: %v\n", err)
 		return 1
 	}
 }

@@ -80,8 +80,7 @@ func runPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, f *previewF
 		return fail(env, err) // before the repository is fetched
 	}
 	if f.head == "" {
-		fmt.Fprintln(env.stderr, "reconciler preview: --head is required")
-		return 1
+		return fail(env, errors.New("--head is required"))
 	}
 	var fg forge.Forge
 	if f.post {

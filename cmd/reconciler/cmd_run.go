@@ -144,36 +144,30 @@ func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
 func runRun(ctx context.Context, env *cmdEnv, f *runFlags) int {
 	log, err := f.health.logger(env.stderr)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
-		return 1
+		return fail(env, err)
 	}
 	if err := scaleway.CheckConfigured(nil); err != nil {
-		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err) // before any network I/O
-		return 1
+		return fail(env, err) // before any network I/O
 	}
 	r, reg, err := newRunner(env, f, log)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
-		return 1
+		return fail(env, err)
 	}
 	stopLease, err := startWriterLease(ctx, env, f, r, log) // run_leader.go
 	if err != nil {
-		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
-		return 1
+		return fail(env, err)
 	}
 	defer stopLease()
 	r.ReadyFailures = f.health.readyFailures
 	if f.listen != "" {
 		srv, err := startServer(ctx, env, f, r, reg, log)
 		if err != nil {
-			fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
-			return 1
+			return fail(env, err)
 		}
 		defer srv.Close()
 	}
 	if err := r.RunWithSchedule(ctx, &runner.Scheduler{Runner: r}); err != nil {
-		fmt.Fprintf(env.stderr, "reconciler run: %v\n", err)
-		return 1
+		return fail(env, err)
 	}
 	logShutdown(ctx, log)
 	return 0

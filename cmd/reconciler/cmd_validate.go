@@ -65,17 +65,14 @@ type validateProblem struct {
 
 func runValidate(env *cmdEnv, repo, output string, showDefaults bool) int {
 	if err := checkOutput(output, "text", "json"); err != nil {
-		fmt.Fprintf(env.stderr, "reconciler validate: -o: %v\n", err)
-		return 1
+		return fail(env, fmt.Errorf("-o: %w", err))
 	}
 	if showDefaults && output == "json" {
-		fmt.Fprintln(env.stderr, "reconciler validate: --show-defaults prints YAML: drop -o json")
-		return 1
+		return fail(env, errors.New("--show-defaults prints YAML: drop -o json"))
 	}
 	info, err := os.Stat(repo)
 	if err != nil || !info.IsDir() {
-		fmt.Fprintf(env.stderr, "reconciler validate: %s is not a directory\n", repo)
-		return 1
+		return fail(env, fmt.Errorf("--repo %s is not a directory", repo))
 	}
 	r, err := spec.Load(repofs.Dir(repo))
 	if output == "json" {
@@ -87,8 +84,7 @@ func runValidate(env *cmdEnv, repo, output string, showDefaults bool) int {
 	if showDefaults {
 		out, err := spec.MarshalClusters(r.Clusters)
 		if err != nil {
-			fmt.Fprintf(env.stderr, "reconciler validate: render defaults: %v\n", err)
-			return 1
+			return fail(env, fmt.Errorf("render defaults: %w", err))
 		}
 		env.stdout.Write(out)
 		return 0
@@ -126,13 +122,13 @@ func writeValidateJSON(env *cmdEnv, r *spec.Repo, loadErr error) int {
 func printLoadErrors(w io.Writer, repo string, err error) int {
 	var list spec.ErrorList
 	if !errors.As(err, &list) {
-		fmt.Fprintf(w, "reconciler validate: %v\n", err)
+		fmt.Fprintf(w, "Error: %v\n", err)
 		return 1
 	}
 	for _, e := range list {
 		fmt.Fprintln(w, e.Error())
 	}
-	fmt.Fprintf(w, "%d %s in %s\n", len(list), plural(len(list), "error"), repo)
+	fmt.Fprintf(w, "Error: %d %s in %s\n", len(list), plural(len(list), "error"), repo)
 	return 1
 }
 

@@ -45,7 +45,7 @@ func TestValidateEveryInvalidCase(t *testing.T) {
 				t.Fatal(err)
 			}
 			lines := strings.Count(string(golden), "\n")
-			want := string(golden) + fmtCount(lines) + " in " + dir + "\n"
+			want := string(golden) + "Error: " + fmtCount(lines) + " in " + dir + "\n"
 			if stderr != want {
 				t.Errorf("stderr:\n%s\nwant:\n%s", stderr, want)
 			}
