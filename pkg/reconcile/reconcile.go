@@ -139,10 +139,19 @@ func (r *Reconciler) Observe(ctx context.Context, refs ...cloud.Ref) ([]*cloud.S
 }
 
 // PlanObserved plans the revision co, loaded as repo, against snapshots already taken (a
-// preview plans base and head against the same ones).
+// preview plans base and head against the same ones). As Plan does, it first reads the access
+// list of every live cluster whose spec declares spec.acl (Observe reads none; one read each,
+// kept in snaps, so base and head share it): otherwise a preview would show no set-cluster-acl
+// where the loop makes one.
 func (r *Reconciler) PlanObserved(co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot) (*Pass, error) {
-	// The pre-flight's requests are bounded per cluster (preflight.Checker.Timeout).
-	return r.planWith(context.Background(), co, repo, snaps, r.lastApplied(co))
+	// The ACL reads are retried a bounded number of times by the provider; the pre-flight's
+	// requests are bounded per cluster (preflight.Checker.Timeout).
+	ctx := context.Background()
+	FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID) // the scope observeACLs matches specs in
+	if err := r.observeACLs(ctx, repo, snaps); err != nil {
+		return nil, err
+	}
+	return r.planWith(ctx, co, repo, snaps, r.lastApplied(co))
 }
 
 func (r *Reconciler) planWith(ctx context.Context, co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot, applied map[string]plan.Applied) (*Pass, error) {
