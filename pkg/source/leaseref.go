@@ -48,7 +48,19 @@ func (s *Source) readRef(ctx context.Context, name string) (RefCommit, error) {
 		return RefCommit{}, err
 	}
 	ref := plumbing.ReferenceName(name)
-	h, err := s.fetchRef(ctx, r, ref, localLeaseRef(name), name)
+	var h plumbing.Hash
+	for attempt := 1; ; attempt++ {
+		h, err = s.fetchRef(ctx, r, ref, localLeaseRef(name), name)
+		if err == nil || !refMoved(err) {
+			break
+		}
+		// The fetch lists the remote ref, then asks for its commit in a second request (smart
+		// HTTP is stateless): another writer's swap in between leaves that parentless commit
+		// unreachable. The ref is fine, only our listing is stale: list again.
+		if attempt == readRefAttempts || ctx.Err() != nil {
+			return RefCommit{}, fmt.Errorf("%s kept moving while it was read (%d attempts): %w", name, attempt, err)
+		}
+	}
 	if errors.Is(err, ErrBranchNotFound) {
 		return RefCommit{}, nil
 	}
@@ -120,6 +132,17 @@ func (s *Source) swapRef(ctx context.Context, name, old, message string) (string
 		return "", fmt.Errorf("update %s: %w", localLeaseRef(name), err)
 	}
 	return h.String(), nil
+}
+
+// readRefAttempts bounds ReadRef's list-and-fetch attempts when the ref moves in between.
+const readRefAttempts = 4
+
+// refMoved tells the fetch error of a commit the remote no longer has reachable: upload-pack's
+// "not our ref" (git's server; go-git's transport does not wrap it, only its text remains), or
+// the object missing.
+func refMoved(err error) bool {
+	return errors.Is(err, plumbing.ErrObjectNotFound) || strings.Contains(err.Error(), "not our ref") ||
+		strings.Contains(err.Error(), plumbing.ErrObjectNotFound.Error())
 }
 
 func checkLeaseRef(name string) error {
