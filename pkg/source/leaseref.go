@@ -26,7 +26,8 @@ type RefCommit struct {
 }
 
 // ReadRef fetches ref name (under LeaseRefPrefix) from the remote and returns its commit, or a
-// zero RefCommit when the remote has no such ref.
+// zero RefCommit when the remote has no such ref. A ref another writer moves between the
+// listing and the fetch is read again, up to readRefAttempts times.
 func (s *Source) ReadRef(ctx context.Context, name string) (RefCommit, error) {
 	if err := checkLeaseRef(name); err != nil {
 		return RefCommit{}, err
