@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,17 @@ type Walker struct {
 	// always written, so it must be required, and a pointer without omitempty must allow null;
 	// an omitempty field may be absent, so it must not be required.
 	Output bool
+	// NeverNil names the always-written pointer fields the code never leaves nil, as
+	// "<Go type>.<json name>" ("main.applyReport.plan"): their schema need not allow null.
+	NeverNil []string
+
+	seen map[visit]bool
+}
+
+// visit is one Go type compared with one schema object, to stop at recursive types.
+type visit struct {
+	typ    reflect.Type
+	schema uintptr
 }
 
 // New parses the schema documents, by file name.
@@ -73,12 +85,21 @@ func (w *Walker) ref(from, ref string) (node, error) {
 		if part == "" {
 			continue
 		}
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return node{}, fmt.Errorf("$ref %q: %s is not an object", ref, part)
-		}
-		if cur, ok = m[part]; !ok {
-			return node{}, fmt.Errorf("$ref %q: no %s", ref, part)
+		switch c := cur.(type) {
+		case map[string]any:
+			next, ok := c[part]
+			if !ok {
+				return node{}, fmt.Errorf("$ref %q: no %s", ref, part)
+			}
+			cur = next
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(c) {
+				return node{}, fmt.Errorf("$ref %q: no item %s", ref, part)
+			}
+			cur = c[i]
+		default:
+			return node{}, fmt.Errorf("$ref %q: %s is not inside an object or array", ref, part)
 		}
 	}
 	s, ok := cur.(map[string]any)
@@ -267,6 +288,14 @@ func (w *Walker) compare(t testing.TB, path string, typ reflect.Type, n node) {
 		}
 		w.compare(t, path+"[*]", typ.Elem(), node{n.doc, ap})
 	case reflect.Struct:
+		v := visit{typ, reflect.ValueOf(s).Pointer()}
+		if w.seen[v] {
+			return
+		}
+		if w.seen == nil {
+			w.seen = map[visit]bool{}
+		}
+		w.seen[v] = true
 		w.compareStruct(t, path, typ, n)
 	}
 }
@@ -358,7 +387,7 @@ func (w *Walker) compareStruct(t testing.TB, path string, typ reflect.Type, n no
 			case !f.omitEmpty && !required[name]:
 				t.Errorf("%s.%s: always written, but not required by the schema", path, name)
 			}
-			if !f.omitEmpty && f.typ.Kind() == reflect.Pointer {
+			if !f.omitEmpty && f.typ.Kind() == reflect.Pointer && !slices.Contains(w.NeverNil, typ.String()+"."+name) {
 				if _, nullable, err := w.resolve(node{n.doc, ps}); err == nil && !nullable {
 					t.Errorf("%s.%s: a Go pointer is written as null, the schema does not allow null", path, name)
 				}

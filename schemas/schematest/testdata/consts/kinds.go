@@ -1,0 +1,9 @@
+package consts
+
+type Kind string
+
+const (
+	KindA Kind = "a"
+	KindB Kind = "b"
+	other      = "not a Kind"
+)
