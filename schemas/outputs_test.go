@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
@@ -37,4 +38,20 @@ func TestOutputSchemasMatchGoTypes(t *testing.T) {
 	w.Compare(t, "Plan", reflect.TypeFor[plan.Plan](), "plan.schema.json", "")
 	w.Compare(t, "Result", reflect.TypeFor[apply.Result](), "apply.schema.json", "#/$defs/Result")
 	w.Compare(t, "Calendar", reflect.TypeFor[rotation.Calendar](), "rotate.schema.json", "#/$defs/Calendar")
+}
+
+// The enums of plain-string fields, next to the constants that make their values.
+func TestOutputSchemaEnumsMatchGoConstants(t *testing.T) {
+	w := outputWalker(t)
+	for _, tc := range []struct {
+		pointer, prefix string
+	}{
+		{"#/$defs/WavePlan/properties/state", "Wave"},
+		{"#/$defs/SpecBehind/properties/reason", "Behind"},
+	} {
+		got := w.Enum(t, "plan.schema.json", tc.pointer)
+		if want := schematest.ConstValuesNamed(t, "../pkg/plan", tc.prefix); !slices.Equal(got, want) {
+			t.Errorf("plan.schema.json%s = %q, the Go constants %s* are %q", tc.pointer, got, tc.prefix, want)
+		}
+	}
 }

@@ -17,6 +17,22 @@ import (
 // the source so that a new constant shows up in the comparison with the schema's enum.
 func ConstValues(t testing.TB, dir, typeName string) []string {
 	t.Helper()
+	return constants(t, dir, func(_ string, typ ast.Expr) bool {
+		id, ok := typ.(*ast.Ident)
+		return ok && id.Name == typeName
+	})
+}
+
+// ConstValuesNamed returns the values of the string constants of dir whose name starts with
+// prefix ("Wave": WaveNow, WavePending, …): a value set kept in plain strings.
+func ConstValuesNamed(t testing.TB, dir, prefix string) []string {
+	t.Helper()
+	return constants(t, dir, func(name string, _ ast.Expr) bool { return strings.HasPrefix(name, prefix) })
+}
+
+// constants returns the sorted values of the string constants of dir that match.
+func constants(t testing.TB, dir string, match func(name string, typ ast.Expr) bool) []string {
+	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatalf("read %s: %v", dir, err)
@@ -38,10 +54,10 @@ func ConstValues(t testing.TB, dir, typeName string) []string {
 			}
 			for _, spec := range g.Specs {
 				vs := spec.(*ast.ValueSpec)
-				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != typeName {
-					continue
-				}
-				for _, v := range vs.Values {
+				for i, v := range vs.Values {
+					if i >= len(vs.Names) || !match(vs.Names[i].Name, vs.Type) {
+						continue
+					}
 					lit, ok := v.(*ast.BasicLit)
 					if !ok || lit.Kind != token.STRING {
 						continue
@@ -56,7 +72,7 @@ func ConstValues(t testing.TB, dir, typeName string) []string {
 		}
 	}
 	if len(out) == 0 {
-		t.Fatalf("no string constant of type %s in %s", typeName, dir)
+		t.Fatalf("no matching string constant in %s", dir)
 	}
 	sort.Strings(out)
 	return out

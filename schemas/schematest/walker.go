@@ -53,6 +53,25 @@ func New(docs map[string][]byte) (*Walker, error) {
 	return w, nil
 }
 
+// Enum returns the string values of the enum at file#pointer.
+func (w *Walker) Enum(t testing.TB, file, pointer string) []string {
+	t.Helper()
+	n, err := w.ref(file, file+pointer)
+	if err != nil {
+		t.Fatalf("%s%s: %v", file, pointer, err)
+	}
+	enum, ok := n.s["enum"].([]any)
+	if !ok {
+		t.Fatalf("%s%s: no enum", file, pointer)
+	}
+	out := make([]string, 0, len(enum))
+	for _, v := range enum {
+		out = append(out, fmt.Sprint(v))
+	}
+	sort.Strings(out)
+	return out
+}
+
 // node is a schema and the document its local $refs resolve in.
 type node struct {
 	doc string

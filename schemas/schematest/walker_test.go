@@ -97,8 +97,10 @@ func TestWalker(t *testing.T) {
 }
 
 func TestConstValues(t *testing.T) {
-	got := ConstValues(t, "testdata/consts", "Kind")
-	if !slices.Equal(got, []string{"a", "b"}) {
-		t.Errorf("got %q", got)
+	if got := ConstValues(t, "testdata/consts", "Kind"); !slices.Equal(got, []string{"a", "b"}) { // KindC is untyped
+		t.Errorf("by type: got %q", got)
+	}
+	if got := ConstValuesNamed(t, "testdata/consts", "Kind"); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Errorf("by name: got %q", got)
 	}
 }

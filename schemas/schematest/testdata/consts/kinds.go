@@ -7,3 +7,7 @@ const (
 	KindB Kind = "b"
 	other      = "not a Kind"
 )
+
+const (
+	KindC, notKind = "c", "x"
+)
