@@ -1,6 +1,7 @@
 // Package schemas embeds the JSON Schemas (draft 2020-12) of the user-facing files, for editors
 // (`# yaml-language-server: $schema=…`) and for `reconciler schema`. They are tested against the
-// Go types of pkg/spec in both directions and against every file in examples/.
+// Go types of pkg/spec in both directions and against every file in examples/; the output
+// schemas against the Go types they are marshalled from, in both directions (schematest).
 package schemas
 
 import _ "embed"

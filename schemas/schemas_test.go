@@ -18,6 +18,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
+	"github.com/scaleway-gitops/reconciler/schemas/schematest"
 )
 
 // The schema is checked by an independent draft 2020-12 implementation
@@ -51,127 +52,24 @@ func compile(t *testing.T) (cluster, settings *jsonschema.Schema) {
 	return cluster, settings
 }
 
-// rawSchema is cluster.schema.json as plain JSON, for walking it next to the Go types.
-type rawSchema struct {
-	root map[string]any
-	defs map[string]any
-}
-
-func loadRaw(t *testing.T) rawSchema {
-	var root map[string]any
-	if err := json.Unmarshal(Cluster, &root); err != nil {
+// TestSchemaMatchesGoTypes walks cluster.schema.json next to the Go types of pkg/spec, in both
+// directions (schematest). The spec is input: omitempty says nothing of what a user must write,
+// so required is not compared.
+func TestSchemaMatchesGoTypes(t *testing.T) {
+	w, err := schematest.New(map[string][]byte{"cluster.schema.json": Cluster})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return rawSchema{root: root, defs: root["$defs"].(map[string]any)}
-}
-
-// resolve follows a local $ref.
-func (r rawSchema) resolve(s map[string]any) map[string]any {
-	for i := 0; i < 10; i++ {
-		ref, ok := s["$ref"].(string)
-		if !ok {
-			return s
-		}
-		s = r.defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
-	}
-	return s
-}
-
-var (
-	durationType = reflect.TypeFor[spec.Duration]()
-	quantityType = reflect.TypeFor[spec.IntOrPercent]()
-)
-
-// compareType checks that the schema s describes Go type t: same JSON type, and for structs the
-// same property names in both directions, recursively.
-func (r rawSchema) compareType(t *testing.T, path string, typ reflect.Type, s map[string]any) {
-	t.Helper()
-	s = r.resolve(s)
-	for typ.Kind() == reflect.Pointer {
-		typ = typ.Elem()
-	}
-	want := ""
-	switch {
-	case typ == durationType:
-		want = "string"
-	case typ == quantityType:
-		if _, ok := s["oneOf"]; !ok {
-			t.Errorf("%s: IntOrPercent should be a oneOf integer/string", path)
-		}
-		return
-	default:
-		switch typ.Kind() {
-		case reflect.Struct, reflect.Map:
-			want = "object"
-		case reflect.Slice:
-			want = "array"
-		case reflect.String:
-			want = "string"
-		case reflect.Bool:
-			want = "boolean"
-		case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint32:
-			want = "integer"
-		case reflect.Float32, reflect.Float64:
-			want = "number"
-		default:
-			t.Errorf("%s: unhandled Go kind %s", path, typ.Kind())
-			return
-		}
-	}
-	if got, _ := s["type"].(string); got != want {
-		t.Errorf("%s: schema type %q, Go type %s wants %q", path, got, typ, want)
-		return
-	}
-	switch {
-	case typ == durationType:
-	case typ.Kind() == reflect.Slice:
-		items, ok := s["items"].(map[string]any)
-		if !ok {
-			t.Errorf("%s: array without items", path)
-			return
-		}
-		r.compareType(t, path+"[]", typ.Elem(), items)
-	case typ.Kind() == reflect.Map:
-		ap, ok := s["additionalProperties"].(map[string]any)
-		if !ok {
-			t.Errorf("%s: map without an additionalProperties schema", path)
-			return
-		}
-		r.compareType(t, path+"[*]", typ.Elem(), ap)
-	case typ.Kind() == reflect.Struct:
-		if s["additionalProperties"] != false {
-			t.Errorf("%s: object must set additionalProperties: false (strict decoding)", path)
-		}
-		props, _ := s["properties"].(map[string]any)
-		goFields := map[string]reflect.Type{}
-		for i := range typ.NumField() {
-			f := typ.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" || !f.IsExported() {
-				continue
+	w.Strings = []reflect.Type{reflect.TypeFor[spec.Duration]()}
+	w.Custom = map[reflect.Type]func(testing.TB, string, map[string]any){
+		reflect.TypeFor[spec.IntOrPercent](): func(t testing.TB, path string, s map[string]any) {
+			if _, ok := s["oneOf"]; !ok {
+				t.Errorf("%s: IntOrPercent should be a oneOf integer/string", path)
 			}
-			goFields[name] = f.Type
-		}
-		for name, ft := range goFields {
-			ps, ok := props[name].(map[string]any)
-			if !ok {
-				t.Errorf("%s.%s: Go field missing from the schema", path, name)
-				continue
-			}
-			r.compareType(t, path+"."+name, ft, ps)
-		}
-		for name := range props {
-			if _, ok := goFields[name]; !ok {
-				t.Errorf("%s.%s: schema property has no Go field", path, name)
-			}
-		}
+		},
 	}
-}
-
-func TestSchemaMatchesGoTypes(t *testing.T) {
-	r := loadRaw(t)
-	r.compareType(t, "Cluster", reflect.TypeFor[spec.Cluster](), r.root)
-	r.compareType(t, "Settings", reflect.TypeFor[spec.Settings](), r.defs["Settings"].(map[string]any))
+	w.Compare(t, "Cluster", reflect.TypeFor[spec.Cluster](), "cluster.schema.json", "")
+	w.Compare(t, "Settings", reflect.TypeFor[spec.Settings](), "cluster.schema.json", "#/$defs/Settings")
 }
 
 // documents returns each YAML document of a file as a JSON value (sigs.k8s.io/yaml conversion).
