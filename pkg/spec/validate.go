@@ -647,6 +647,9 @@ func validatePullRequests(is *issues, path string, p *PullRequestSettings) {
 	if p.TokenEnv != "" && !envNameRE.MatchString(p.TokenEnv) {
 		is.hint(path+".tokenEnv", fmt.Sprintf("invalid environment variable name %q", p.TokenEnv), "the NAME of the variable holding the token (never the token)")
 	}
+	if p.TokenFile != "" && !strings.HasPrefix(p.TokenFile, "/") {
+		is.hint(path+".tokenFile", fmt.Sprintf("file %q must be an absolute path on the reconciler's host", p.TokenFile), "e.g. /var/run/secrets/forge-token")
+	}
 }
 
 var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

@@ -1,0 +1,39 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// A relative lifecycle.pullRequests.tokenFile would be read relative to wherever the reconciler
+// happens to run (/ in the image): refused like notify's secret files, with where and what to do.
+func TestLifecycleTokenFileMustBeAbsolute(t *testing.T) {
+	load := func(body string) error {
+		_, err := Load(fstest.MapFS{"reconciler.yaml": {Data: []byte("apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nlifecycle:\n  pullRequests:\n" + body)}})
+		return err
+	}
+	err := load("    forge: github\n    tokenFile: secrets/forge-token\n")
+	if err == nil || !strings.Contains(err.Error(), "reconciler.yaml:6:5: lifecycle.pullRequests.tokenFile:") || !strings.Contains(err.Error(), "absolute") {
+		t.Fatalf("relative tokenFile: err = %v, want reconciler.yaml:6:5: lifecycle.pullRequests.tokenFile: ... absolute", err)
+	}
+	if err := load("    forge: github\n    tokenFile: /var/run/secrets/forge-token\n"); err != nil {
+		t.Fatalf("absolute tokenFile refused: %v", err)
+	}
+}
+
+// A sink named like another sink's default name (webhook-0) would share its log lines, metrics
+// and rate limits: a duplicate, as two equal explicit names are.
+func TestNotifySinkNameClashesWithDefaultName(t *testing.T) {
+	settings := `apiVersion: reconciler.scaleway.dev/v1alpha1
+kind: Settings
+notify:
+  sinks:
+    - {type: webhook, url: "https://a.example/hook"}
+    - {name: webhook-0, type: webhook, url: "https://b.example/hook"}
+`
+	_, err := Load(fstest.MapFS{"reconciler.yaml": {Data: []byte(settings)}, "clusters/web.yaml": {Data: []byte(notifyCluster)}})
+	if err == nil || !strings.Contains(err.Error(), "notify.sinks[1].name") || !strings.Contains(err.Error(), `"webhook-0"`) {
+		t.Fatalf("err = %v, want a duplicate sink name at notify.sinks[1].name", err)
+	}
+}
