@@ -60,14 +60,24 @@ func validateNotify(is *issues, n *NotifySettings) {
 	if n.RateLimit != nil && n.RateLimit.Duration < time.Minute {
 		is.hint("notify.rateLimit", fmt.Sprintf("must be at least 1m, got %s", n.RateLimit.Duration), "e.g. rateLimit: 1h")
 	}
+	// A sink without a name is named <type>-<index> (pkg/notify): an explicit name may not take it.
 	names := map[string]bool{}
+	for i, s := range n.Sinks {
+		if s.Name == "" {
+			names[fmt.Sprintf("%s-%d", s.Type, i)] = true
+		}
+	}
+	explicit := map[string]bool{}
 	for i, s := range n.Sinks {
 		p := fmt.Sprintf("notify.sinks[%d]", i)
 		if s.Name != "" {
-			if names[s.Name] {
+			switch {
+			case explicit[s.Name]:
 				is.addf(p+".name", "duplicate sink name %q", s.Name)
+			case names[s.Name]:
+				is.hint(p+".name", fmt.Sprintf("duplicate sink name %q: an unnamed sink is named <type>-<index>", s.Name), "give this sink another name, or name the other one")
 			}
-			names[s.Name] = true
+			explicit[s.Name] = true
 		}
 		switch s.Type {
 		case "webhook":
