@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -88,13 +89,26 @@ func runApply(ctx context.Context, env *cmdEnv, pf *pipelineFlags, af applyFlags
 	fmt.Fprintln(talk)
 	code := applyPass(ctx, env, r, pass, rep, pf.output)
 	if pass.Result != nil {
-		if err := recordStatus(ctx, env, r, pf, pass); err != nil {
+		sctx := ctx
+		if ctx.Err() != nil {
+			// Interrupted (Ctrl-C, SIGTERM): what was sent goes on at Scaleway, so the status of
+			// what was started is still recorded, within a bound of its own.
+			fmt.Fprintln(env.stderr, "interrupted: the actions already sent go on at Scaleway; recording the status (the next plan shows what is left)")
+			var cancel context.CancelFunc
+			sctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), statusAfterInterrupt)
+			defer cancel()
+			code = 1
+		}
+		if err := recordStatus(sctx, env, r, pf, pass); err != nil {
 			rep.Error = err.Error()
 			code = fail(env, err)
 		}
 	}
 	return finishReport(env, rep, jsonOut, code)
 }
+
+// statusAfterInterrupt bounds the status commit of an interrupted apply.
+const statusAfterInterrupt = 30 * time.Second
 
 // finishReport prints the JSON document with -o json, and returns code.
 func finishReport(env *cmdEnv, rep *applyReport, jsonOut bool, code int) int {
