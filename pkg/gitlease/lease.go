@@ -204,6 +204,6 @@ type HeldError struct {
 	Record Record
 }
 
-func (e *HeldError) Error() string { return fmt.Sprintf("%s: %s %s", e.Ref, ErrHeld, e.Record) }
+func (e *HeldError) Error() string { return fmt.Sprintf("%s: lease %s", e.Ref, e.Record) }
 
 func (e *HeldError) Unwrap() error { return ErrHeld }
