@@ -59,11 +59,12 @@ func runApply(ctx context.Context, env *cmdEnv, pf *pipelineFlags, af applyFlags
 	if err != nil {
 		return fail(env, err)
 	}
-	if err := checkLease(ctx, pf.src, af.ignoreLease); err != nil {
-		return fail(env, err)
-	}
 	rep := &applyReport{FormatVersion: reportFormatVersion, Command: "apply", Plan: pass.Plan}
 	jsonOut := pf.output == plan.FormatJSON
+	if err := checkLease(ctx, pf.src, af.ignoreLease); err != nil {
+		rep.Error = err.Error() // the plan exists: with -o json it is still the one document
+		return finishReport(env, rep, jsonOut, fail(env, err))
+	}
 	// people read the plan and answer on stdout; with JSON, stdout is the document only
 	talk := env.stdout
 	if jsonOut {
