@@ -59,3 +59,25 @@ func (c catalog) minors() string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// nearestAbove is the oldest offered minor above v's ("1.35" for 1.34), else the newest offered
+// one, as a spec.version to suggest ("" for an empty catalog).
+func (c catalog) nearestAbove(v spec.Version) string {
+	var best, newest spec.Version
+	var found, some bool
+	for _, k := range c.latest {
+		if !some || k.Compare(newest) > 0 {
+			newest, some = k, true
+		}
+		if k.CompareMinor(v) > 0 && (!found || k.Compare(best) < 0) {
+			best, found = k, true
+		}
+	}
+	switch {
+	case found:
+		return best.MinorString()
+	case some:
+		return newest.MinorString()
+	}
+	return ""
+}
