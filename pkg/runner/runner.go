@@ -289,6 +289,11 @@ func (r *Runner) Tick(ctx context.Context, why string) (*TickResult, error) {
 	start := r.clock().Now()
 	res, err := r.tick(ctx, why)
 	h := Assess(res, err)
+	if h.Pass == PassError && ctx.Err() != nil {
+		// The loop is stopping (SIGTERM at a rolling restart): the pass was cut short, not
+		// failed. Neither counted nor alerted; the next process runs it again.
+		return res, err
+	}
 	healthy := r.health.record(h)
 	set := r.state.set
 	r.Metrics.observeTick(res, err, tickHealth{Health: h, healthy: healthy, failures: r.ConsecutiveFailures(),
