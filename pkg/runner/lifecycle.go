@@ -78,6 +78,9 @@ func (r *Runner) lifecycle(ctx context.Context, now time.Time, pass *reconcile.P
 	}
 	cfg := lifecycle.Resolve(repo.Settings, url, branch)
 	if !cfg.Enabled {
+		if p := repo.Settings.Lifecycle; cfg.Explicit && (p.PullRequests.Enabled == nil || *p.PullRequests.Enabled) {
+			return fmt.Errorf("off: %s", cfg.Off) // asked for in reconciler.yaml: say why nothing is opened
+		}
 		return nil
 	}
 	token, err := l.token(cfg)
