@@ -19,14 +19,15 @@ func init() { register(newRotateCmd) }
 
 func newRotateCmd(env *cmdEnv) *cobra.Command {
 	var pf pipelineFlags
-	var dryRun, verbose bool
+	var dryRun, verbose, ignoreLease bool
 	c := &cobra.Command{
 		Use:   "rotate",
 		Short: "One node-rotation pass now (what cron triggers in run)",
 		Long: `Rotate plans, keeps only the plan's rotate-node actions and executes them: each node past its
 maxAge is drained (PodDisruptionBudgets respected), replaced and waited for, within the pool's
 window and budget. With --dry-run it prints every pool's decisions (the candidates and why each
-other node is left alone) and the rotation calendar, and changes nothing.
+other node is left alone) and the rotation calendar, and changes nothing. Without --dry-run it
+refuses, for a git URL, while a 'run' loop holds the repository's git lease (--ignore-lease).
 
 Exit 0 when every rotation was done or deliberately skipped, 1 on an error, a failed rotation
 or an aborted pool. With -o json stdout holds exactly one document
@@ -36,7 +37,7 @@ or an aborted pool. With -o json stdout holds exactly one document
   reconciler rotate --repo https://git.example.com/fleet.git --ref main -v`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return exit(runRotate(c.Context(), env, &pf, dryRun, verbose))
+			return exit(runRotate(c.Context(), env, &pf, dryRun, verbose, ignoreLease))
 		},
 	}
 	fs := c.Flags()
@@ -44,6 +45,7 @@ or an aborted pool. With -o json stdout holds exactly one document
 	pf.registerApplyFlags(fs)
 	fs.BoolVar(&dryRun, "dry-run", false, "print the candidates, the reason for every node left alone and the calendar; change nothing")
 	fs.BoolVarP(&verbose, "verbose", "v", false, "log every drain step on stderr")
+	fs.BoolVar(&ignoreLease, "ignore-lease", false, "rotate even while a `run` loop holds the repository's git lease (two writers)")
 	return c
 }
 
@@ -51,11 +53,13 @@ or an aborted pool. With -o json stdout holds exactly one document
 // replace, wait), or with dryRun prints every pool's decisions and calendar. Exit 0 when every
 // rotation was done or deliberately skipped (a PDB held the drain, reported), 1 on an error, a
 // failed rotation or an aborted pool.
-func runRotate(ctx context.Context, env *cmdEnv, pf *pipelineFlags, dryRun, verbose bool) int {
+func runRotate(ctx context.Context, env *cmdEnv, pf *pipelineFlags, dryRun, verbose, ignoreLease bool) int {
 	if verbose {
 		pf.log = slog.New(slog.NewTextHandler(env.stderr, nil))
 	}
+	pf.keepClone = !dryRun // the lease is read through the clone
 	r, pass, err := planPass(ctx, env, pf)
+	defer pf.cleanup()
 	if err != nil {
 		return fail(env, err)
 	}
@@ -73,6 +77,10 @@ func runRotate(ctx context.Context, env *cmdEnv, pf *pipelineFlags, dryRun, verb
 	}
 	pass.Plan = pass.Plan.Only(plan.RotateNode)
 	rep := &applyReport{FormatVersion: reportFormatVersion, Command: "rotate", Plan: pass.Plan}
+	if err := checkLease(ctx, pf.src, ignoreLease); err != nil {
+		rep.Error = err.Error() // one writer: a `run` loop rotates this branch's clusters
+		return finishReport(env, rep, jsonOut, fail(env, err))
+	}
 	if !jsonOut {
 		if err := renderPlan(env.stdout, pass.Plan, pf.output); err != nil {
 			return fail(env, err)
