@@ -94,7 +94,7 @@ func runApply(ctx context.Context, env *cmdEnv, pf *pipelineFlags, af applyFlags
 		if ctx.Err() != nil {
 			// Interrupted (Ctrl-C, SIGTERM): what was sent goes on at Scaleway, so the status of
 			// what was started is still recorded, within a bound of its own.
-			fmt.Fprintln(env.stderr, "interrupted: the actions already sent go on at Scaleway; recording the status (the next plan shows what is left)")
+			fmt.Fprintln(env.stderr, "interrupted: the actions already sent go on at Scaleway; the next plan shows what is left")
 			var cancel context.CancelFunc
 			sctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), statusAfterInterrupt)
 			defer cancel()
