@@ -146,7 +146,7 @@ func newProvider(c *scw.Client, secret string, o options) *Provider {
 func loadProfile() (*scw.Profile, error) {
 	env := scw.LoadEnvProfile()
 	base := &scw.Profile{}
-	cfg, err := scw.LoadConfig()
+	cfg, err := loadConfig()
 	var notFound *scw.ConfigFileNotFoundError
 	switch {
 	case errors.As(err, &notFound):
