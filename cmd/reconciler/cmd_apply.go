@@ -59,6 +59,7 @@ func runApply(ctx context.Context, env *cmdEnv, pf *pipelineFlags, af applyFlags
 	if err != nil {
 		return fail(env, err)
 	}
+	warnNow(env, pf.now)
 	rep := &applyReport{FormatVersion: reportFormatVersion, Command: "apply", Plan: pass.Plan}
 	jsonOut := pf.output == plan.FormatJSON
 	if err := checkLease(ctx, pf.src, af.ignoreLease); err != nil {
@@ -106,6 +107,14 @@ func runApply(ctx context.Context, env *cmdEnv, pf *pipelineFlags, af applyFlags
 		}
 	}
 	return finishReport(env, rep, jsonOut, code)
+}
+
+// warnNow says, for apply and rotate, that --now moves the judgement of windows, budgets and
+// ages, not the actions: they run at once.
+func warnNow(env *cmdEnv, now string) {
+	if now != "" {
+		fmt.Fprintf(env.stderr, "warning: --now %s: windows, budgets and node ages are judged at that time, but the actions run now, possibly outside their windows\n", now)
+	}
 }
 
 // statusAfterInterrupt bounds the status commit of an interrupted apply.

@@ -75,6 +75,7 @@ func runRotate(ctx context.Context, env *cmdEnv, pf *pipelineFlags, dryRun, verb
 		}
 		return 0
 	}
+	warnNow(env, pf.now)
 	pass.Plan = pass.Plan.Only(plan.RotateNode)
 	rep := &applyReport{FormatVersion: reportFormatVersion, Command: "rotate", Plan: pass.Plan}
 	if err := checkLease(ctx, pf.src, ignoreLease); err != nil {
