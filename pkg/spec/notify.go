@@ -101,6 +101,8 @@ func validateNotify(is *issues, n *NotifySettings) {
 			if s.SecretFrom != nil {
 				is.add(p+".secretFrom", "slack requests are not signed: the URL is the secret; remove secretFrom")
 			}
+		case "":
+			is.hint(p+".type", "required", "one of: "+strings.Join(NotifySinkTypes, ", "))
 		default:
 			is.hint(p+".type", fmt.Sprintf("unknown sink type %q", s.Type), "one of: "+strings.Join(NotifySinkTypes, ", "))
 		}

@@ -37,3 +37,12 @@ notify:
 		t.Fatalf("err = %v, want a duplicate sink name at notify.sinks[1].name", err)
 	}
 }
+
+// A sink without type: said as a missing field, not as an unknown type "".
+func TestNotifySinkWithoutTypeSaysTypeIsMissing(t *testing.T) {
+	settings := "apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nnotify:\n  sinks:\n    - url: https://a.example/hook\n"
+	_, err := Load(fstest.MapFS{"reconciler.yaml": {Data: []byte(settings)}, "clusters/web.yaml": {Data: []byte(notifyCluster)}})
+	if err == nil || !strings.Contains(err.Error(), "notify.sinks[0].type: required") || strings.Contains(err.Error(), `unknown sink type ""`) {
+		t.Fatalf("err = %v, want notify.sinks[0].type: required", err)
+	}
+}
