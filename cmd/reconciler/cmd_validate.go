@@ -76,6 +76,9 @@ func runValidate(env *cmdEnv, repo, output string, showDefaults bool) int {
 	}
 	r, err := spec.Load(repofs.Dir(repo))
 	if output == "json" {
+		if err == nil {
+			warnNodeTypes(env.stderr, r) // stdout holds the one document
+		}
 		return writeValidateJSON(env, r, err)
 	}
 	if err != nil {
