@@ -231,8 +231,8 @@ func planCreate(w *work, c *spec.Cluster, cat catalog, in Input) error {
 	latest, ok := cat.latestOf(want)
 	switch {
 	case !ok:
-		return fmt.Errorf("%s:%d: spec.version: version %s is not offered by the version catalog (offered: %s) (hint: a minor past its end of life can no longer be created: write %q)",
-			c.Source.File, c.Source.Line, want, cat.minors(), cat.nearestAbove(want))
+		return fmt.Errorf("%s: spec.version: version %s is not offered by the version catalog (offered: %s) (hint: a minor past its end of life can no longer be created: write %q)",
+			c.Pos("spec.version"), want, cat.minors(), cat.nearestAbove(want))
 	case want.Exact && want.Patch != latest.Patch:
 		return fmt.Errorf("version %s cannot be created: the catalog offers %s for %s (write %q or %q)", want, latest, want.MinorString(), want.MinorString(), latest.String())
 	}

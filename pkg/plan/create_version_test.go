@@ -16,7 +16,7 @@ func TestCreateWithAVersionNoLongerOfferedSaysWhatToWrite(t *testing.T) {
 	if err == nil {
 		t.Fatal("Compute accepted a version the catalog does not offer")
 	}
-	for _, want := range []string{"clusters/prod-par.yaml:4", "spec.version", "1.31", `"1.33"`} {
+	for _, want := range []string{"clusters/prod-par.yaml:4", "spec.version: version 1.31", `"1.33"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
