@@ -46,3 +46,14 @@ func TestNotifySinkWithoutTypeSaysTypeIsMissing(t *testing.T) {
 		t.Fatalf("err = %v, want notify.sinks[0].type: required", err)
 	}
 }
+
+// status.branch in reconciler.yaml was accepted and silently ignored (run takes --status-branch):
+// refused with where it is and what to do instead.
+func TestStatusBranchSettingIsRefused(t *testing.T) {
+	settings := "apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nstatus:\n  branch: reconciler-status\n"
+	_, err := Load(fstest.MapFS{"reconciler.yaml": {Data: []byte(settings)}, "clusters/web.yaml": {Data: []byte(notifyCluster)}})
+	if err == nil || !strings.Contains(err.Error(), "reconciler.yaml:4:") || !strings.Contains(err.Error(), "status.branch") ||
+		!strings.Contains(err.Error(), "--status-branch reconciler-status") {
+		t.Fatalf("err = %v, want reconciler.yaml:4: status.branch ... --status-branch reconciler-status", err)
+	}
+}

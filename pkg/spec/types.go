@@ -270,7 +270,7 @@ type Settings struct {
 	// Owner is this repository's identity, tagged on the clusters it owns
 	// (reconciler.scaleway.dev/owner=<owner>). Default: derived from the git URL and branch.
 	Owner string `json:"owner,omitempty"`
-	// Status configures where status and reports are written.
+	// Status is refused when it names a branch: the status branch is run's --status-branch.
 	Status *StatusSettings `json:"status,omitempty"`
 	// Rollout is the fleet rollout policy: soak time between waves and what halts it (rollout.go).
 	Rollout *RolloutSettings `json:"rollout,omitempty"`
@@ -325,8 +325,9 @@ type SettingsDefaults struct {
 	Tags      []string       `json:"tags,omitempty"`
 }
 
-// StatusSettings says where the reconciler writes status/ and reports/.
+// StatusSettings is reserved: a branch here is refused by validation (the status branch is
+// chosen by `reconciler run --status-branch`, before reconciler.yaml is read).
 type StatusSettings struct {
-	// Branch is the branch status commits go to; default: the branch being reconciled.
+	// Branch is refused; use run's --status-branch.
 	Branch string `json:"branch,omitempty"`
 }

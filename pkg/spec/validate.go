@@ -581,6 +581,10 @@ func validateSettings(is *issues, s *Settings) {
 		validateRotation(is, "defaults.rotation", r)
 	}
 	validateTags(is, "defaults.tags", s.Defaults.Tags)
+	if s.Status != nil && s.Status.Branch != "" {
+		is.hint("status.branch", "is not supported in reconciler.yaml (status would still go to the reconciled branch)",
+			"remove it and pass --status-branch "+s.Status.Branch+" to reconciler run")
+	}
 	validateRolloutSettings(is, s.Rollout)
 	validatePreflightSettings(is, s.Preflight)
 	if l := s.Lifecycle; l != nil && l.PullRequests != nil {
