@@ -210,3 +210,20 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// The settings schema refuses a sub-second preflight.timeout as validation does (at least 1s).
+func TestSchemaPreflightTimeoutAtLeastOneSecond(t *testing.T) {
+	_, settingsSchema := compile(t)
+	for timeout, want := range map[string]bool{
+		"1ms": false, "999ms": false, "0.5s": false, "500000us": false,
+		"1s": true, "10s": true, "1.5s": true, "1m30s": true, "0.5m": true, "5m": true, "1s500ms": true,
+	} {
+		v, err := jsonschema.UnmarshalJSON(strings.NewReader(`{"preflight":{"enabled":true,"timeout":"` + timeout + `"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := settingsSchema.Validate(v) == nil; got != want {
+			t.Errorf("timeout %q: schema accepts = %v, want %v", timeout, got, want)
+		}
+	}
+}

@@ -29,12 +29,17 @@ type RolloutSettings struct {
 // default: it needs the clusters' API servers reachable from where the plan runs.
 type PreflightSettings struct {
 	Enabled bool `json:"enabled"`
-	// Timeout bounds the checks of one cluster; default 10s, at most 5m.
+	// Timeout bounds the checks of one cluster; default 10s, at least 1s, at most 5m.
 	Timeout Duration `json:"timeout,omitempty"`
 }
 
-// maxPreflightTimeout bounds preflight.timeout (a pass must not wait on one cluster for long).
-const maxPreflightTimeout = 5 * time.Minute
+// maxPreflightTimeout bounds preflight.timeout (a pass must not wait on one cluster for long);
+// minPreflightTimeout is the least that can reach an API server (a 1ms timeout would report
+// every cluster unreachable).
+const (
+	maxPreflightTimeout = 5 * time.Minute
+	minPreflightTimeout = time.Second
+)
 
 // Halt conditions (rollout.haltOn).
 const (
@@ -87,8 +92,9 @@ func validatePreflightSettings(is *issues, p *PreflightSettings) {
 	if p == nil {
 		return
 	}
-	if p.Timeout.Duration < 0 || p.Timeout.Duration > maxPreflightTimeout {
-		is.hint("preflight.timeout", fmt.Sprintf("must be between 0 and %s, not %s", maxPreflightTimeout, p.Timeout), "e.g. \"10s\" (the default)")
+	if d := p.Timeout.Duration; d != 0 && (d < minPreflightTimeout || d > maxPreflightTimeout) {
+		is.hint("preflight.timeout", fmt.Sprintf("must be between %s and %s, not %s", minPreflightTimeout, maxPreflightTimeout, p.Timeout),
+			"e.g. \"10s\" (the default, also when omitted)")
 	}
 }
 

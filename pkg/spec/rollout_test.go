@@ -76,7 +76,7 @@ spec:
 	for _, want := range []string{
 		"clusters/a.yaml:9:", "spec.rollout.wave", "must be between 0 and 1000, not -1",
 		"reconciler.yaml:2:", "rollout.soak", "reconciler.yaml:3:", "rollout.haltOn[0]", `unknown halt condition "pool-eror"`,
-		"reconciler.yaml:4:", "preflight.timeout: must be between 0 and 5m0s, not 1h",
+		"reconciler.yaml:4:", "preflight.timeout: must be between 1s and 5m0s, not 1h",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("errors lack %q:\n%s", want, text)

@@ -57,3 +57,25 @@ func TestStatusBranchSettingIsRefused(t *testing.T) {
 		t.Fatalf("err = %v, want reconciler.yaml:4: status.branch ... --status-branch reconciler-status", err)
 	}
 }
+
+// preflight.timeout: 1ms made every check time out and report the cluster unreachable: below 1s
+// is refused with where and what to write; 1s and an omitted timeout (the 10s default) load.
+func TestPreflightTimeoutAtLeastOneSecond(t *testing.T) {
+	load := func(timeout string) error {
+		settings := "apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\npreflight:\n  enabled: true\n" + timeout
+		_, err := Load(fstest.MapFS{"reconciler.yaml": {Data: []byte(settings)}, "clusters/web.yaml": {Data: []byte(notifyCluster)}})
+		return err
+	}
+	for _, short := range []string{"1ms", "999ms", "0.5s"} {
+		err := load("  timeout: " + short + "\n")
+		if err == nil || !strings.Contains(err.Error(), "reconciler.yaml:5:") || !strings.Contains(err.Error(), "preflight.timeout: must be between 1s and 5m0s") ||
+			!strings.Contains(err.Error(), `"10s"`) {
+			t.Errorf("timeout %s: err = %v, want reconciler.yaml:5: preflight.timeout: must be between 1s and 5m0s ... \"10s\"", short, err)
+		}
+	}
+	for _, ok := range []string{"", "  timeout: 1s\n", "  timeout: 5m\n"} {
+		if err := load(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+}
