@@ -42,6 +42,9 @@ or an aborted pool. With -o json stdout holds exactly one document
 	}
 	fs := c.Flags()
 	pf.registerPlanFlags(fs)
+	// rotate prints no markdown (its dry run and progress are text): -o says so.
+	out := fs.Lookup("output")
+	out.Usage, out.Annotations[outputFormatsAnnotation] = "output format: text or json", []string{"text", "json"}
 	pf.registerApplyFlags(fs)
 	fs.BoolVar(&dryRun, "dry-run", false, "print the candidates, the reason for every node left alone and the calendar; change nothing")
 	fs.BoolVarP(&verbose, "verbose", "v", false, "log every drain step on stderr")
@@ -54,6 +57,9 @@ or an aborted pool. With -o json stdout holds exactly one document
 // rotation was done or deliberately skipped (a PDB held the drain, reported), 1 on an error, a
 // failed rotation or an aborted pool.
 func runRotate(ctx context.Context, env *cmdEnv, pf *pipelineFlags, dryRun, verbose, ignoreLease bool) int {
+	if err := checkOutput(pf.output, "text", "json"); err != nil {
+		return fail(env, fmt.Errorf("-o: %w", err)) // before any I/O, as planPass does
+	}
 	if verbose {
 		pf.log = slog.New(slog.NewTextHandler(env.stderr, nil))
 	}

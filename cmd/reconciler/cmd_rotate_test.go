@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -108,5 +109,19 @@ func TestRotateOutsideWindowRotatesNothing(t *testing.T) {
 	code, out, _ = cli(t, "", args("plan", "--repo", repo, "--now", rotateNow, "--detailed-exitcode")...)
 	if code != 2 || strings.Count(out, "» rotate-node") != 1+2 || !strings.Contains(out, "1 to rotate (2 deferred)") {
 		t.Errorf("inside the window: exit %d, want 1 rotation and 2 deferred:\n%s", code, out)
+	}
+}
+
+// rotate -o markdown printed text: refused before any I/O (the repository is not even looked
+// at), as the other commands refuse a format they do not print; -h lists only text and json.
+func TestRotateRefusesMarkdownOutput(t *testing.T) {
+	for _, args := range [][]string{{"-o", "markdown"}, {"-o", "md"}, {"--dry-run", "-o", "markdown"}} {
+		code, stdout, stderr := runCmd(t, append([]string{"rotate", "--repo", filepath.Join(t.TempDir(), "missing")}, args...)...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, `-o: unknown output format "`+args[len(args)-1]+`": use text or json`) {
+			t.Errorf("rotate %v: code %d, stdout %q, stderr %q; want 1 and the unknown output format error", args, code, stdout, stderr)
+		}
+	}
+	if _, stdout, _ := runCmd(t, "rotate", "-h"); !strings.Contains(stdout, "output format: text or json") {
+		t.Errorf("rotate -h does not say text or json:\n%s", stdout)
 	}
 }
