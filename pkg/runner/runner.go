@@ -314,7 +314,7 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 		if key := set.String(); key != r.state.heldKey {
 			// Other shards' holders wrote the statuses of the shards taken now: read them anew.
 			r.state.heldKey, r.state.statuses, r.state.shardsMoved = key, nil, true
-			r.notify("shards", "holding shards %s", key)
+			r.notify("shards", "%s", holdingMessage(*set))
 		}
 		if len(set.Held) == 0 {
 			// Nothing to plan and nothing to write: a standby replica, healthy.

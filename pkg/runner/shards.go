@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -25,6 +26,15 @@ type StaticShards shard.Set
 
 // Shards returns the assignment.
 func (s StaticShards) Shards() shard.Set { return shard.Set(s) }
+
+// holdingMessage says which shards this process holds: "holding shards 0,2/3", or
+// "holding no shard of 3" for a standby replica.
+func holdingMessage(s shard.Set) string {
+	if len(s.Held) == 0 {
+		return fmt.Sprintf("holding no shard of %d", s.Count)
+	}
+	return "holding shards " + s.String()
+}
 
 // ErrLeadershipLost is the cause of a pass's context cancelled because this process stopped
 // leading, or gave up a shard the pass works on, while the pass ran.

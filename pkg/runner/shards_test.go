@@ -226,3 +226,28 @@ func TestShardsRepositoryStatusIsShardZeros(t *testing.T) {
 		t.Errorf("live clusters %v: an orphan was deleted or one created twice", got)
 	}
 }
+
+// The shard event of a replica holding nothing said "holding shards /2": it says "holding no
+// shard of 2"; a replica holding shards keeps naming them.
+func TestShardEventSaysNoShardHeld(t *testing.T) {
+	for _, c := range []struct {
+		set  StaticShards
+		want string
+	}{
+		{StaticShards{Count: 2}, "holding no shard of 2"},
+		{StaticShards{Count: 3, Held: []int{0, 2}}, "holding shards 0,2/3"},
+	} {
+		e := newEnv(t, "revert")
+		e.runner.Shards = c.set
+		var got []string
+		e.runner.Notify = func(ev Event) {
+			if ev.Kind == "shards" {
+				got = append(got, ev.Message)
+			}
+		}
+		e.tick("start")
+		if len(got) != 1 || got[0] != c.want {
+			t.Errorf("shards %+v: events %q, want [%q]", c.set, got, c.want)
+		}
+	}
+}
