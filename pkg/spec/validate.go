@@ -643,6 +643,10 @@ func validatePullRequests(is *issues, path string, p *PullRequestSettings) {
 			is.hint(path+".url", fmt.Sprintf("invalid URL %q", p.URL), "an http(s) URL without credentials")
 		}
 	}
+	if p.BaseBranch != "" && !validBranchName(p.BaseBranch) {
+		is.hint(path+".baseBranch", fmt.Sprintf("invalid branch name %q", p.BaseBranch),
+			"a git branch name such as main or release/1.x (no \"..\", spaces, ~ ^ : ? * [ \\, and no component starting with '.' or ending in .lock)")
+	}
 	if p.Repo != "" {
 		if o, n, ok := strings.Cut(p.Repo, "/"); !ok || o == "" || n == "" || strings.Contains(n, "/") {
 			is.hint(path+".repo", fmt.Sprintf("invalid repository %q", p.Repo), "owner/name")
