@@ -26,8 +26,30 @@ type shardFlags struct {
 // register adds run's sharding flags to fs.
 func (s *shardFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&s.count, "shards", 1, "split the fleet into this many shards by a stable hash of <region>/<name>; each replica plans, applies and writes the status of its shards' clusters only")
-	fs.IntVar(&s.id, "shard-id", -1, "with --shards: the one shard this replica works on (0 to shards-1); omitted, replicas share the shards through one lease per shard (with --leader-elect the Leases <leader-elect-name>-shard-K, else the git refs refs/reconciler/shard-lease/<branch>/K)")
+	s.id = -1
+	fs.Var((*shardID)(&s.id), "shard-id", "with --shards: the one shard this replica works on (0 to shards-1); omitted, replicas share the shards through one lease per shard (with --leader-elect the Leases <leader-elect-name>-shard-K, else the git refs refs/reconciler/shard-lease/<branch>/K)")
 }
+
+// shardID is --shard-id's value: -1 (omitted) renders as "", so -h shows no "(default -1)".
+type shardID int
+
+func (v *shardID) String() string {
+	if *v < 0 {
+		return ""
+	}
+	return strconv.Itoa(int(*v))
+}
+
+func (v *shardID) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a shard number", s)
+	}
+	*v = shardID(n)
+	return nil
+}
+
+func (*shardID) Type() string { return "int" }
 
 func (s *shardFlags) enabled() bool { return s.count > 1 || s.id >= 0 }
 

@@ -59,3 +59,28 @@ func TestApplyRefusesWhileAShardLeaseIsHeld(t *testing.T) {
 		t.Fatal("apply under a live shard lease committed")
 	}
 }
+
+// run -h said "(default -1)" for --shard-id while its text says "omitted": no default is shown,
+// and the flag still parses (omitted: -1, shared shards; a number: that shard; junk: refused).
+func TestRunShardIDHelpHasNoSentinelDefault(t *testing.T) {
+	_, stdout, _ := runCmd(t, "run", "-h")
+	line := ""
+	for l := range strings.SplitSeq(stdout, "\n") {
+		if strings.Contains(l, "--shard-id") {
+			line = l
+		}
+	}
+	if line == "" || strings.Contains(line, "(default") || !strings.Contains(line, "--shard-id int") {
+		t.Errorf("--shard-id help line: %q", line)
+	}
+	env := &cmdEnv{stdout: &strings.Builder{}, stderr: &strings.Builder{}}
+	if f, _ := parseRunFlags(env, []string{"--repo", "x"}); f == nil || f.shard.id != -1 || f.shard.enabled() {
+		t.Errorf("omitted --shard-id: %+v", f)
+	}
+	if f, _ := parseRunFlags(env, []string{"--repo", "x", "--shards", "2", "--shard-id", "1"}); f == nil || f.shard.id != 1 {
+		t.Errorf("--shard-id 1: %+v", f)
+	}
+	if f, code := parseRunFlags(env, []string{"--repo", "x", "--shard-id", "one"}); f != nil || code != 1 {
+		t.Errorf("--shard-id one: accepted")
+	}
+}
