@@ -147,7 +147,7 @@ spec:
 	if code != 0 || !strings.HasPrefix(stdout, "OK: 1 cluster") {
 		t.Fatalf("exit %d stdout %q stderr %q, want OK", code, stdout, stderr)
 	}
-	want := `warning: clusters/typo.yaml:1: cluster typo pool web: node type "PRO2-SS": "SS" is not an Instance size (XXS, XS, S, M, L, XL, XXL); did you mean PRO2-XS or PRO2-S? (plan checks node types against the zone's live catalog)` + "\n"
+	want := `warning: clusters/typo.yaml:9:19: spec.pools[0].nodeType: cluster typo pool web: node type "PRO2-SS": "SS" is not an Instance size (XXS, XS, S, M, L, XL, XXL); did you mean PRO2-XS or PRO2-S? (plan checks node types against the zone's live catalog)` + "\n"
 	if stderr != want {
 		t.Errorf("stderr = %q\nwant %q", stderr, want)
 	}

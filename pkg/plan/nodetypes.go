@@ -72,7 +72,8 @@ func checkNodeTypes(w *work, c *spec.Cluster) error {
 				}
 			}
 		case t.Availability == cloud.StockScarce:
-			w.warn("node-type-scarce", "node type %s is scarce in %s (pool %s): its creation may fail for lack of stock", t.Name, zone, p.Name)
+			w.warn("node-type-scarce", "%snode type %s is scarce in %s (pool %s): its creation may fail for lack of stock",
+				posOf(c, spec.PoolPath(i)+".nodeType"), t.Name, zone, p.Name)
 		}
 	}
 	return errors.Join(errs...)

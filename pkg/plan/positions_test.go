@@ -71,3 +71,47 @@ func TestPlanErrorsPointAtTheFieldsOwnPosition(t *testing.T) {
 		}
 	}
 }
+
+// A node-type warning (a scarce type) points at the pool's nodeType line, as the node-type
+// errors do; it named no place before.
+func TestPlanNodeTypeWarningPointsAtNodeType(t *testing.T) {
+	const doc = `apiVersion: reconciler.scaleway.dev/v1alpha1
+kind: Cluster
+metadata: {name: fresh}
+spec:
+  region: fr-par
+  projectID: 0c7a4f2e-8d1b-4c3a-9e5f-6a7b8c9d0e1f
+  version: "1.36"
+  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
+  pools:
+    - {name: default, nodeType: PRO2-S, size: 1}
+    - name: batch
+      size: 1
+      nodeType: PRO2-M
+`
+	repo, err := spec.Load(fstest.MapFS{"clusters/fresh.yaml": {Data: []byte(doc)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := cloud.Ref{Region: "fr-par", ProjectID: "0c7a4f2e-8d1b-4c3a-9e5f-6a7b8c9d0e1f"}
+	snap := &cloud.Snapshot{Ref: ref, Versions: []cloud.Version{{Name: "1.36.5"}, {Name: "1.35.9"}},
+		Zones: []cloud.ZoneCatalog{{Zone: "fr-par-1", NodeTypes: []cloud.NodeType{
+			{Name: "PRO2-S", MemoryBytes: 16 << 30}, {Name: "PRO2-M", MemoryBytes: 32 << 30, Availability: cloud.StockScarce}}}}}
+	p, err := Compute(Input{Revision: "abc", Owner: "golden-repo", Now: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC),
+		Desired: repo.Clusters, Snapshots: []*cloud.Snapshot{snap}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range p.Clusters {
+		for _, w := range c.Warnings {
+			if w.Code == "node-type-scarce" {
+				got = append(got, w.Message)
+			}
+		}
+	}
+	want := "clusters/fresh.yaml:13:7: spec.pools[1].nodeType: node type PRO2-M is scarce in fr-par-1 (pool batch): its creation may fail for lack of stock"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("node-type-scarce warnings %q, want [%q]", got, want)
+	}
+}
