@@ -55,7 +55,7 @@ func TestAcceptanceOrphanAfterKillIsReported(t *testing.T) {
 	if !slices.Contains(codes, "orphan") || !slices.Contains(codes, "cluster-not-in-spec") {
 		t.Errorf("warnings %v, want orphan and cluster-not-in-spec", codes)
 	}
-	if _, out, _ := cli(t, "", args("plan", "--repo", repo)...); !strings.Contains(out, "1 orphan cluster(s)") {
+	if _, out, _ := cli(t, "", args("plan", "--repo", repo)...); !strings.Contains(out, "1 orphan cluster of this repository needs") {
 		t.Errorf("text plan does not count the orphan:\n%s", out)
 	}
 	if n := len(live(t).Clusters); n != 1 {

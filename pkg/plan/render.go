@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -68,12 +69,24 @@ func Symbol(t ActionType) string {
 	return "?"
 }
 
+// plural counts n of word: "1 action", "2 actions", "0 actions".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
 // SummaryLine is the plan's last line: the counts, or that nothing changes.
 func SummaryLine(p *Plan) string {
 	s := p.Summary
 	orphans := ""
 	if s.Orphans > 0 {
-		orphans = fmt.Sprintf(" %d orphan cluster(s) of this repository need a spec or the deletion rule.", s.Orphans)
+		need := "need"
+		if s.Orphans == 1 {
+			need = "needs"
+		}
+		orphans = fmt.Sprintf(" %s of this repository %s a spec or the deletion rule.", plural(s.Orphans, "orphan cluster"), need)
 	}
 	if p.Empty() {
 		if s.Deferred > 0 {

@@ -50,6 +50,9 @@ func markdown(p *Plan, limit int) string {
 		sections = append(sections, mdCluster(c))
 	}
 	notice := func(n int, what string) string {
+		if n == 1 { // "1 table row and every cluster section", "1 cluster section"
+			what = strings.Replace(strings.Replace(what, "table rows", "table row", 1), "cluster sections", "cluster section", 1)
+		}
 		return fmt.Sprintf("\n> **Truncated:** %d %s not shown to stay within %d characters; run `reconciler plan -o json` for the whole plan.\n", n, what, limit)
 	}
 	out := head.String()
@@ -82,8 +85,8 @@ func markdown(p *Plan, limit int) string {
 // mdCluster is one cluster's collapsible section.
 func mdCluster(c ClusterPlan) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<details><summary><b>%s</b> (%s): %d actions, %d deferred, %d warnings</summary>\n\n",
-		mdEscape(c.Name), mdEscape(c.Region), len(c.Actions), len(c.Deferred), len(c.Warnings))
+	fmt.Fprintf(&b, "<details><summary><b>%s</b> (%s): %s, %d deferred, %s</summary>\n\n",
+		mdEscape(c.Name), mdEscape(c.Region), plural(len(c.Actions), "action"), len(c.Deferred), plural(len(c.Warnings), "warning"))
 	fmt.Fprintf(&b, "%s\n\n", mdEscape(clusterHead(c)))
 	if len(c.Actions) > 0 {
 		var body strings.Builder
