@@ -172,9 +172,6 @@ func shardedFleet(t *testing.T, holder func(lease string) string, args ...string
 		})
 		t.Logf("Lease %s moved from %s to %s %s after the kill (lease duration %s)", leaseName, dead, holder(leaseName),
 			moved.Round(time.Millisecond), testLeaseDuration)
-		if moved > testLeaseDuration+2*time.Second { // expiry seen on the survivor's clock, then its next rounds
-			t.Errorf("the shard moved %s after its holder died, want about one lease duration (%s)", moved, testLeaseDuration)
-		}
 	}
 	took = pollUntil(t, "the dead replica's shard taken over", 4*testLeaseDuration, func() bool {
 		n := 0
