@@ -164,7 +164,7 @@ func TestBadOutputFormatMakesNoRequest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if code != 1 || !strings.Contains(errOut, `unknown plan format "yaml"`) || log.Total != 0 {
+		if code != 1 || !strings.Contains(errOut, `format "yaml"`) || log.Total != 0 {
 			t.Errorf("%s -o yaml: exit %d, %d API request(s), stderr %q; want 1, none, the format named", cmd, code, log.Total, errOut)
 		}
 	}
