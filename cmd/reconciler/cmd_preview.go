@@ -191,7 +191,7 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	if err := r.ObserveZones(ctx, snaps, headRepo); err != nil { // node types of the head's pools
 		return pv, err
 	}
-	hp, err := r.PlanObserved(hco, headRepo, snaps)
+	hp, err := r.PlanObserved(ctx, hco, headRepo, snaps)
 	if err != nil {
 		return pv, err
 	}
@@ -202,7 +202,7 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	case berr != nil:
 		pv.BaseError = "the base revision could not be planned: " + berr.Error()
 	default:
-		if bp, err := r.PlanObserved(bco, baseRepo, snaps); err != nil {
+		if bp, err := r.PlanObserved(ctx, bco, baseRepo, snaps); err != nil {
 			pv.BaseError = "the base revision could not be planned: " + err.Error()
 		} else {
 			pv.Compared = preview.Compare(bp.Plan, hp.Plan)

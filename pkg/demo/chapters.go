@@ -206,11 +206,11 @@ func (d *demo) preview(ctx context.Context, base, head string) (*preview.Preview
 	if err != nil {
 		return nil, err
 	}
-	hp, err := r.PlanObserved(hco, headRepo, snaps)
+	hp, err := r.PlanObserved(ctx, hco, headRepo, snaps)
 	if err != nil {
 		return nil, err
 	}
-	bp, err := r.PlanObserved(bco, baseRepo, snaps)
+	bp, err := r.PlanObserved(ctx, bco, baseRepo, snaps)
 	if err != nil {
 		return nil, err
 	}

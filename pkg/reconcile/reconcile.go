@@ -143,10 +143,9 @@ func (r *Reconciler) Observe(ctx context.Context, refs ...cloud.Ref) ([]*cloud.S
 // list of every live cluster whose spec declares spec.acl (Observe reads none; one read each,
 // kept in snaps, so base and head share it): otherwise a preview would show no set-cluster-acl
 // where the loop makes one.
-func (r *Reconciler) PlanObserved(co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot) (*Pass, error) {
-	// The ACL reads are retried a bounded number of times by the provider; the pre-flight's
-	// requests are bounded per cluster (preflight.Checker.Timeout).
-	ctx := context.Background()
+func (r *Reconciler) PlanObserved(ctx context.Context, co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot) (*Pass, error) {
+	// ctx bounds its reads: the live ACLs, available versions and the pre-flight (each also
+	// bounded on its own: provider retries, preflight.Checker.Timeout).
 	FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID) // the scope observeACLs matches specs in
 	if err := r.observeACLs(ctx, repo, snaps); err != nil {
 		return nil, err

@@ -102,7 +102,7 @@ func TestPlanTakesUpgradeTargetsFromTheClustersAvailableVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		pass, err := r.PlanObserved(co2, repo2, snaps)
+		pass, err := r.PlanObserved(t.Context(), co2, repo2, snaps)
 		if err != nil {
 			t.Fatal(err)
 		}

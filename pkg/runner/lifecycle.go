@@ -191,7 +191,7 @@ func (r *Runner) proposeOne(ctx context.Context, prs forge.PullRequests, cfg lif
 	if err != nil {
 		return err
 	}
-	body := p.Why + "\n\n" + r.proposalPreview(co, pass, p, pushed.Head, cfg.BaseBranch)
+	body := p.Why + "\n\n" + r.proposalPreview(ctx, co, pass, p, pushed.Head, cfg.BaseBranch)
 	if open != nil && open.Title == p.Title && sameBody(open.Body, body) {
 		return nil
 	}
@@ -209,7 +209,7 @@ func (r *Runner) proposeOne(ctx context.Context, prs forge.PullRequests, cfg lif
 
 // proposalPreview plans the proposed revision against the pass's observation and renders the
 // preview Markdown the pull-request previews use.
-func (r *Runner) proposalPreview(co *checkout.Checkout, pass *reconcile.Pass, p lifecycle.Proposal, head, base string) string {
+func (r *Runner) proposalPreview(ctx context.Context, co *checkout.Checkout, pass *reconcile.Pass, p lifecycle.Proposal, head, base string) string {
 	pv := &preview.Preview{FormatVersion: preview.FormatVersion, Base: preview.Rev{Ref: base, Revision: co.Revision},
 		Head: preview.Rev{Ref: p.Branch, Revision: head}, Files: []string{p.File}}
 	proposed := &checkout.Checkout{Revision: head, Branch: p.Branch, FS: overlay{FS: co.FS, path: p.File, data: p.Content}}
@@ -229,11 +229,11 @@ func (r *Runner) proposalPreview(co *checkout.Checkout, pass *reconcile.Pass, p 
 	// to now) would change the body at every pass.
 	rec := r.reconciler(pass.Plan.Now)
 	rec.Rotate = false
-	basePass, err := rec.PlanObserved(co, pass.Repo, pass.Snapshots)
+	basePass, err := rec.PlanObserved(ctx, co, pass.Repo, pass.Snapshots)
 	if err != nil {
 		pv.BaseError = err.Error()
 	}
-	headPass, err := rec.PlanObserved(proposed, repo, pass.Snapshots)
+	headPass, err := rec.PlanObserved(ctx, proposed, repo, pass.Snapshots)
 	if err != nil {
 		pv.Errors = []string{err.Error()}
 		return preview.Markdown(pv, forge.GitHubLimit-len(p.Why)-100)
