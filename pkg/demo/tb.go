@@ -1,20 +1,18 @@
 package demo
 
 import (
-	"context"
-	"flag"
 	"fmt"
 	"os"
 	"sync"
-	"testing"
+
+	"github.com/scaleway-gitops/reconciler/pkg/kubetest"
 )
 
-// demoTB lets the demo reuse pkg/kubetest (written for tests) to run a real control plane: its
-// Fatal* stop the chapter (runTB recovers), Cleanup runs at the chapter's end, TempDir is under
-// the demo's directory. Methods kubetest does not call are not provided (the embedded nil
-// interface would panic, and runTB turns that into the chapter's error).
+// demoTB lets the demo reuse pkg/kubetest and giteatest (written for tests) to run a real
+// control plane and forge: it implements kubetest.TB (without the testing package, which the
+// binary does not link): its Fatal* stop the chapter (runTB recovers), Cleanup runs at the
+// chapter's end, TempDir is under the demo's directory.
 type demoTB struct {
-	testing.TB
 	dir  string
 	logf func(string, ...any)
 
@@ -28,29 +26,18 @@ type demoTB struct {
 type tbAbort struct{ msg string }
 
 func (t *demoTB) Helper()                        {}
-func (t *demoTB) Name() string                   { return "demo" }
-func (t *demoTB) Context() context.Context       { return context.Background() }
-func (t *demoTB) Log(a ...any)                   { t.logf("%s", fmt.Sprint(a...)) }
 func (t *demoTB) Logf(format string, a ...any)   { t.logf(format, a...) }
-func (t *demoTB) Error(a ...any)                 { t.fail(); t.Log(a...) }
+func (t *demoTB) Error(a ...any)                 { t.fail(); t.logf("%s", fmt.Sprint(a...)) }
 func (t *demoTB) Errorf(format string, a ...any) { t.fail(); t.Logf(format, a...) }
-func (t *demoTB) Fail()                          { t.fail() }
-func (t *demoTB) FailNow()                       { t.fail(); panic(tbAbort{"failed"}) }
 func (t *demoTB) Fatal(a ...any)                 { t.fail(); panic(tbAbort{fmt.Sprint(a...)}) }
 func (t *demoTB) Fatalf(format string, a ...any) { t.fail(); panic(tbAbort{fmt.Sprintf(format, a...)}) }
 func (t *demoTB) Skip(a ...any)                  { panic(tbAbort{"skipped: " + fmt.Sprint(a...)}) }
 func (t *demoTB) Skipf(format string, a ...any) {
 	panic(tbAbort{"skipped: " + fmt.Sprintf(format, a...)})
 }
-func (t *demoTB) SkipNow()                 { panic(tbAbort{"skipped"}) }
-func (t *demoTB) Skipped() bool            { return false }
-func (t *demoTB) Cleanup(f func())         { t.mu.Lock(); t.cleanups = append(t.cleanups, f); t.mu.Unlock() }
-func (t *demoTB) Failed() bool             { t.mu.Lock(); defer t.mu.Unlock(); return t.failed }
-func (t *demoTB) fail()                    { t.mu.Lock(); t.failed = true; t.mu.Unlock() }
-func (t *demoTB) Setenv(key, value string) { panic(tbAbort{"Setenv is not available in the demo"}) }
-func (t *demoTB) Chdir(string)             { panic(tbAbort{"Chdir is not available in the demo"}) }
-func (t *demoTB) ArtifactDir() string      { return t.TempDir() }
-func (t *demoTB) Attr(string, string)      {}
+func (t *demoTB) Cleanup(f func()) { t.mu.Lock(); t.cleanups = append(t.cleanups, f); t.mu.Unlock() }
+func (t *demoTB) Failed() bool     { t.mu.Lock(); defer t.mu.Unlock(); return t.failed }
+func (t *demoTB) fail()            { t.mu.Lock(); t.failed = true; t.mu.Unlock() }
 func (t *demoTB) TempDir() string {
 	t.mu.Lock()
 	t.n++
@@ -65,14 +52,6 @@ func (t *demoTB) TempDir() string {
 
 // runTB runs f with a demoTB, then its cleanups (last first); a Fatal or a panic is the error.
 func runTB(dir string, logf func(string, ...any), f func(t *demoTB)) (err error) {
-	// kubetest asks testing.Short(), which needs the test flags registered and parsed: a test
-	// binary has done both; the reconciler binary does it here (no argument is parsed).
-	if flag.Lookup("test.short") == nil {
-		testing.Init()
-	}
-	if !flag.Parsed() {
-		_ = flag.CommandLine.Parse(nil)
-	}
 	t := &demoTB{dir: dir, logf: logf}
 	defer func() {
 		t.mu.Lock()
@@ -95,3 +74,5 @@ func runTB(dir string, logf func(string, ...any), f func(t *demoTB)) (err error)
 	f(t)
 	return nil
 }
+
+var _ kubetest.TB = (*demoTB)(nil)

@@ -1,7 +1,6 @@
 package kubetest
 
 import (
-	"testing"
 	"time"
 
 	testingclock "k8s.io/utils/clock/testing"
@@ -11,7 +10,7 @@ import (
 // test ends or the returned stop is called. It lets code that sleeps on an
 // injected clock (backoff, timeouts) run against a real API server without
 // the test waiting for real time: only the goroutine polls, briefly.
-func DriveClock(t testing.TB, clk *testingclock.FakeClock, step time.Duration) (stop func()) {
+func DriveClock(t TB, clk *testingclock.FakeClock, step time.Duration) (stop func()) {
 	t.Helper()
 	done := make(chan struct{})
 	finished := make(chan struct{})

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"testing"
 	"time"
 
 	policyv1 "k8s.io/api/policy/v1"
@@ -55,9 +54,9 @@ type Env struct {
 // kube-controller-manager with only the disruption controller, waits until
 // they serve, and stops them when the test ends. It skips t when the
 // binaries are absent.
-func Start(t testing.TB, opts Options) *Env {
+func Start(t TB, opts Options) *Env {
 	t.Helper()
-	if testing.Short() {
+	if short() {
 		t.Skip("kubetest: no real control plane in -short mode")
 	}
 	bins, err := FindBinaries()
@@ -146,7 +145,7 @@ func Start(t testing.TB, opts Options) *Env {
 
 // waitDisruptionController creates a PDB selecting nothing and waits until
 // the controller has observed it, then deletes it.
-func waitDisruptionController(ctx context.Context, t testing.TB, procs *group, kcm *proc, c kubernetes.Interface) {
+func waitDisruptionController(ctx context.Context, t TB, procs *group, kcm *proc, c kubernetes.Interface) {
 	t.Helper()
 	probe := &policyv1.PodDisruptionBudget{
 		ObjectMeta: metav1.ObjectMeta{Name: "kubetest-probe", Namespace: metav1.NamespaceDefault},
@@ -168,7 +167,7 @@ func waitDisruptionController(ctx context.Context, t testing.TB, procs *group, k
 	}
 }
 
-func waitHTTP(ctx context.Context, t testing.TB, procs *group, p *proc, c *http.Client, url string) {
+func waitHTTP(ctx context.Context, t TB, procs *group, p *proc, c *http.Client, url string) {
 	t.Helper()
 	poll(ctx, t, procs, p, url, func() bool {
 		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -183,7 +182,7 @@ func waitHTTP(ctx context.Context, t testing.TB, procs *group, p *proc, c *http.
 	})
 }
 
-func waitFile(ctx context.Context, t testing.TB, procs *group, p *proc, path string) []byte {
+func waitFile(ctx context.Context, t TB, procs *group, p *proc, path string) []byte {
 	t.Helper()
 	var data []byte
 	poll(ctx, t, procs, p, path, func() bool {
@@ -199,7 +198,7 @@ func waitFile(ctx context.Context, t testing.TB, procs *group, p *proc, path str
 
 // poll checks cond every 50ms until it holds; it fails the test when p
 // exits or ctx ends first.
-func poll(ctx context.Context, t testing.TB, procs *group, p *proc, what string, cond func() bool) {
+func poll(ctx context.Context, t TB, procs *group, p *proc, what string, cond func() bool) {
 	t.Helper()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
@@ -214,7 +213,7 @@ func poll(ctx context.Context, t testing.TB, procs *group, p *proc, what string,
 	}
 }
 
-func kubeconfigYAML(t testing.TB, server string, ca []byte, token string) []byte {
+func kubeconfigYAML(t TB, server string, ca []byte, token string) []byte {
 	t.Helper()
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters["kubetest"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: ca}
@@ -229,7 +228,7 @@ func kubeconfigYAML(t testing.TB, server string, ca []byte, token string) []byte
 }
 
 // serviceAccountKeys writes an RSA key pair for service-account tokens.
-func serviceAccountKeys(t testing.TB, dir string) (keyFile, pubFile string) {
+func serviceAccountKeys(t TB, dir string) (keyFile, pubFile string) {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -247,7 +246,7 @@ func serviceAccountKeys(t testing.TB, dir string) (keyFile, pubFile string) {
 
 // freePort asks the kernel for a free loopback port. Another process may
 // take it before ours binds; the start then fails loudly (rare).
-func freePort(t testing.TB) int {
+func freePort(t TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -257,7 +256,7 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func randomHex(t testing.TB, n int) string {
+func randomHex(t TB, n int) string {
 	t.Helper()
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
@@ -266,7 +265,7 @@ func randomHex(t testing.TB, n int) string {
 	return hex.EncodeToString(b)
 }
 
-func writeFile(t testing.TB, path string, data []byte) {
+func writeFile(t TB, path string, data []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatalf("kubetest: %v", err)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -22,7 +21,7 @@ type proc struct {
 
 // group owns the started processes and stops them in reverse order.
 type group struct {
-	t     testing.TB
+	t     TB
 	mu    sync.Mutex
 	procs []*proc
 }

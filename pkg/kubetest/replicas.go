@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -35,7 +34,7 @@ type Replicas struct {
 }
 
 // Keep runs the loop until the test ends or stop is called.
-func (r *Replicas) Keep(t testing.TB) (stop func()) {
+func (r *Replicas) Keep(t TB) (stop func()) {
 	t.Helper()
 	if r.Interval <= 0 {
 		r.Interval = 50 * time.Millisecond

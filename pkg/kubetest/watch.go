@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,7 +26,7 @@ type ReadyWatch struct {
 }
 
 // WatchReady starts watching; it stops when the test ends or Stop is called.
-func WatchReady(t testing.TB, c kubernetes.Interface, namespace, selector string) *ReadyWatch {
+func WatchReady(t TB, c kubernetes.Interface, namespace, selector string) *ReadyWatch {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	list, err := c.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})

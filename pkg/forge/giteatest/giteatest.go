@@ -17,7 +17,6 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -65,7 +64,7 @@ type Server struct {
 
 // Start starts Gitea in a temporary directory and stops it when the test ends.
 // It skips the test when the binary is absent.
-func Start(t testing.TB) *Server {
+func Start(t TB) *Server {
 	t.Helper()
 	bin, static, ok := Binary()
 	if !ok {
@@ -231,7 +230,7 @@ func (s *Server) waitReady(exited <-chan struct{}, timeout time.Duration) error 
 
 // API calls Gitea's API as the admin (path under /api/v1), encoding in and
 // decoding into out when non-nil; a non-2xx answer fails the test.
-func (s *Server) API(t testing.TB, method, path string, in, out any) {
+func (s *Server) API(t TB, method, path string, in, out any) {
 	t.Helper()
 	var body io.Reader
 	if in != nil {
@@ -267,7 +266,7 @@ func (s *Server) API(t testing.TB, method, path string, in, out any) {
 
 // CreateRepo creates an empty repository of the admin and returns its clone
 // URL (http, without credentials).
-func (s *Server) CreateRepo(t testing.TB, name string) string {
+func (s *Server) CreateRepo(t TB, name string) string {
 	t.Helper()
 	var r struct {
 		CloneURL string `json:"clone_url"`
@@ -282,7 +281,7 @@ func (s *Server) AuthURL(cloneURL string) string {
 }
 
 // CreatePull opens a pull request of head into base and returns its number.
-func (s *Server) CreatePull(t testing.TB, repo, head, base, title string) int {
+func (s *Server) CreatePull(t TB, repo, head, base, title string) int {
 	t.Helper()
 	var pr struct {
 		Number int `json:"number"`
@@ -294,7 +293,7 @@ func (s *Server) CreatePull(t testing.TB, repo, head, base, title string) int {
 
 // WaitBranch waits until Gitea has registered a pushed branch (its push hook
 // updates the branch table after the push returns).
-func (s *Server) WaitBranch(t testing.TB, repo, branch string) {
+func (s *Server) WaitBranch(t TB, repo, branch string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -327,7 +326,7 @@ type Comment struct {
 }
 
 // Comments lists the comments of issue or pull request n.
-func (s *Server) Comments(t testing.TB, repo string, n int) []Comment {
+func (s *Server) Comments(t TB, repo string, n int) []Comment {
 	t.Helper()
 	var cs []Comment
 	s.API(t, "GET", fmt.Sprintf("/repos/%s/%s/issues/%d/comments", s.Admin, repo, n), nil, &cs)
@@ -343,7 +342,7 @@ type Status struct {
 }
 
 // Statuses lists the commit statuses of sha, newest first.
-func (s *Server) Statuses(t testing.TB, repo, sha string) []Status {
+func (s *Server) Statuses(t TB, repo, sha string) []Status {
 	t.Helper()
 	var st []Status
 	s.API(t, "GET", fmt.Sprintf("/repos/%s/%s/commits/%s/statuses", s.Admin, repo, sha), nil, &st)
