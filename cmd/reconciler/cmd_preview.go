@@ -188,9 +188,6 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	if err != nil {
 		return pv, err
 	}
-	if err := r.ObserveZones(ctx, snaps, headRepo); err != nil { // node types of the head's pools
-		return pv, err
-	}
 	hp, err := r.PlanObserved(ctx, hco, headRepo, snaps)
 	if err != nil {
 		return pv, err

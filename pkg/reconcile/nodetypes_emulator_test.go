@@ -108,3 +108,43 @@ spec:
 		t.Errorf("plan = actions %v deferred %+v, want the create-cluster deferred out-of-stock", cp.Actions, cp.Deferred)
 	}
 }
+
+// A preview plans base and head on one set of snapshots (PlanObserved twice): both are checked
+// against the zone catalogs, which are read once for the pair — the head's new zone only once more.
+func TestPlanObservedChecksNodeTypesAndSharesTheCatalogReads(t *testing.T) {
+	r, _, env := nodeTypesOnEmulator(t)
+	doc := func(lines ...string) fstest.MapFS {
+		return fstest.MapFS{"clusters/typo.yaml": {Data: []byte(`apiVersion: reconciler.scaleway.dev/v1alpha1
+kind: Cluster
+metadata: {name: typo}
+spec:
+  region: fr-par
+  version: "1.36"
+  privateNetworkID: 5b1e7f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b
+` + pools(lines...))}}
+	}
+	bco, base := revision(t, doc("    - {name: default, nodeType: PRO2-S, size: 1}\n"))
+	hco, head := revision(t, doc("    - {name: default, nodeType: PRO2-S, size: 1}\n",
+		"    - {name: web, nodeType: PRO2-SS, size: 2, zone: fr-par-2}\n"))
+	snaps, err := r.Observe(t.Context(), cloud.Ref{Region: "fr-par", ProjectID: emulatortest.ProjectID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Admin.ResetRequests(); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := r.PlanObserved(t.Context(), bco, base, snaps); err != nil {
+		t.Fatalf("base plan: %v", err)
+	}
+	_, err = r.PlanObserved(t.Context(), hco, head, snaps)
+
+	if err == nil || !strings.Contains(err.Error(), `node type "PRO2-SS" is not offered in fr-par-2`) {
+		t.Fatalf("head plan error = %v, want the node type refused from fr-par-2's catalog", err)
+	}
+	for _, ep := range []string{"GET /instance/v1/zones/{zone}/products/servers", "GET /instance/v1/zones/{zone}/products/servers/availability"} {
+		if got := sent(t, env, ep); got != 2 {
+			t.Errorf("%s sent %d times, want 2 (fr-par-1 for both plans, fr-par-2 for the head)", ep, got)
+		}
+	}
+}

@@ -86,13 +86,7 @@ func (r *Reconciler) Plan(ctx context.Context, co *checkout.Checkout, repo *spec
 	if err != nil {
 		return nil, err
 	}
-	if err := r.ObserveZones(ctx, snaps, repo); err != nil {
-		return nil, err
-	}
-	if err := r.observeACLs(ctx, repo, snaps); err != nil {
-		return nil, err
-	}
-	return r.planWith(ctx, co, repo, snaps, applied)
+	return r.planObserved(ctx, co, repo, snaps, applied)
 }
 
 // Scopes are the region+project pairs a revision needs observed, sorted: the profile's, every
@@ -139,18 +133,28 @@ func (r *Reconciler) Observe(ctx context.Context, refs ...cloud.Ref) ([]*cloud.S
 }
 
 // PlanObserved plans the revision co, loaded as repo, against snapshots already taken (a
-// preview plans base and head against the same ones). As Plan does, it first reads the access
-// list of every live cluster whose spec declares spec.acl (Observe reads none; one read each,
-// kept in snaps, so base and head share it): otherwise a preview would show no set-cluster-acl
-// where the loop makes one.
+// preview plans base and head against the same ones). As Plan does, it first completes snaps
+// with the node-type catalogs of the zones the specs use and the access list of every live
+// cluster whose spec declares spec.acl (Observe reads neither; each read once, kept in snaps, so
+// base and head share it): otherwise a preview would check no node type and show no
+// set-cluster-acl where the loop does.
 func (r *Reconciler) PlanObserved(ctx context.Context, co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot) (*Pass, error) {
 	// ctx bounds its reads: the live ACLs, available versions and the pre-flight (each also
 	// bounded on its own: provider retries, preflight.Checker.Timeout).
-	FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID) // the scope observeACLs matches specs in
+	return r.planObserved(ctx, co, repo, snaps, r.lastApplied(co))
+}
+
+// planObserved completes snaps with what only some specs need (their zones' node types, the
+// live ACLs of clusters that declare one; each read once per pass) and plans.
+func (r *Reconciler) planObserved(ctx context.Context, co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot, applied map[string]plan.Applied) (*Pass, error) {
+	FillProfileDefaults(repo, r.DefaultRegion, r.DefaultProjectID) // the scopes both match specs in
+	if err := r.observeZones(ctx, snaps, repo); err != nil {
+		return nil, err
+	}
 	if err := r.observeACLs(ctx, repo, snaps); err != nil {
 		return nil, err
 	}
-	return r.planWith(ctx, co, repo, snaps, r.lastApplied(co))
+	return r.planWith(ctx, co, repo, snaps, applied)
 }
 
 func (r *Reconciler) planWith(ctx context.Context, co *checkout.Checkout, repo *spec.Repo, snaps []*cloud.Snapshot, applied map[string]plan.Applied) (*Pass, error) {

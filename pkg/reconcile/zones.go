@@ -15,12 +15,13 @@ import (
 // this); the zones beyond it are left unread and the plan says so.
 const MaxZonesPerPass = 16
 
-// ObserveZones reads the node-type catalog of every zone the repos' Scaleway pools use, once per
+// observeZones reads the node-type catalog of every zone the repos' Scaleway pools use, once per
 // zone, and stores it in the snapshot of each cluster's region and project (a Kosmos pool may be
 // in another region's zone). Reading is fail-open with a visible trace: a catalog that cannot be
 // read is stored with its Error (the plan warns and skips that zone's checks) and logged. It
-// returns an error only when ctx is done. Call it after FillProfileDefaults (Plan does).
-func (r *Reconciler) ObserveZones(ctx context.Context, snaps []*cloud.Snapshot, repos ...*spec.Repo) error {
+// returns an error only when ctx is done. A zone a snapshot already holds is not read again, so
+// the plans of one pass (a preview's base and head) share the reads. Plan and PlanObserved call it.
+func (r *Reconciler) observeZones(ctx context.Context, snaps []*cloud.Snapshot, repos ...*spec.Repo) error {
 	byRef := map[cloud.Ref]*cloud.Snapshot{}
 	for _, s := range snaps {
 		if s != nil {
@@ -53,8 +54,16 @@ func (r *Reconciler) ObserveZones(ctx context.Context, snaps []*cloud.Snapshot, 
 		}
 	}
 	slices.Sort(zones)
-	read := map[string]cloud.ZoneCatalog{}
+	read := map[string]cloud.ZoneCatalog{} // what the snapshots already hold (a plan of the same pass) is not read again
+	for _, s := range snaps {
+		for _, zc := range s.Zones {
+			read[zc.Zone] = zc
+		}
+	}
 	for i, z := range zones {
+		if _, done := read[z]; done {
+			continue
+		}
 		if i >= MaxZonesPerPass {
 			read[z] = cloud.ZoneCatalog{Zone: z, Error: fmt.Sprintf("not read: a pass reads at most %d zones' node types", MaxZonesPerPass)}
 			continue
@@ -73,6 +82,11 @@ func (r *Reconciler) ObserveZones(ctx context.Context, snaps []*cloud.Snapshot, 
 		read[z] = *cat
 	}
 	for s, zs := range want {
+		for _, zc := range s.Zones {
+			if !slices.Contains(zs, zc.Zone) {
+				zs = append(zs, zc.Zone)
+			}
+		}
 		slices.Sort(zs)
 		s.Zones = make([]cloud.ZoneCatalog, 0, len(zs))
 		for _, z := range zs {
