@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,14 +57,13 @@ func startReplica(t *testing.T, bin, name string, args ...string) *replica {
 			t.Logf("%s's log (tail):\n%s", name, tail(r.logText(), 40))
 		}
 	})
-	serving := regexp.MustCompile(`serving /healthz.* on (127\.0\.0\.1:\d+)`)
 	pollUntil(t, name+" serves /metrics", 30*time.Second, func() bool {
 		select {
 		case <-r.exited:
 			t.Fatalf("%s exited at start:\n%s", name, r.logText())
 		default:
 		}
-		if m := serving.FindStringSubmatch(r.logText()); m != nil {
+		if m := servingLine.FindStringSubmatch(r.logText()); m != nil {
 			r.addr = m[1]
 			return true
 		}

@@ -117,13 +117,12 @@ func TestRunPreviewsPullRequestsOnGiteaWebhook(t *testing.T) {
 	}
 	t.Setenv("GIT_TOKEN", g.Token)
 	t.Setenv("FORGE_TOKEN", g.Token)
-	addr := freeAddr(t)
 	stderr := &syncBuffer{}
 	env := &cmdEnv{stdin: strings.NewReader(""), stdout: &syncBuffer{}, stderr: stderr, getenv: os.Getenv}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- runMain(ctx, env, []string{"run", "--repo", cloneURL, "--listen", addr, "--webhook-secret-file", secretFile,
+		done <- runMain(ctx, env, []string{"run", "--repo", cloneURL, "--listen", "127.0.0.1:0", "--webhook-secret-file", secretFile,
 			"--interval", "1h", "--poll-interval", "20ms", "--cache-dir", t.TempDir(), "--preview-forge", "gitea"})
 	}()
 	stopped := false
@@ -138,6 +137,7 @@ func TestRunPreviewsPullRequestsOnGiteaWebhook(t *testing.T) {
 		}
 	}
 	t.Cleanup(stop)
+	addr := servingAddr(t, stderr.String)
 	waitUntil(t, "run's listener", 30*time.Second, stderr, func() bool {
 		resp, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {

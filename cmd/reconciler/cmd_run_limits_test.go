@@ -68,8 +68,8 @@ func TestRunWebhookFloodKeepsMemoryBounded(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte(webhookSecret), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	l := &runLoop{t: t, addr: freeAddr(t), bare: bare, statusRef: "main", stderr: &syncBuffer{}}
-	cmd := exec.Command(bin, "run", "--repo", bare, "--listen", l.addr, "--webhook-secret-file", secretFile,
+	l := &runLoop{t: t, bare: bare, statusRef: "main", stderr: &syncBuffer{}}
+	cmd := exec.Command(bin, "run", "--repo", bare, "--listen", "127.0.0.1:0", "--webhook-secret-file", secretFile,
 		"--interval", "1h", "--poll-interval", "20ms", "--cache-dir", t.TempDir())
 	cmd.Env, cmd.Stderr = os.Environ(), l.stderr
 	if err := cmd.Start(); err != nil {
@@ -79,6 +79,7 @@ func TestRunWebhookFloodKeepsMemoryBounded(t *testing.T) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
+	l.addr = servingAddr(t, l.stderr.String)
 	pid := cmd.Process.Pid
 	planned := func(n int) func() bool {
 		return func() bool {

@@ -7,10 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,14 +19,25 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
 
-func freeAddr(t *testing.T) string {
+// servingLine is how `run` names the address it listens on.
+var servingLine = regexp.MustCompile(`serving /healthz.* on (127\.0\.0\.1:\d+)`)
+
+// servingAddr waits until a `run --listen 127.0.0.1:0` says where it serves
+// (a port chosen before the start could be taken by then).
+func servingAddr(t *testing.T, stderr func() string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	var addr string
+	deadline := time.Now().Add(30 * time.Second)
+	for addr == "" {
+		if m := servingLine.FindStringSubmatch(stderr()); m != nil {
+			addr = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("run did not say where it serves in 30s:\n%s", stderr())
+		} else {
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
 
 func sign(secret, body string) string {
@@ -82,17 +93,17 @@ func startRunLoop(t *testing.T, statusBranch string, extra ...string) *runLoop {
 // start runs the loop (again) with a fresh cache directory, on a new address.
 func (l *runLoop) start() {
 	t := l.t
-	l.addr = freeAddr(t)
 	var out syncBuffer
 	stderr := &syncBuffer{}
 	env := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: stderr, getenv: os.Getenv}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
-	args := append([]string{"run", "--repo", l.url, "--listen", l.addr,
+	args := append([]string{"run", "--repo", l.url, "--listen", "127.0.0.1:0",
 		"--webhook-secret-file", l.secretFile, "--interval", "1h", "--poll-interval", "20ms",
 		"--cache-dir", t.TempDir()}, l.args...)
 	go func() { done <- runMain(ctx, env, args) }()
 	l.stderr = stderr
+	l.addr = servingAddr(t, stderr.String)
 	l.stop = func() {
 		cancel()
 		if code := <-done; code != 0 {

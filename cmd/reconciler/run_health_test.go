@@ -70,12 +70,12 @@ func TestRunLogsFailuresAtErrorAsJSON(t *testing.T) {
 	}
 	bare := gittest.NewBareRepo(t, t.TempDir(), "fleet.git")
 	gittest.Seed(t, bare, map[string]string{"clusters/edge.yaml": threeClusters["clusters/edge.yaml"]}, "add edge")
-	l := &runLoop{t: t, addr: freeAddr(t), stderr: &syncBuffer{}}
+	l := &runLoop{t: t, stderr: &syncBuffer{}}
 	env := &cmdEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: l.stderr, getenv: os.Getenv}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	done := make(chan int)
 	go func() {
-		done <- runMain(ctx, env, []string{"run", "--repo", bare, "--listen", l.addr, "--interval", "1h",
+		done <- runMain(ctx, env, []string{"run", "--repo", bare, "--listen", "127.0.0.1:0", "--interval", "1h",
 			"--cache-dir", t.TempDir(), "--log-format", "json", "--ready-failures", "1"})
 	}()
 	stopped := false
@@ -85,6 +85,7 @@ func TestRunLogsFailuresAtErrorAsJSON(t *testing.T) {
 			<-done
 		}
 	}()
+	l.addr = servingAddr(t, l.stderr.String)
 
 	var failure map[string]any
 	l.waitFor("the failure logged", 30*time.Second, func() bool {

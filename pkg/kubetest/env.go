@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -75,53 +74,68 @@ func Start(t TB, opts Options) *Env {
 	procs := &group{t: t}
 	t.Cleanup(procs.stop)
 
-	etcdPort, peerPort, apiPort := freePort(t), freePort(t), freePort(t)
-	etcdURL := "http://127.0.0.1:" + strconv.Itoa(etcdPort)
-	peerURL := "http://127.0.0.1:" + strconv.Itoa(peerPort)
-	etcd := procs.start(ctx, "etcd", filepath.Join(dir, "etcd.log"), bins.Etcd,
-		"--name=kubetest",
-		"--data-dir="+filepath.Join(dir, "etcd"),
-		"--listen-client-urls="+etcdURL, "--advertise-client-urls="+etcdURL,
-		"--listen-peer-urls="+peerURL, "--initial-advertise-peer-urls="+peerURL,
-		"--initial-cluster=kubetest="+peerURL,
-		"--unsafe-no-fsync", "--log-level=warn",
-	)
-	waitHTTP(ctx, t, procs, etcd, http.DefaultClient, etcdURL+"/health")
+	var etcdURL string
+	procs.startServing(ctx, "etcd", filepath.Join(dir, "etcd.log"), bins.Etcd, 2,
+		func(ports []int) []string {
+			etcdURL = "http://127.0.0.1:" + strconv.Itoa(ports[0])
+			peerURL := "http://127.0.0.1:" + strconv.Itoa(ports[1])
+			_ = os.RemoveAll(filepath.Join(dir, "etcd")) // a failed attempt's members
+			return []string{
+				"--name=kubetest",
+				"--data-dir=" + filepath.Join(dir, "etcd"),
+				"--listen-client-urls=" + etcdURL, "--advertise-client-urls=" + etcdURL,
+				"--listen-peer-urls=" + peerURL, "--initial-advertise-peer-urls=" + peerURL,
+				"--initial-cluster=kubetest=" + peerURL,
+				"--unsafe-no-fsync", "--log-level=warn",
+			}
+		},
+		func() bool { return httpOK(ctx, http.DefaultClient, etcdURL+"/health") })
 
 	token := randomHex(t, 32)
 	tokenFile := filepath.Join(dir, "tokens.csv")
 	writeFile(t, tokenFile, []byte(token+`,kubetest-admin,kubetest-admin,"system:masters"`+"\n"))
 	saKey, saPub := serviceAccountKeys(t, dir)
 	certDir := filepath.Join(dir, "certs")
-	env.URL = "https://127.0.0.1:" + strconv.Itoa(apiPort)
-	api := procs.start(ctx, "kube-apiserver", filepath.Join(dir, "kube-apiserver.log"), bins.APIServer,
-		"--etcd-servers="+etcdURL,
-		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(apiPort), "--cert-dir="+certDir,
-		"--token-auth-file="+tokenFile, "--authorization-mode=RBAC",
-		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file="+saPub, "--service-account-signing-key-file="+saKey,
-		"--service-cluster-ip-range=10.0.0.0/24",
-		"--endpoint-reconciler-type=none",
-		"--disable-admission-plugins=ServiceAccount",
-		"--profiling=false",
-	)
-
-	// The serving certificate appears in certDir once the server starts.
-	ca := waitFile(ctx, t, procs, api, filepath.Join(certDir, "apiserver.crt"))
-	env.Kubeconfig = kubeconfigYAML(t, env.URL, ca, token)
-	cfg, err := clientcmd.RESTConfigFromKubeConfig(env.Kubeconfig)
-	if err != nil {
-		t.Fatalf("kubetest: own kubeconfig: %v", err)
-	}
-	cfg.QPS, cfg.Burst = 200, 400
-	env.Config = cfg
-	httpClient, err := rest.HTTPClientFor(cfg)
-	if err != nil {
-		t.Fatalf("kubetest: %v", err)
-	}
-	waitHTTP(ctx, t, procs, api, httpClient, env.URL+"/readyz")
-	env.Client, err = kubernetes.NewForConfig(cfg)
+	var httpClient *http.Client
+	procs.startServing(ctx, "kube-apiserver", filepath.Join(dir, "kube-apiserver.log"), bins.APIServer, 1,
+		func(ports []int) []string {
+			env.URL = "https://127.0.0.1:" + strconv.Itoa(ports[0])
+			env.Kubeconfig, env.Config, httpClient = nil, nil, nil
+			_ = os.RemoveAll(certDir) // a failed attempt may have left its certificate
+			return []string{
+				"--etcd-servers=" + etcdURL,
+				"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+				"--secure-port=" + strconv.Itoa(ports[0]), "--cert-dir=" + certDir,
+				"--token-auth-file=" + tokenFile, "--authorization-mode=RBAC",
+				"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+				"--service-account-key-file=" + saPub, "--service-account-signing-key-file=" + saKey,
+				"--service-cluster-ip-range=10.0.0.0/24",
+				"--endpoint-reconciler-type=none",
+				"--disable-admission-plugins=ServiceAccount",
+				"--profiling=false",
+			}
+		},
+		func() bool {
+			if httpClient == nil {
+				// The serving certificate appears in certDir once the server starts.
+				ca, err := os.ReadFile(filepath.Join(certDir, "apiserver.crt"))
+				if err != nil || len(ca) == 0 {
+					return false
+				}
+				env.Kubeconfig = kubeconfigYAML(t, env.URL, ca, token)
+				cfg, err := clientcmd.RESTConfigFromKubeConfig(env.Kubeconfig)
+				if err != nil {
+					t.Fatalf("kubetest: own kubeconfig: %v", err)
+				}
+				cfg.QPS, cfg.Burst = 200, 400
+				env.Config = cfg
+				if httpClient, err = rest.HTTPClientFor(cfg); err != nil {
+					t.Fatalf("kubetest: %v", err)
+				}
+			}
+			return httpOK(ctx, httpClient, env.URL+"/readyz")
+		})
+	env.Client, err = kubernetes.NewForConfig(env.Config)
 	if err != nil {
 		t.Fatalf("kubetest: %v", err)
 	}
@@ -167,33 +181,17 @@ func waitDisruptionController(ctx context.Context, t TB, procs *group, kcm *proc
 	}
 }
 
-func waitHTTP(ctx context.Context, t TB, procs *group, p *proc, c *http.Client, url string) {
-	t.Helper()
-	poll(ctx, t, procs, p, url, func() bool {
-		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		req, _ := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
-		resp, err := c.Do(req)
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
-}
-
-func waitFile(ctx context.Context, t TB, procs *group, p *proc, path string) []byte {
-	t.Helper()
-	var data []byte
-	poll(ctx, t, procs, p, path, func() bool {
-		b, err := os.ReadFile(path)
-		if err != nil || len(b) == 0 {
-			return false
-		}
-		data = b
-		return true
-	})
-	return data
+// httpOK is whether GET url answers 200 within 2s.
+func httpOK(ctx context.Context, c *http.Client, url string) bool {
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // poll checks cond every 50ms until it holds; it fails the test when p
@@ -242,18 +240,6 @@ func serviceAccountKeys(t TB, dir string) (keyFile, pubFile string) {
 	writeFile(t, keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
 	writeFile(t, pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))
 	return keyFile, pubFile
-}
-
-// freePort asks the kernel for a free loopback port. Another process may
-// take it before ours binds; the start then fails loudly (rare).
-func freePort(t TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("kubetest: free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func randomHex(t TB, n int) string {

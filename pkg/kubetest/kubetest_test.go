@@ -2,7 +2,10 @@ package kubetest
 
 import (
 	"context"
+	"net"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,5 +130,36 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 30s")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A port taken between choosing and binding (here: handed out while held)
+// makes the server start again on fresh ports instead of failing the test.
+func TestStartRetriesWhenAPortIsTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	port := taken.Addr().(*net.TCPAddr).Port
+	calls := 0
+	choosePorts = func(t TB, n int) []int {
+		calls++
+		if n == 1 && calls == 2 { // kube-apiserver's first attempt
+			return []int{port}
+		}
+		return freePorts(t, n)
+	}
+	defer func() { choosePorts = freePorts }()
+
+	env := Start(t, Options{NoControllerManager: true})
+	if calls != 3 {
+		t.Errorf("ports chosen %d times, want 3 (etcd, kube-apiserver twice)", calls)
+	}
+	if strings.HasSuffix(env.URL, ":"+strconv.Itoa(port)) {
+		t.Errorf("URL %s is on the taken port", env.URL)
+	}
+	if _, err := env.Client.Discovery().ServerVersion(); err != nil {
+		t.Errorf("server version after the retry: %v", err)
 	}
 }

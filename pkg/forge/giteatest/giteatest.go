@@ -75,7 +75,7 @@ func Start(t TB) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	port, err := freePort()
+	port, err := choosePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,19 +108,46 @@ func Start(t TB) *Server {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	s.Token = strings.TrimSpace(lines[len(lines)-1])
 
-	logf, err := os.Create(filepath.Join(dir, "web.log"))
-	if err != nil {
-		t.Fatal(err)
+	// The port was free when chosen; another process may bind it before
+	// Gitea does. Then Gitea starts again on a fresh port (up to 3 times).
+	for attempt := 1; ; attempt++ {
+		err := s.startWeb(t)
+		if err == nil {
+			break
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "web.log"))
+		if attempt == 3 || !strings.Contains(string(b), "address already in use") {
+			t.Fatalf("gitea did not start: %v\n%s", err, tail(string(b), 3000))
+		}
+		t.Logf("giteatest: port %s was taken (attempt %d), starting on a fresh one", s.URL, attempt)
+		if port, err = choosePort(); err != nil {
+			t.Fatal(err)
+		}
+		s.URL = fmt.Sprintf("http://127.0.0.1:%d", port)
+		if err := os.WriteFile(s.ini, []byte(appIni(dir, static, runUser, port)), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
-	cmd := exec.Command(bin, "--config", s.ini, "web")
-	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, s.env, logf, logf
+	return s
+}
+
+// startWeb runs `gitea web` until the test ends and waits until it answers;
+// on an error the process has exited.
+func (s *Server) startWeb(t TB) error {
+	logf, err := os.Create(filepath.Join(s.Dir, "web.log"))
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(s.bin, "--config", s.ini, "web")
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = s.Dir, s.env, logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		logf.Close()
+		return err
 	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); logf.Close(); close(done) }()
-	t.Cleanup(func() {
+	stop := func() {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
 		case <-done:
@@ -128,12 +155,13 @@ func Start(t TB) *Server {
 			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-done
 		}
-	})
-	if err := s.waitReady(done, 90*time.Second); err != nil {
-		b, _ := os.ReadFile(filepath.Join(dir, "web.log"))
-		t.Fatalf("gitea did not start: %v\n%s", err, tail(string(b), 3000))
 	}
-	return s
+	if err := s.waitReady(done, 90*time.Second); err != nil {
+		stop()
+		return err
+	}
+	t.Cleanup(stop)
+	return nil
 }
 
 func appIni(dir, static, runUser string, port int) string {
@@ -208,6 +236,10 @@ func (s *Server) run(args ...string) (string, error) {
 	return string(out), nil
 }
 
+// readyClient bounds each probe: a port held by another process may accept
+// and never answer.
+var readyClient = &http.Client{Timeout: 2 * time.Second}
+
 func (s *Server) waitReady(exited <-chan struct{}, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -216,7 +248,11 @@ func (s *Server) waitReady(exited <-chan struct{}, timeout time.Duration) error 
 			return fmt.Errorf("gitea web exited")
 		default:
 		}
-		resp, err := http.Get(s.URL + "/api/v1/version")
+		// Gitea stays up when it cannot listen; its log says so.
+		if b, _ := os.ReadFile(filepath.Join(s.Dir, "web.log")); bytes.Contains(b, []byte("Failed to start server")) {
+			return fmt.Errorf("gitea web could not listen on %s", s.URL)
+		}
+		resp, err := readyClient.Get(s.URL + "/api/v1/version")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -348,6 +384,9 @@ func (s *Server) Statuses(t TB, repo, sha string) []Status {
 	s.API(t, "GET", fmt.Sprintf("/repos/%s/%s/commits/%s/statuses", s.Admin, repo, sha), nil, &st)
 	return st
 }
+
+// choosePort is freePort; a test makes it hand out a taken port.
+var choosePort = freePort
 
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
