@@ -52,8 +52,9 @@ func waveSpec(name, version, wave string) string {
 		"  pools:\n    - {name: web, nodeType: PRO2-S, zone: fr-par-1, size: 1}\n"
 }
 
-// A fleet in two waves moving to 1.36, with the pre-flight on: wave 0 upgrades now, wave 1 waits
-// for it (wave-pending), and the pre-flight reports the clusters it could not reach.
+// A fleet in two waves moving to 1.36, with the pre-flight on: wave 1 waits for wave 0
+// (wave-pending), and the pre-flight reports the clusters it could not reach (the emulator's
+// kubeconfigs point nowhere), whose minor hop then waits (removed-apis-unchecked: fail closed).
 func TestPlanContractWithWavesAndPreflight(t *testing.T) {
 	srv := startEmulator(t)
 	var seeds []emulator.SeedCluster
@@ -93,6 +94,9 @@ func TestPlanContractWithWavesAndPreflight(t *testing.T) {
 	}
 	if pf, _ := a["preflight"].(map[string]any); pf == nil || pf["skipped"] == nil {
 		t.Errorf("wave-a preflight = %v, want the unreachable cluster reported", a["preflight"])
+	}
+	if d, _ := a["deferred"].([]any); len(d) == 0 || d[0].(map[string]any)["why"] != "removed-apis-unchecked" {
+		t.Errorf("wave-a deferred = %v, want its hop held as removed-apis-unchecked", a["deferred"])
 	}
 }
 

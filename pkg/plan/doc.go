@@ -97,7 +97,8 @@
 // out-of-stock (the creation of nodes of a type in shortage in its zone), commitment (a set-type
 // to a lower tier before the live type's commitment_ends_at; Message gives the date),
 // removed-apis-in-use (a minor hop while Input.Preflight lists objects served in API versions the
-// target minor removes, unless spec.upgrade.ignoreRemovedAPIs), wave-pending and wave-halted (the
+// target minor removes, unless spec.upgrade.ignoreRemovedAPIs), removed-apis-unchecked (the same
+// hop while the pre-flight could not read the cluster: fail closed), wave-pending and wave-halted (the
 // fleet rollout, waves.go: a hop or node-type replacement of a wave-N cluster waits for every
 // lower-wave cluster that needs it to take it and stay healthy for Input.Rollout.Soak, from the
 // health times the status files record in Input.Health; a lower-wave cluster failing a halt

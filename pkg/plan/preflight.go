@@ -19,6 +19,10 @@ import (
 // WhyRemovedAPIs defers a minor hop while objects are served in API versions its target removes.
 const WhyRemovedAPIs = "removed-apis-in-use"
 
+// WhyRemovedAPIsUnchecked defers a minor hop while the pre-flight is on but could not read the
+// cluster: what the target removes may be in use (fail closed).
+const WhyRemovedAPIsUnchecked = "removed-apis-unchecked"
+
 // Drain finding codes (Finding.Code).
 const (
 	FindingDrainBlocked  = "drain-blocked"
@@ -30,7 +34,8 @@ const (
 // Preflight is what the pre-flight checks read from one cluster.
 type Preflight struct {
 	// Skipped says why the cluster could not be checked ("cluster unreachable: …"); nothing else
-	// is then known, and no hop is deferred for it.
+	// is then known, and a minor hop waits (removed-apis-unchecked) unless
+	// spec.upgrade.ignoreRemovedAPIs.
 	Skipped string `json:"skipped,omitempty"`
 	// Pools are the drain findings of each pool the plan disrupts, by pool name.
 	Pools []PoolDrain `json:"pools,omitempty"`
@@ -179,7 +184,8 @@ func PreflightRequests(in Input, p *Plan) []PreflightRequest {
 }
 
 // removedAPIGate defers a minor hop whose target minor removes API versions objects of the
-// cluster are still served in, unless spec.upgrade.ignoreRemovedAPIs.
+// cluster are still served in, or whose cluster the pre-flight could not read, unless
+// spec.upgrade.ignoreRemovedAPIs.
 func removedAPIGate(c *spec.Cluster, d *draft, pf *Preflight) *gate {
 	if pf == nil || d.a.Type != UpgradeCluster || (c.Spec.Upgrade != nil && c.Spec.Upgrade.IgnoreRemovedAPIs) {
 		return nil
@@ -187,6 +193,10 @@ func removedAPIGate(c *spec.Cluster, d *draft, pf *Preflight) *gate {
 	h, ok := hopOf(d)
 	if !ok || h.toMinor == "" {
 		return nil
+	}
+	if pf.Skipped != "" {
+		return &gate{WhyRemovedAPIsUnchecked, fmt.Sprintf("the objects served in API versions %s removes could not be listed (%s); the hop waits until the check can run, or set spec.upgrade.ignoreRemovedAPIs: true",
+			h.toMinor, pf.Skipped)}
 	}
 	var objs []string
 	for _, r := range pf.RemovedAPIs {
@@ -206,22 +216,27 @@ func removedAPIGate(c *spec.Cluster, d *draft, pf *Preflight) *gate {
 		len(objs), h.toMinor, strings.Join(shown, ", "), more)}
 }
 
-// fleetGate is the gate of the pre-flight and of the rollout for a draft, if any: removed APIs
-// first, then the waves. A blocker met is recorded for the wave plan.
+// fleetGate is the gate of the pre-flight and of the rollout for a draft, if any: removed APIs in
+// use first, then the waves, then a removed-API check that could not run (the wave says more
+// about when the hop can come). A blocker met is recorded for the wave plan.
 func (w *work) fleetGate(c *spec.Cluster, d *draft, in Input) *gate {
 	key := Key(c.Spec.Region, c.Spec.ProjectID, c.Metadata.Name)
-	if g := removedAPIGate(c, d, in.Preflight[key]); g != nil {
-		return g
+	removed := removedAPIGate(c, d, in.Preflight[key])
+	if removed != nil && removed.why != WhyRemovedAPIsUnchecked {
+		return removed
 	}
 	h, ok := hopOf(d)
 	if !ok || w.fleet == nil {
-		return nil
+		return removed
 	}
 	g, b := w.fleet.waveGate(c, h)
 	if b != nil {
 		if prev := w.fleet.blocked[key]; prev == nil || (b.halted && !prev.halted) {
 			w.fleet.blocked[key] = b
 		}
+	}
+	if g == nil {
+		return removed
 	}
 	return g
 }

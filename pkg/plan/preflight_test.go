@@ -16,7 +16,13 @@ func init() {
 			t.Errorf("message %q does not name the object", m)
 		}
 		wantIDs(t, p, "ignored", "ignored/upgrade-cluster/1.36.1", "ignored/upgrade-pool/default/1.36.1")
-		wantIDs(t, p, "unreachable", "unreachable/upgrade-cluster/1.36.1", "unreachable/upgrade-pool/default/1.36.1")
+		// Unreadable: the minor hop waits (fail closed), saying why.
+		wantIDs(t, p, "unreachable")
+		wantDeferred(t, p, "unreachable", map[string]string{
+			"unreachable/upgrade-cluster/1.36.1": WhyRemovedAPIsUnchecked, "unreachable/upgrade-pool/default/1.36.1": WhyRemovedAPIsUnchecked})
+		if m := cluster(t, p, "unreachable").Deferred[0].Message; !strings.Contains(m, "connection refused") || !strings.Contains(m, "ignoreRemovedAPIs") {
+			t.Errorf("message %q does not say why or how to go on", m)
+		}
 		txt := Text(p)
 		for _, want := range []string{
 			"pool default: drain-blocked: pdb default/web allows 0 disruptions",

@@ -171,7 +171,7 @@ spec:
 	}
 }
 
-// An unreachable cluster is reported as such within the timeout, and its hop is not held.
+// An unreachable cluster is reported as such within the timeout.
 func TestPreflightUnreachableCluster(t *testing.T) {
 	chk := &preflight.Checker{Timeout: 2 * time.Second, Kubeconfig: func(context.Context, string, string) ([]byte, error) {
 		return []byte(`apiVersion: v1
@@ -313,7 +313,7 @@ func widget(t *testing.T, _ string, dyn dynamic.Interface) {
 
 // reconciler.yaml preflight: {enabled: true} turns the checks on with the provider's kubeconfig;
 // a cluster whose API server cannot be reached says so in the plan, within the timeout, and its
-// hop is still planned. Without the key nothing is read.
+// minor hop waits (fail closed: removed APIs may be in use). Without the key nothing is read.
 func TestPreflightFromSettings(t *testing.T) {
 	env := emulatortest.Start(t, emulator.Options{Dwell: emulator.TestDwell})
 	if _, err := env.Admin.Seed(emulator.SeedRequest{Clusters: []emulator.SeedCluster{{Name: "a", Version: latestListed(t, "1.35"),
@@ -340,8 +340,12 @@ func TestPreflightFromSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 		cp := pass.Plan.Clusters[0]
-		if !slices.Contains(ids(cp.Actions), "a/upgrade-cluster/"+latestListed(t, "1.36")) {
-			t.Errorf("settings %q: actions %v, want the hop", settings, ids(cp.Actions))
+		hop := "a/upgrade-cluster/" + latestListed(t, "1.36")
+		if settings == "" && !slices.Contains(ids(cp.Actions), hop) {
+			t.Errorf("without preflight: actions %v, want the hop", ids(cp.Actions))
+		}
+		if settings != "" && deferredWhy(cp, hop) != plan.WhyRemovedAPIsUnchecked {
+			t.Errorf("with preflight: actions %v, deferred %+v; want the hop held as %s", ids(cp.Actions), cp.Deferred, plan.WhyRemovedAPIsUnchecked)
 		}
 		switch {
 		case settings == "" && cp.Preflight != nil:
