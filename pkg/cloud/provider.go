@@ -44,6 +44,14 @@ type Provider interface {
 	Kubeconfig(ctx context.Context, region, clusterID string) ([]byte, error)
 }
 
+// ScopedObserver is a Provider that can observe part of a project: the cluster list is read
+// whole (one list), but only the clusters keep accepts (by region and name) are read further
+// (pools, nodes, version facts) and returned. Sharded loops (run --shards) use it so that each
+// replica reads the children of its own clusters only.
+type ScopedObserver interface {
+	ObserveScoped(ctx context.Context, ref Ref, keep func(region, name string) bool) (*Snapshot, error)
+}
+
 // ClusterUpdate is a PATCH: nil fields are left unchanged.
 type ClusterUpdate struct {
 	Description       *string

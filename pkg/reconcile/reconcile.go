@@ -52,6 +52,11 @@ type Reconciler struct {
 	// Elsewhere are the clusters of the revision another replica plans (plan.Input.Elsewhere:
 	// run --shards), for the rollout's waves; nil: the repo passed is the whole fleet.
 	Elsewhere *plan.Elsewhere
+	// Keep, when set, limits the pass to the live clusters it accepts by region and name (run
+	// --shards: this replica's shards): the others are not read beyond the cluster list, not
+	// planned, not deleted, not reported as orphans. The repo passed should hold only the
+	// specs Keep accepts.
+	Keep func(region, name string) bool
 	// Preflight, when set, reads from the clusters what the plan's minor hops and drains would
 	// meet (package preflight), between a draft plan and the final one (preflight.go); nil: a
 	// preflight.Checker on Provider when reconciler.yaml says preflight: {enabled: true}.
@@ -123,13 +128,40 @@ func (r *Reconciler) scopes(repo *spec.Repo, applied map[string]plan.Applied) []
 func (r *Reconciler) Observe(ctx context.Context, refs ...cloud.Ref) ([]*cloud.Snapshot, error) {
 	snaps := make([]*cloud.Snapshot, 0, len(refs))
 	for _, ref := range refs {
-		s, err := r.Provider.Observe(ctx, ref)
+		s, err := r.observe(ctx, ref)
 		if err != nil {
 			return nil, fmt.Errorf("observe %s/%s: %w", ref.Region, ref.ProjectID, err)
 		}
 		snaps = append(snaps, s)
 	}
 	return snaps, nil
+}
+
+// observe takes ref's snapshot, limited to the clusters r.Keep accepts: narrowed in the
+// provider when it can (cloud.ScopedObserver), else filtered here.
+func (r *Reconciler) observe(ctx context.Context, ref cloud.Ref) (*cloud.Snapshot, error) {
+	if r.Keep == nil {
+		return r.Provider.Observe(ctx, ref)
+	}
+	if so, ok := r.Provider.(cloud.ScopedObserver); ok {
+		return so.ObserveScoped(ctx, ref, r.Keep)
+	}
+	s, err := r.Provider.Observe(ctx, ref)
+	if err != nil || s == nil {
+		return s, err
+	}
+	out := *s
+	out.Clusters = nil
+	for _, c := range s.Clusters {
+		region := c.Region
+		if region == "" {
+			region = ref.Region
+		}
+		if r.Keep(region, c.Name) {
+			out.Clusters = append(out.Clusters, c)
+		}
+	}
+	return &out, nil
 }
 
 // PlanObserved plans the revision co, loaded as repo, against snapshots already taken (a

@@ -26,7 +26,8 @@
 //     still leads and holds the shards it started with; when not, the pass's context is cancelled
 //     (ErrLeadershipLost) before the next mutation and nothing of the pass is committed.
 //   - With Shards set, a tick works on the clusters of the shards held at its start only
-//     (shard.Key of region and name): the observed snapshots, the specs, the deletion record, the
+//     (shard.Key of region and name, reconcile.Reconciler.Keep: the provider reads the children
+//     of those clusters only): the observed snapshots, the specs, the deletion record, the
 //     previous statuses and the status files written are all limited to them, so shards never
 //     plan, delete, report or write each other's clusters. status/_repository.yaml is written by
 //     the holder of shard 0 only. Holding no shard, a tick fetches and does nothing else.

@@ -58,12 +58,12 @@ func retryable(err error) bool {
 }
 
 func (r *Runner) reconciler(now time.Time) *reconcile.Reconciler {
-	var prov cloud.Provider = r.Provider
+	var keep func(region, name string) bool
 	if set := r.state.set; set != nil {
-		prov = shardProvider{Provider: r.Provider, set: *set}
+		keep = keepShards(*set)
 	}
 	return &reconcile.Reconciler{
-		Provider: prov, Exec: r.Exec,
+		Provider: r.Provider, Exec: r.Exec, Keep: keep,
 		Clock: r.clock(), Log: r.Log, Now: now,
 		DefaultProjectID: r.DefaultProjectID, DefaultRegion: r.DefaultRegion,
 		Rotate: true, LastApplied: r.lastApplied(), Owner: r.owner(), Health: r.recordedHealth(),

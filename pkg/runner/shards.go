@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
@@ -155,30 +154,12 @@ func writesRepositoryStatus(name string, set *shard.Set) bool {
 	return name == RepositoryStatusName && (set == nil || slices.Contains(set.Held, 0))
 }
 
-// shardProvider observes only the clusters of set: the other shards' clusters are not part
-// of this process's plan (no update, no deletion, no orphan report).
-type shardProvider struct {
-	cloud.Provider
-	set shard.Set
-}
-
-func (p shardProvider) Observe(ctx context.Context, ref cloud.Ref) (*cloud.Snapshot, error) {
-	snap, err := p.Provider.Observe(ctx, ref)
-	if err != nil || snap == nil {
-		return snap, err
-	}
-	out := *snap
-	out.Clusters = nil
-	for _, c := range snap.Clusters {
-		region := c.Region
-		if region == "" {
-			region = ref.Region
-		}
-		if p.set.Owns(shard.Key(region, c.Name)) {
-			out.Clusters = append(out.Clusters, c)
-		}
-	}
-	return &out, nil
+// keepShards is the reconcile filter of set: the other shards' clusters are not part of this
+// process's plan (not read beyond the cluster list, no update, no deletion, no orphan report).
+// A filter, not a wrapped provider: the provider's optional interfaces (ACLs, scoped
+// observation) stay visible to the pass.
+func keepShards(set shard.Set) func(region, name string) bool {
+	return func(region, name string) bool { return set.Owns(shard.Key(region, name)) }
 }
 
 // shardNote is " (shards 0,2/3)" with sharding, for the plan line.

@@ -251,3 +251,84 @@ func TestShardEventSaysNoShardHeld(t *testing.T) {
 		}
 	}
 }
+
+// A sharded replica reads pools and nodes of its own clusters only (one cluster list, then
+// its shard's children), and the provider's ACL support stays visible to its pass: a spec.acl
+// in a shard is applied by that shard's replica (a wrapped provider once hid it, and sharded
+// loops silently ignored spec.acl).
+func TestShardReplicaReadsItsClustersOnlyAndAppliesACLs(t *testing.T) {
+	e := newEnv(t, "revert")
+	names := namesPerShard(2, 2)
+	files := map[string]string{}
+	for i, n := range slices.Concat(names...) {
+		y := strings.NewReplacer("name: prod-par", "name: "+n, "DRIFT", "revert").Replace(clusterYAML)
+		if i == len(names[0]) { // the first cluster of shard 1
+			y += "  acl:\n    rules:\n      - {ip: 203.0.113.0/24, description: office}\n"
+		}
+		files["clusters/"+n+".yaml"] = y
+	}
+	e.user.Write(e.t, files)
+	e.user.CommitAndPush(e.t, "add clusters", 3)
+	a, b := e.runner, e.sibling()
+	a.Shards, b.Shards = StaticShards{Count: 2, Held: []int{0}}, StaticShards{Count: 2, Held: []int{1}}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for i, r := range []*Runner{a, b} {
+		if _, err := r.Tick(ctx, "start"); err != nil {
+			t.Fatalf("replica %d: %v", i, err)
+		}
+	}
+	// The access list of a new cluster is set by the next pass (the cluster exists then).
+	e.clock.Step(11 * time.Minute)
+	if _, err := b.Tick(ctx, "drift-check"); err != nil {
+		t.Fatalf("replica 1: %v", err)
+	}
+
+	aclCluster := names[1][0]
+	ids := map[string]string{} // live id -> name
+	snap, err := e.prov.Observe(ctx, cloud.Ref{Region: "fr-par", ProjectID: project})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range snap.Clusters {
+		ids[c.ID] = c.Name
+		if c.Name != aclCluster {
+			continue
+		}
+		rules, err := e.prov.ClusterACLRules(ctx, "fr-par", c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rules) != 1 || rules[0].IP != "203.0.113.0/24" {
+			t.Errorf("ACL of %s = %+v, want the spec's one rule (applied by shard 1's replica)", aclCluster, rules)
+		}
+	}
+
+	// A drift pass of shard 0's replica: one cluster list, then the children of shard 0 only.
+	if err := e.emu.ResetRequests(); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Step(11 * time.Minute)
+	if _, err := a.Tick(ctx, "drift-check"); err != nil {
+		t.Fatal(err)
+	}
+	log, _ := e.emu.Requests()
+	read := map[string]bool{}
+	for _, rec := range log.Requests {
+		if rec.Endpoint != "GET /k8s/v1/regions/{region}/clusters/{cluster_id}/pools" {
+			continue
+		}
+		parts := strings.Split(rec.Path, "/")
+		name := ids[parts[len(parts)-2]]
+		read[name] = true
+		if shard.Of(shard.Key("fr-par", name), 2) != 0 {
+			t.Errorf("shard 0's replica read the pools of %s (shard 1)", name)
+		}
+	}
+	if len(read) == 0 {
+		t.Errorf("shard 0's drift pass read no pools: %v", log.Counts)
+	}
+	if n := log.Counts["GET /k8s/v1/regions/{region}/clusters"]; n != 1 {
+		t.Errorf("cluster lists = %d, want 1", n)
+	}
+}

@@ -13,6 +13,12 @@ import (
 // Observe lists the clusters of ref (all pages), then per cluster its pools and its nodes (one
 // list each, all pages), then the region's catalog once.
 func (p *Provider) Observe(ctx context.Context, ref cloud.Ref) (*cloud.Snapshot, error) {
+	return p.ObserveScoped(ctx, ref, nil)
+}
+
+// ObserveScoped is Observe reading pools, nodes and version facts only for the clusters keep
+// accepts (nil: all), and returning only those (cloud.ScopedObserver).
+func (p *Provider) ObserveScoped(ctx context.Context, ref cloud.Ref, keep func(region, name string) bool) (*cloud.Snapshot, error) {
 	p.warmUp()
 	region := scw.Region(ref.Region)
 	clusters, err := allPages(ctx, p, func(ctx context.Context, page int32) ([]*k8s.Cluster, uint64, error) {
@@ -30,6 +36,9 @@ func (p *Provider) Observe(ctx context.Context, ref cloud.Ref) (*cloud.Snapshot,
 	for _, c := range clusters {
 		// A filter the API ignored must not leak another project's clusters into the snapshot.
 		if ref.ProjectID != "" && c.ProjectID != ref.ProjectID {
+			continue
+		}
+		if keep != nil && !keep(regionOr(string(c.Region), ref.Region), c.Name) {
 			continue
 		}
 		full, err := p.children(ctx, c)
@@ -127,4 +136,12 @@ func allPages[T any](ctx context.Context, p *Provider, fetch func(ctx context.Co
 		}
 	}
 	return all, nil
+}
+
+// regionOr is region, or fallback when the API left it empty.
+func regionOr(region, fallback string) string {
+	if region == "" {
+		return fallback
+	}
+	return region
 }
