@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"math/big"
 	"net"
+	"slices"
 	"strings"
 	"time"
 )
@@ -211,10 +212,8 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 			cni = "kilo"
 		}
 	}
-	switch cni {
-	case "cilium", "calico", "cilium_native", "kilo", "none":
-	default:
-		return nil, errInvalid("cni", "constraint", "unknown cni "+cni)
+	if !slices.Contains(versionCNIs(req.Version), cni) {
+		return nil, errInvalid("cni", "constraint", "cni "+cni+" is not available for version "+req.Version)
 	}
 	if req.Name == "" {
 		req.Name = "k8s-" + strings.ToLower(randomToken(8))
