@@ -1,6 +1,10 @@
 package emulator
 
-import "net"
+import (
+	"bytes"
+	"net"
+	"sort"
+)
 
 type aclReq struct {
 	ACLs []struct {
@@ -40,7 +44,7 @@ func (s *Server) handleListACLs(r *request) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	rules := s.st.ACLs[c.ID]
+	rules := sortedACLs(s.st.ACLs[c.ID])
 	page, aerr := paginate(r, len(rules), s.opts.DefaultPageSize)
 	if aerr != nil {
 		return nil, aerr
@@ -87,4 +91,40 @@ func (s *Server) handleDeleteACL(r *request) (any, *apiError) {
 		}
 	}
 	return nil, errNotFound("acl", id)
+}
+
+// sortedACLs is the listing order of the real API: rules by address (then prefix length), the
+// Scaleway-ranges rule last (recordings acl-rules-order, acl-basic). Set and Add answer in the
+// order sent.
+func sortedACLs(rules []ACLRule) []ACLRule {
+	out := append([]ACLRule{}, rules...)
+	key := func(r ACLRule) (net.IP, int, bool) {
+		ip, n, err := net.ParseCIDR(r.IP)
+		if err != nil {
+			return nil, 0, false
+		}
+		ones, _ := n.Mask.Size()
+		if v4 := ip.To4(); v4 != nil {
+			ip = v4
+		}
+		return ip, ones, true
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, am, aok := key(out[i])
+		b, bm, bok := key(out[j])
+		if aok != bok {
+			return aok
+		}
+		if !aok {
+			return false
+		}
+		if len(a) != len(b) {
+			return len(a) < len(b) // IPv4 first
+		}
+		if c := bytes.Compare(a, b); c != 0 {
+			return c < 0
+		}
+		return am < bm
+	})
+	return out
 }

@@ -3,6 +3,8 @@ package emulator
 import (
 	"crypto/rand"
 	"math/big"
+	"net"
+	"slices"
 	"strings"
 	"time"
 )
@@ -210,10 +212,8 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 			cni = "kilo"
 		}
 	}
-	switch cni {
-	case "cilium", "calico", "cilium_native", "kilo", "none":
-	default:
-		return nil, errInvalid("cni", "constraint", "unknown cni "+cni)
+	if !slices.Contains(versionCNIs(req.Version), cni) {
+		return nil, errInvalid("cni", "constraint", "cni "+cni+" is not available for version "+req.Version)
 	}
 	if req.Name == "" {
 		req.Name = "k8s-" + strings.ToLower(randomToken(8))
@@ -261,6 +261,11 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 		}
 		return *p
 	}
+	serviceCIDR := strOr(req.ServiceCidr, "10.32.0.0/20")
+	serviceDNSIP, aerr := defaultServiceDNSIP(serviceCIDR)
+	if aerr != nil {
+		return nil, aerr
+	}
 	id := s.newID()
 	c := &clusterRec{
 		Cluster: Cluster{
@@ -273,8 +278,8 @@ func (s *Server) handleCreateCluster(r *request) (any, *apiError) {
 			AdmissionPlugins: orEmpty(req.AdmissionPlugins), OpenIDConnectConfig: oidc,
 			ApiserverCertSans: orEmpty(req.ApiserverCertSans), PrivateNetworkID: pn,
 			CommitmentEndsAt: r.now, ACLAvailable: true,
-			PodCidr: strOr(req.PodCidr, "100.64.0.0/15"), ServiceCidr: strOr(req.ServiceCidr, "10.32.0.0/20"),
-			ServiceDNSIP: strOr(req.ServiceDNSIP, "10.32.0.10"), NewImagesEnabled: true,
+			PodCidr: strOr(req.PodCidr, "100.64.0.0/15"), ServiceCidr: serviceCIDR,
+			ServiceDNSIP: strOr(req.ServiceDNSIP, serviceDNSIP), NewImagesEnabled: true,
 		},
 		Seq: s.st.nextSeq(), Due: r.now.Add(s.opts.Dwell.ClusterCreate), Token: randomToken(54),
 	}
@@ -563,4 +568,23 @@ func (s *Server) handleResetAdminToken(r *request) (any, *apiError) {
 	}
 	c.Token = randomToken(54)
 	return map[string]any{}, nil
+}
+
+// defaultServiceDNSIP is the cluster DNS address when none is given: the tenth address of the
+// service CIDR (recording cluster-networking: 10.12.0.0/16 gave 10.12.0.10, the default
+// 10.32.0.0/20 gives 10.32.0.10).
+func defaultServiceDNSIP(serviceCIDR string) (string, *apiError) {
+	_, n, err := net.ParseCIDR(serviceCIDR)
+	if err != nil {
+		return "", errInvalid("service_cidr", "format", "service_cidr must be a CIDR")
+	}
+	ip := append(net.IP{}, n.IP...)
+	for i, carry := len(ip)-1, 10; i >= 0 && carry > 0; i-- {
+		sum := int(ip[i]) + carry
+		ip[i], carry = byte(sum), sum>>8
+	}
+	if !n.Contains(ip) {
+		return "", errInvalid("service_cidr", "constraint", "service_cidr is too small")
+	}
+	return ip.String(), nil
 }

@@ -252,32 +252,51 @@ func (s *Server) startPoolUpgrade(p *poolRec, version string, t time.Time) {
 	s.touch()
 }
 
-// upgradeStep replaces the next batch of outdated nodes (max_unavailable + max_surge at a time, at
-// least one). When none is left the pool goes scaling, then ready.
+// upgradeStep moves a pool upgrade forward within its upgrade_policy (SDK doc of
+// CreatePoolRequestUpgradePolicy; the recording pool-version-explicit shows {1,0} deleting the old
+// node before creating its replacement): at most max_surge nodes above size, at most
+// max_unavailable outdated nodes retired at a time (one when both are 0), oldest first. Nodes
+// retired without a surge node in their place are replaced once they are gone. When every node runs
+// the pool's version the pool goes scaling, then ready.
 func (s *Server) upgradeStep(p *poolRec, t time.Time) {
+	all, live := s.st.nodesOf(p.ID), s.liveNodes(p)
+	size := int(p.Size)
+	if len(all) < size {
+		for i := len(all); i < size; i++ {
+			s.newNode(p, t)
+		}
+		return
+	}
 	var old []*nodeRec
-	for _, n := range s.liveNodes(p) {
+	for _, n := range live {
 		if n.Version != p.Version {
 			old = append(old, n)
 		}
 	}
-	if len(old) == 0 {
-		p.Status, p.UpdatedAt = "scaling", t
-		p.Due = t.Add(s.opts.Dwell.PoolScaling)
-		s.touch()
+	sort.SliceStable(old, func(i, j int) bool { return old[i].CreatedAt.Before(old[j].CreatedAt) })
+	if len(live) > size && len(old) > 0 {
+		// surge nodes are up: retire as many outdated ones
+		for _, n := range old[:min(len(live)-size, len(old))] {
+			s.startNodeDelete(n, t)
+		}
 		return
 	}
-	batch := int(p.UpgradePolicy.MaxUnavailable + p.UpgradePolicy.MaxSurge)
-	if batch < 1 {
-		batch = 1
+	if len(all) > len(live) {
+		return // the last batch is still draining
 	}
-	sort.SliceStable(old, func(i, j int) bool { return old[i].CreatedAt.Before(old[j].CreatedAt) })
-	if batch > len(old) {
-		batch = len(old)
+	if len(old) == 0 {
+		s.scalePool(p, t) // scaling (converging on size if anything else moved it), then ready
+		return
 	}
-	for _, n := range old[:batch] {
-		s.startNodeDelete(n, t)
+	surge, unavailable := int(p.UpgradePolicy.MaxSurge), int(p.UpgradePolicy.MaxUnavailable)
+	if surge == 0 && unavailable == 0 {
+		unavailable = 1
+	}
+	for range min(surge, len(old)) {
 		s.newNode(p, t)
+	}
+	for _, n := range old[:min(unavailable, len(old))] {
+		s.startNodeDelete(n, t)
 	}
 }
 

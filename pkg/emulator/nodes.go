@@ -11,6 +11,9 @@ import (
 	"github.com/google/uuid"
 )
 
+var nodeStatuses = map[string]bool{"unknown": true, "creating": true, "not_ready": true, "ready": true, "deleting": true,
+	"deleted": true, "locked": true, "rebooting": true, "creation_error": true, "upgrading": true, "starting": true, "registering": true}
+
 var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // nodeName follows the real pattern scw-{cluster[:17]}-{pool[:17]}-{id hex prefix}, 46 characters.
@@ -86,6 +89,9 @@ func (s *Server) handleListNodes(r *request) (any, *apiError) {
 		return nil, aerr
 	}
 	poolID, name, status := r.query.Get("pool_id"), r.query.Get("name"), r.query.Get("status")
+	if status != "" && !nodeStatuses[status] {
+		return nil, errInvalid("status", "constraint", "unknown status "+status)
+	}
 	var list []*nodeRec
 	for _, n := range s.st.Nodes {
 		if n.ClusterID != c.ID || poolID != "" && n.PoolID != poolID {
@@ -97,7 +103,7 @@ func (s *Server) handleListNodes(r *request) (any, *apiError) {
 		list = append(list, n)
 	}
 	if err := sortRecs(list, r.query.Get("order_by"), func(n *nodeRec) sortKey {
-		return sortKey{n.CreatedAt, n.UpdatedAt, n.Name, n.Status, "", n.Seq}
+		return sortKey{n.CreatedAt, n.UpdatedAt, n.Name, n.Status, n.Version, n.Seq}
 	}); err != nil {
 		return nil, err
 	}

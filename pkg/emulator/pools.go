@@ -58,12 +58,25 @@ func (s *Server) validateKubeletArgs(version string, args map[string]string) *ap
 		return nil
 	}
 	allowed := s.versionWire("", v).AvailableKubeletArgs
+	var refused []string
 	for k := range args {
 		if _, ok := allowed[k]; !ok {
-			return errInvalid("kubelet_args", "constraint", "kubelet argument "+k+" is not allowed")
+			refused = append(refused, k)
 		}
 	}
-	return nil
+	if len(refused) == 0 {
+		return nil
+	}
+	// one detail per argument, as the real API answers (crossplane-provider-scaleway#194)
+	sort.Strings(refused)
+	details := make([]map[string]any, 0, len(refused))
+	for _, k := range refused {
+		details = append(details, map[string]any{"argument_name": "kubelet_args." + k, "reason": "constraint",
+			"help_message": "kubelet argument " + k + " is not available for this version"})
+	}
+	aerr := errInvalid("kubelet_args", "constraint", "")
+	aerr.body["details"] = details
+	return aerr
 }
 
 // buildPool validates a create request and fills the defaults (docs/scaleway-k8s-api.md §2.2, §9.6). It does not insert.

@@ -171,8 +171,17 @@ func (s *Server) availableVersions(current string, now time.Time) []CatalogVersi
 	return out
 }
 
+// versionCNIs are the CNIs a version offers: cilium_native from 1.34 on (the 2026-08 recordings list
+// it for 1.34.6 and later, not for 1.33.10).
+func versionCNIs(name string) []string {
+	if pv, ok := parseVersion(name); ok && pv[0] == 1 && pv[1] < 34 {
+		return []string{"cilium", "calico", "kilo", "none"}
+	}
+	return []string{"cilium", "cilium_native", "calico", "kilo", "none"}
+}
+
 func (s *Server) versionWire(region string, v CatalogVersion) Version {
-	cnis := []string{"cilium", "cilium_native", "calico", "kilo", "none"}
+	cnis := versionCNIs(v.Name)
 	gates := []string{"HPAScaleToZero", "CPUManagerPolicyAlphaOptions", "ImageVolume", "MutatingAdmissionPolicy"}
 	return Version{
 		Region: region, Name: v.Name, Label: "Kubernetes " + v.Name,
