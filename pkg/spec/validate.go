@@ -365,6 +365,12 @@ func validateWindow(is *issues, wp string, w *Window) {
 	}
 }
 
+// ValidClusterName reports whether name is one metadata.name accepts: what status files and
+// reports are named by (status/<name>.yaml), so never a path of its own.
+func ValidClusterName(name string) bool {
+	return name != "" && len(name) <= maxClusterName && nameRE.MatchString(name)
+}
+
 func validateName(is *issues, p, name string, maxLen int) {
 	switch {
 	case name == "":
