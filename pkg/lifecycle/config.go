@@ -47,14 +47,14 @@ func Resolve(s *spec.Settings, repoURL, branch string) Config {
 	if c.Forge == "" && host == "github.com" {
 		c.Forge = spec.ForgeGitHub
 	}
-	if c.Repo == "" {
-		if c.Forge == spec.ForgeGitHub && host == "github.com" {
-			c.Repo = path
-		}
-		if u, err := url.Parse(c.URL); err == nil && c.URL != "" && u.Host == host {
-			c.Repo = strings.TrimPrefix(strings.TrimPrefix(path, strings.Trim(u.Path, "/")), "/")
-		}
+	derived := "" // owner/name of the repository the specs are read from, when the forge serves it
+	if c.Forge == spec.ForgeGitHub && host == "github.com" {
+		derived = path
 	}
+	if u, err := url.Parse(c.URL); err == nil && c.URL != "" && u.Host == host {
+		derived = strings.TrimPrefix(strings.TrimPrefix(path, strings.Trim(u.Path, "/")), "/")
+	}
+	c.Repo = cmp.Or(c.Repo, derived)
 	switch {
 	case p.Enabled != nil && !*p.Enabled:
 		c.Off = "lifecycle.pullRequests.enabled is false"
@@ -66,6 +66,8 @@ func Resolve(s *spec.Settings, repoURL, branch string) Config {
 		c.Off = "the repository is unknown: set lifecycle.pullRequests.repo (owner/name) in reconciler.yaml"
 	case c.BaseBranch == "":
 		c.Off = "the base branch is unknown: set lifecycle.pullRequests.baseBranch in reconciler.yaml"
+	case derived != "" && !strings.EqualFold(c.Repo, derived):
+		c.Off = fmt.Sprintf("lifecycle.pullRequests.repo %s is not the repository the specs are read from (%s): the forge token is used only for that one", c.Repo, derived)
 	case c.URL != "" && !sameForgeHost(c.URL, host):
 		c.Off = fmt.Sprintf("lifecycle.pullRequests.url %s is not on the host the specs are read from (%s): the forge token is sent only there",
 			c.URL, cmp.Or(hostname(host), "a local repository"))

@@ -39,3 +39,31 @@ func TestResolveSendsTheTokenOnlyToTheRepositorysHost(t *testing.T) {
 		}
 	}
 }
+
+// reconciler.yaml's repo: named another repository of the same forge: the loop listed, opened
+// and closed lifecycle pull requests there with the operator's token. When the forge serves the
+// repository the specs are read from, repo: may only name that one.
+func TestResolveUsesTheTokenOnlyForTheRepositoryItReads(t *testing.T) {
+	pr := func(forge, u, repo string) *spec.Settings {
+		return &spec.Settings{Lifecycle: &spec.LifecycleSettings{PullRequests: &spec.PullRequestSettings{Forge: forge, URL: u, Repo: repo}}}
+	}
+	for name, tc := range map[string]struct {
+		s       *spec.Settings
+		repoURL string
+		enabled bool
+	}{
+		"github, that repository":     {pr("github", "", "Ops/Fleet"), "https://github.com/ops/fleet.git", true},
+		"github, another repository":  {pr("github", "", "ops/other"), "https://github.com/ops/fleet.git", false},
+		"gitea, another repository":   {pr("gitea", "https://git.example.com", "ops/other"), "https://git.example.com/ops/fleet.git", false},
+		"gitea, not derivable (ssh)":  {pr("gitea", "https://git.example.com", "ops/fleet"), "ssh://git@git.example.com:2222/ops/fleet.git", true},
+		"gitea under a path, derived": {pr("gitea", "https://h/git/", ""), "https://h/git/ops/fleet", true},
+	} {
+		c := Resolve(tc.s, tc.repoURL, "main")
+		if c.Enabled != tc.enabled {
+			t.Errorf("%s: enabled %v (off %q), want %v", name, c.Enabled, c.Off, tc.enabled)
+		}
+		if !tc.enabled && !strings.Contains(c.Off, "lifecycle.pullRequests.repo ops/other") {
+			t.Errorf("%s: off %q, want the reason naming lifecycle.pullRequests.repo", name, c.Off)
+		}
+	}
+}
