@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +77,39 @@ func TestForgedLeaseFarAheadIsReported(t *testing.T) {
 	gittest.Run(t, user.Dir, "push", "--quiet", "origin", ":"+l.Ref)
 	if ok, err := l.Try(context.Background()); !ok || err != nil {
 		t.Fatalf("Try after the forged ref was deleted = %v, %v; want the lease", ok, err)
+	}
+}
+
+// A shard lease pushed with an expiry years ahead kept its shard's clusters without a reconciler
+// and nothing said so; the shard is still never taken, and each round now logs it.
+func TestForgedShardLeaseFarAheadIsReported(t *testing.T) {
+	gs := gittest.NewHTTPServer(t, "")
+	gittest.NewBareRepo(t, gs.Root, "fleet.git")
+	url := gs.RepoURL("fleet.git")
+	user := gittest.Clone(t, url)
+	user.Write(t, map[string]string{"clusters/a.yaml": "x"})
+	user.CommitAndPush(t, "seed", 3)
+	clk := clocktesting.NewFakeClock(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))
+	pushLease(t, user, gitlease.ShardRef("main", 1),
+		gitlease.Record{Holder: "ops", Acquired: clk.Now(), Expires: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}.Message())
+	src, err := source.New(source.Options{URL: url, CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	set := &gitlease.ShardSet{Store: src, Branch: "main", Holder: "loop-a", Count: 2, Duration: 30 * time.Second, Clock: clk,
+		Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	for range 3 {
+		if err := set.Round(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		clk.Step(10 * time.Second)
+	}
+	if held := set.Shards().Held; slices.Contains(held, 1) {
+		t.Fatalf("held %v: the forged shard lease was taken over", held)
+	}
+	if !strings.Contains(logs.String(), gitlease.ShardRef("main", 1)) || !strings.Contains(logs.String(), "9999-01-01") ||
+		!strings.Contains(logs.String(), "delete the ref") {
+		t.Errorf("logs %q: want the forged shard lease named, with its expiry and what to do", logs.String())
 	}
 }

@@ -233,14 +233,19 @@ func (e *HeldError) Unwrap() error { return ErrHeld }
 // renewal sets it: pushed by someone who can write to the repository, or by a clock far ahead.
 // It is never taken over (one writer): a person deletes the ref. It wraps ErrHeld.
 type ImplausibleError struct {
-	Ref, Hash  string
-	Record     Record
-	Ahead, Max time.Duration
+	Ref, Hash string // Hash: the lease commit, when known
+	Record    Record
+	Ahead     time.Duration // how far ahead of now the record expires (when known)
+	Max       time.Duration // the furthest a renewal reaches
 }
 
 func (e *ImplausibleError) Error() string {
-	return fmt.Sprintf("%s at %s: lease %s, further ahead than any renewal (at most %s): forged, or written by a clock far ahead; it is never taken over: delete the ref to free it (git push origin :%s)",
-		e.Ref, e.Hash, e.Record, e.Max, e.Ref)
+	at := ""
+	if e.Hash != "" {
+		at = " at " + e.Hash
+	}
+	return fmt.Sprintf("%s%s: lease %s, further ahead than any renewal (at most %s): forged, or written by a clock far ahead; it is never taken over: delete the ref to free it (git push origin :%s)",
+		e.Ref, at, e.Record, e.Max, e.Ref)
 }
 
 func (e *ImplausibleError) Unwrap() error { return ErrHeld }

@@ -136,6 +136,10 @@ func (s *ShardSet) Round(ctx context.Context) error {
 		}
 		if rec != nil {
 			holders[k] = rec.Holder
+			if rec.Holder != s.Holder && rec.Expires.Sub(now) > l.maxAhead() {
+				// Never taken over (one writer), but its clusters have nobody to reconcile them.
+				s.log().WarnContext(ctx, "shard lease", "err", &ImplausibleError{Ref: l.Ref, Record: *rec, Max: l.maxAhead()})
+			}
 		}
 	}
 	s.mu.Lock()
