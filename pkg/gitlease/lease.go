@@ -44,6 +44,7 @@ type Lease struct {
 	mu   sync.Mutex
 	held *Record // the last record we wrote, nil when not holding
 	hash string  // its commit
+	seen string  // the other holder last logged
 }
 
 var _ runner.Leadership = (*Lease)(nil)
@@ -101,6 +102,10 @@ func (l *Lease) Try(ctx context.Context) (bool, error) {
 		}
 		if rec.Holder != l.Holder && rec.Live(now) {
 			l.drop()
+			if ahead := rec.Expires.Sub(now); ahead > l.maxAhead() {
+				return false, &ImplausibleError{Ref: l.Ref, Hash: cur.Hash, Record: rec, Ahead: ahead, Max: l.maxAhead()}
+			}
+			l.noteHeld(ctx, rec)
 			return false, nil
 		}
 		if rec.Holder == l.Holder && rec.Live(now) {
@@ -118,7 +123,7 @@ func (l *Lease) Try(ctx context.Context) (bool, error) {
 	}
 	l.mu.Lock()
 	anew := l.held == nil
-	l.held, l.hash = &rec, h
+	l.held, l.hash, l.seen = &rec, h, ""
 	l.mu.Unlock()
 	if anew {
 		l.log().InfoContext(ctx, "lease acquired", "ref", l.Ref, "holder", l.Holder, "expires", rec.Expires)
@@ -127,6 +132,22 @@ func (l *Lease) Try(ctx context.Context) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// maxAhead is how far ahead of now an honest record's expiry can lie: a renewal sets it
+// Duration ahead, and a loop started with a longer --lease-duration stays well within this.
+func (l *Lease) maxAhead() time.Duration { return max(10*l.duration(), time.Hour) }
+
+// noteHeld logs, once per holder, that another process holds the lease: a follower says whom
+// it waits for.
+func (l *Lease) noteHeld(ctx context.Context, rec Record) {
+	l.mu.Lock()
+	first := l.seen != rec.Holder
+	l.seen = rec.Holder
+	l.mu.Unlock()
+	if first {
+		l.log().InfoContext(ctx, "lease held elsewhere", "ref", l.Ref, "holder", rec.Holder, "expires", rec.Expires)
+	}
 }
 
 func (l *Lease) drop() {
@@ -207,3 +228,24 @@ type HeldError struct {
 func (e *HeldError) Error() string { return fmt.Sprintf("%s: lease %s", e.Ref, e.Record) }
 
 func (e *HeldError) Unwrap() error { return ErrHeld }
+
+// ImplausibleError says the lease is held by a record whose expiry lies further ahead than any
+// renewal sets it: pushed by someone who can write to the repository, or by a clock far ahead.
+// It is never taken over (one writer): a person deletes the ref. It wraps ErrHeld.
+type ImplausibleError struct {
+	Ref, Hash string // Hash: the lease commit, when known
+	Record    Record
+	Ahead     time.Duration // how far ahead of now the record expires (when known)
+	Max       time.Duration // the furthest a renewal reaches
+}
+
+func (e *ImplausibleError) Error() string {
+	at := ""
+	if e.Hash != "" {
+		at = " at " + e.Hash
+	}
+	return fmt.Sprintf("%s%s: lease %s, further ahead than any renewal (at most %s): forged, or written by a clock far ahead; it is never taken over: delete the ref to free it (git push origin :%s)",
+		e.Ref, at, e.Record, e.Max, e.Ref)
+}
+
+func (e *ImplausibleError) Unwrap() error { return ErrHeld }

@@ -136,6 +136,10 @@ func (s *ShardSet) Round(ctx context.Context) error {
 		}
 		if rec != nil {
 			holders[k] = rec.Holder
+			if rec.Holder != s.Holder && rec.Expires.Sub(now) > l.maxAhead() {
+				// Never taken over (one writer), but its clusters have nobody to reconcile them.
+				s.log().WarnContext(ctx, "shard lease", "err", &ImplausibleError{Ref: l.Ref, Record: *rec, Max: l.maxAhead()})
+			}
 		}
 	}
 	s.mu.Lock()
@@ -177,7 +181,9 @@ func (s *ShardSet) membership(ctx context.Context, now time.Time) (members, mine
 			continue
 		}
 		ok, err := l.Try(ctx) // renews ours, takes a free one, leaves another's
-		if err != nil {
+		if ie := (*ImplausibleError)(nil); errors.As(err, &ie) {
+			s.log().WarnContext(ctx, "member slot", "err", err) // someone else's, as before: counted below
+		} else if err != nil {
 			return 0, -1, err
 		}
 		if ok {

@@ -2,6 +2,8 @@ package lifecycle
 
 import (
 	"cmp"
+	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -45,14 +47,14 @@ func Resolve(s *spec.Settings, repoURL, branch string) Config {
 	if c.Forge == "" && host == "github.com" {
 		c.Forge = spec.ForgeGitHub
 	}
-	if c.Repo == "" {
-		if c.Forge == spec.ForgeGitHub && host == "github.com" {
-			c.Repo = path
-		}
-		if u, err := url.Parse(c.URL); err == nil && c.URL != "" && u.Host == host {
-			c.Repo = strings.TrimPrefix(strings.TrimPrefix(path, strings.Trim(u.Path, "/")), "/")
-		}
+	derived := "" // owner/name of the repository the specs are read from, when the forge serves it
+	if c.Forge == spec.ForgeGitHub && host == "github.com" {
+		derived = path
 	}
+	if u, err := url.Parse(c.URL); err == nil && c.URL != "" && u.Host == host {
+		derived = strings.TrimPrefix(strings.TrimPrefix(path, strings.Trim(u.Path, "/")), "/")
+	}
+	c.Repo = cmp.Or(c.Repo, derived)
 	switch {
 	case p.Enabled != nil && !*p.Enabled:
 		c.Off = "lifecycle.pullRequests.enabled is false"
@@ -64,6 +66,11 @@ func Resolve(s *spec.Settings, repoURL, branch string) Config {
 		c.Off = "the repository is unknown: set lifecycle.pullRequests.repo (owner/name) in reconciler.yaml"
 	case c.BaseBranch == "":
 		c.Off = "the base branch is unknown: set lifecycle.pullRequests.baseBranch in reconciler.yaml"
+	case derived != "" && !strings.EqualFold(c.Repo, derived):
+		c.Off = fmt.Sprintf("lifecycle.pullRequests.repo %s is not the repository the specs are read from (%s): the forge token is used only for that one", c.Repo, derived)
+	case c.URL != "" && !sameForgeHost(c.URL, host):
+		c.Off = fmt.Sprintf("lifecycle.pullRequests.url %s is not on the host the specs are read from (%s): the forge token is sent only there",
+			c.URL, cmp.Or(hostname(host), "a local repository"))
 	}
 	c.Enabled = c.Off == ""
 	return c
@@ -79,4 +86,26 @@ func splitRepoURL(raw string) (host, path string) {
 		}
 	}
 	return strings.ToLower(host), strings.TrimSuffix(strings.Trim(path, "/"), ".git")
+}
+
+// sameForgeHost reports whether the forge at forgeURL is on the repository's host (its API host
+// may be api.<host>, as api.github.com for github.com; ports aside). reconciler.yaml is written by
+// whoever can commit; the token is the operator's: it never goes to a host of the committer's
+// choosing.
+func sameForgeHost(forgeURL, repoHost string) bool {
+	u, err := url.Parse(forgeURL)
+	repo := hostname(repoHost)
+	if err != nil || repo == "" {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	return h == repo || h == "api."+repo
+}
+
+// hostname is host without its port.
+func hostname(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return strings.Trim(h, "[]")
+	}
+	return strings.Trim(host, "[]")
 }

@@ -90,6 +90,10 @@ func (e *Elsewhere) members(now time.Time, haltOn []string) []*member {
 	return out
 }
 
+// FactsClockSkew is how far ahead of this replica's clock another replica's check time may lie
+// and still count (Elsewhere.MaxAge): clocks of replicas differ by seconds, not more.
+const FactsClockSkew = time.Minute
+
 // staleness says why facts f (ok: recorded at all) cannot be trusted at now; "" when they can.
 func (e *Elsewhere) staleness(f RecordedFacts, ok bool, now time.Time) string {
 	switch {
@@ -99,6 +103,10 @@ func (e *Elsewhere) staleness(f RecordedFacts, ok bool, now time.Time) string {
 		return fmt.Sprintf("%s was written for other specs (digest %s, not %s)", f.File, shortDigest(f.SpecDigest), shortDigest(e.SpecDigest))
 	case f.CheckedAt.IsZero():
 		return fmt.Sprintf("%s records no time its facts were checked at", f.File)
+	case e.MaxAge > 0 && f.CheckedAt.Sub(now) > FactsClockSkew:
+		// A negative age would keep such facts fresh for ever: a clock far ahead, or a forged file.
+		return fmt.Sprintf("%s records a check at %s, after %s: a replica's clock is ahead or the file was not written by one",
+			f.File, f.CheckedAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	case e.MaxAge > 0 && now.Sub(f.CheckedAt) > e.MaxAge:
 		return fmt.Sprintf("%s was last checked at %s, more than %s before %s", f.File,
 			f.CheckedAt.UTC().Format(time.RFC3339), formatDuration(e.MaxAge), now.UTC().Format(time.RFC3339))

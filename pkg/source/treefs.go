@@ -34,6 +34,9 @@ type TreeFS struct {
 	src  *Source
 	root plumbing.Hash
 	when time.Time
+	// trees are the directory trees decoded so far, by id (a tree's content never changes), so a
+	// walk of a directory of n files decodes it once, not n times. Guarded by src.mu.
+	trees map[plumbing.Hash]*object.Tree
 }
 
 var (
@@ -110,7 +113,21 @@ func (t *TreeFS) with(op, name string, fn func(storer.EncodedObjectStorer, *entr
 		return &fs.PathError{Op: op, Path: name, Err: err}
 	}
 	s := r.Storer
-	root, err := object.GetTree(s, t.root)
+	getTree := func(h plumbing.Hash) (*object.Tree, error) {
+		if tr, ok := t.trees[h]; ok {
+			return tr, nil
+		}
+		tr, err := object.GetTree(s, h)
+		if err != nil {
+			return nil, err
+		}
+		if t.trees == nil {
+			t.trees = map[plumbing.Hash]*object.Tree{}
+		}
+		t.trees[h] = tr
+		return tr, nil
+	}
+	root, err := getTree(t.root)
 	if err != nil {
 		return &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("read tree %s: %w", t.root, err)}
 	}
@@ -118,7 +135,7 @@ func (t *TreeFS) with(op, name string, fn func(storer.EncodedObjectStorer, *entr
 		info := &entryInfo{entry: object.TreeEntry{Name: ".", Mode: filemode.Dir, Hash: t.root}, fsys: t}
 		return pathErr(op, name, fn(s, info, root))
 	}
-	e, sub, err := resolve(root, op, name)
+	e, sub, err := resolve(root, getTree, op, name)
 	if err != nil {
 		return err
 	}
@@ -129,7 +146,8 @@ func (t *TreeFS) with(op, name string, fn func(storer.EncodedObjectStorer, *entr
 // directory. A path through a symlink or a submodule is refused at that element
 // with repofs.ErrSymlink or repofs.ErrNotRegular (go-git would look the link's
 // blob up as a tree).
-func resolve(root *object.Tree, op, name string) (*object.TreeEntry, *object.Tree, error) {
+// getTree reads a tree by id (the decoded trees are kept: FindEntry indexes a tree once).
+func resolve(root *object.Tree, getTree func(plumbing.Hash) (*object.Tree, error), op, name string) (*object.TreeEntry, *object.Tree, error) {
 	dir, elems := root, strings.Split(name, "/")
 	last := len(elems) - 1
 	for i, elem := range elems[:last] {
@@ -141,7 +159,7 @@ func resolve(root *object.Tree, op, name string) (*object.TreeEntry, *object.Tre
 			err = object.ErrDirectoryNotFound // a file is not a directory
 		}
 		if err == nil {
-			dir, err = dir.Tree(elem)
+			dir, err = subtree(getTree, e.Hash)
 		}
 		if err != nil {
 			return nil, nil, lookupErr(op, name, err)
@@ -154,11 +172,21 @@ func resolve(root *object.Tree, op, name string) (*object.TreeEntry, *object.Tre
 	if e.Mode != filemode.Dir {
 		return e, nil, nil
 	}
-	sub, err := dir.Tree(elems[last])
+	sub, err := subtree(getTree, e.Hash)
 	if err != nil {
 		return nil, nil, &fs.PathError{Op: op, Path: name, Err: err}
 	}
 	return e, sub, nil
+}
+
+// subtree is the directory tree h, a missing one being object.ErrDirectoryNotFound (as
+// go-git's Tree.Tree says it).
+func subtree(getTree func(plumbing.Hash) (*object.Tree, error), h plumbing.Hash) (*object.Tree, error) {
+	t, err := getTree(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, object.ErrDirectoryNotFound
+	}
+	return t, err
 }
 
 // lookupErr is fs.ErrNotExist for a path that is not in the tree.

@@ -123,6 +123,8 @@ func validateSecretRef(is *issues, p string, r *SecretRef) {
 		is.hint(p, "set exactly one of env and file", "{env: NAME} or {file: /path/to/secret}")
 	case r.Env != "" && !envNameRE.MatchString(r.Env):
 		is.addf(p+".env", "invalid environment variable name %q", r.Env)
+	case r.Env != "" && ownCredentialEnv(r.Env):
+		is.hint(p+".env", fmt.Sprintf("%s holds a credential of the reconciler itself, never a notification secret", r.Env), "a variable of its own, e.g. {env: ALERTS_WEBHOOK_KEY}")
 	case r.File != "" && !strings.HasPrefix(r.File, "/"):
 		is.hint(p+".file", fmt.Sprintf("file %q must be an absolute path on the reconciler's host", r.File), "e.g. /var/run/secrets/alerts/token")
 	}

@@ -365,6 +365,12 @@ func validateWindow(is *issues, wp string, w *Window) {
 	}
 }
 
+// ValidClusterName reports whether name is one metadata.name accepts: what status files and
+// reports are named by (status/<name>.yaml), so never a path of its own.
+func ValidClusterName(name string) bool {
+	return name != "" && len(name) <= maxClusterName && nameRE.MatchString(name)
+}
+
 func validateName(is *issues, p, name string, maxLen int) {
 	switch {
 	case name == "":
@@ -652,8 +658,13 @@ func validatePullRequests(is *issues, path string, p *PullRequestSettings) {
 			is.hint(path+".repo", fmt.Sprintf("invalid repository %q", p.Repo), "owner/name")
 		}
 	}
-	if p.TokenEnv != "" && !envNameRE.MatchString(p.TokenEnv) {
+	switch {
+	case p.TokenEnv == "":
+	case !envNameRE.MatchString(p.TokenEnv):
 		is.hint(path+".tokenEnv", fmt.Sprintf("invalid environment variable name %q", p.TokenEnv), "the NAME of the variable holding the token (never the token)")
+	case ownCredentialEnv(p.TokenEnv):
+		is.hint(path+".tokenEnv", fmt.Sprintf("%s holds a credential of the reconciler itself, never a forge token: it would be sent to the forge", p.TokenEnv),
+			"a variable holding only the forge token, e.g. "+defaultForgeTokenEnv)
 	}
 	if p.TokenFile != "" && !strings.HasPrefix(p.TokenFile, "/") {
 		is.hint(path+".tokenFile", fmt.Sprintf("file %q must be an absolute path on the reconciler's host", p.TokenFile), "e.g. /var/run/secrets/forge-token")
@@ -661,6 +672,18 @@ func validatePullRequests(is *issues, path string, p *PullRequestSettings) {
 }
 
 var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// defaultForgeTokenEnv is where the forge token is read by default (pkg/lifecycle).
+const defaultForgeTokenEnv = "RECONCILER_FORGE_TOKEN"
+
+// ownCredentialEnv reports whether an environment variable holds a credential the reconciler
+// itself runs with: the Scaleway keys (SCW_*, which alone may write the deletion evidence) and
+// the passphrase of its commit-signing key. reconciler.yaml is written by whoever can commit;
+// it never gets one of them read and sent elsewhere.
+func ownCredentialEnv(name string) bool {
+	n := strings.ToUpper(name)
+	return strings.HasPrefix(n, "SCW_") || n == "RECONCILER_SIGN_KEY_PASSPHRASE"
+}
 
 // ownerRE is what an owner identity may be: it becomes part of a tag value.
 var ownerRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$`)

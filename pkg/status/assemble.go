@@ -132,8 +132,8 @@ func withoutRevision(p Pass, previous map[string]*ClusterStatus) []Input {
 	var out []Input
 	for _, name := range slices.Sorted(maps.Keys(previous)) {
 		prev := previous[name]
-		if prev.Cluster == RepositoryName {
-			continue
+		if prev.Cluster == RepositoryName || !spec.ValidClusterName(prev.Cluster) {
+			continue // not a status the reconciler wrote: its cluster: would name no file of status/
 		}
 		out = append(out, Input{Cluster: prev.Cluster, Region: prev.Region, ProjectID: prev.ProjectID, SpecFile: prev.SpecFile,
 			Revision: p.Revision, SpecDigest: p.SpecDigest, ValidationErrors: p.ValidationErrors, Previous: prev,

@@ -96,12 +96,13 @@ func NextRollout(prev *RolloutStatus, cp *plan.ClusterPlan, live *cloud.Cluster,
 }
 
 // HealthFrom returns, per cluster key, the health times the statuses (contents by path) record,
-// for plan.Input.Health. Files that do not parse or record none are skipped.
+// for plan.Input.Health. Files that do not parse or record none are skipped, as are files not at
+// status/<cluster>.yaml: the reconciler writes no other, and a health clock lets a rollout go on.
 func HealthFrom(files map[string][]byte) map[string]plan.Health {
 	out := map[string]plan.Health{}
-	for _, b := range files {
+	for p, b := range files {
 		s, err := ParseYAML(b)
-		if err != nil || s.Rollout == nil || (s.Rollout.HealthySince == nil && s.Rollout.Failed == "") {
+		if err != nil || s.Rollout == nil || (s.Rollout.HealthySince == nil && s.Rollout.Failed == "") || !ownPath(p, s) {
 			continue
 		}
 		h := plan.Health{Basis: s.Rollout.HealthBasis, Failed: s.Rollout.Failed}
@@ -139,13 +140,14 @@ func Heartbeat(next, prev *RolloutStatus, at time.Time, every time.Duration) {
 }
 
 // FactsFrom returns, per cluster key, the rollout facts the statuses (contents by path) record,
-// for plan.Elsewhere.Facts: the clusters another shard's replica plans. Files that do not parse or
-// record no rollout are skipped (the plan then holds the higher waves for them).
+// for plan.Elsewhere.Facts: the clusters another shard's replica plans. Files that do not parse,
+// record no rollout, or are not at status/<cluster>.yaml (where the replicas write) are skipped
+// (the plan then holds the higher waves for them).
 func FactsFrom(files map[string][]byte) map[string]plan.RecordedFacts {
 	out := map[string]plan.RecordedFacts{}
 	for path, b := range files {
 		s, err := ParseYAML(b)
-		if err != nil || s.Rollout == nil || s.Cluster == RepositoryName {
+		if err != nil || s.Rollout == nil || s.Cluster == RepositoryName || !ownPath(path, s) {
 			continue
 		}
 		ro := s.Rollout
@@ -167,4 +169,11 @@ func FactsFrom(files map[string][]byte) map[string]plan.RecordedFacts {
 		out[plan.Key(s.Region, s.ProjectID, s.Cluster)] = f
 	}
 	return out
+}
+
+// ownPath reports whether p is where the reconciler writes s (status/<cluster>.yaml). Several
+// files could otherwise claim one cluster, the one read depending on map order.
+func ownPath(p string, s *ClusterStatus) bool {
+	sp, _ := Paths(s.Cluster)
+	return p == sp
 }
