@@ -13,6 +13,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/notify"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
@@ -211,7 +212,7 @@ func (r *Runner) loop(ctx context.Context, afterTick func()) error {
 		if afterTick != nil {
 			afterTick()
 		}
-		t := r.clock().NewTimer(r.jittered())
+		t := r.clock().NewTimer(r.nextWait())
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -224,7 +225,10 @@ func (r *Runner) loop(ctx context.Context, afterTick func()) error {
 	}
 }
 
-func (r *Runner) jittered() time.Duration {
+func (r *Runner) jittered() time.Duration { return r.jitter(r.interval()) }
+
+// jitter returns d ± Jitter of it at random.
+func (r *Runner) jitter(d time.Duration) time.Duration {
 	j := r.Jitter
 	if j == 0 {
 		j = 0.1
@@ -233,8 +237,22 @@ func (r *Runner) jittered() time.Duration {
 	if rnd == nil {
 		rnd = rand.Float64
 	}
-	d := r.interval()
 	return d + time.Duration((rnd()*2-1)*j*float64(d))
+}
+
+// nextWait is the pause before the next tick: the interval, or after consecutive failed ticks
+// (an API answering 429/503, Git unreachable) a backoff doubling from the interval up to the
+// drift interval, so a storm is not met with a full pass every interval. A Trigger (webhook,
+// window) still ticks at once.
+func (r *Runner) nextWait() time.Duration {
+	n := r.ConsecutiveFailures()
+	if n == 0 {
+		return r.jittered()
+	}
+	p := backoff.Policy{Base: r.interval(), Max: max(r.driftInterval(), r.interval())}
+	d := r.jitter(p.Delay(n, 1))
+	r.log().Warn("backing off after failed ticks", "failures", n, "next", d.Round(time.Second))
+	return d
 }
 
 // TickResult says what one tick did.

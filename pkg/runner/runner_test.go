@@ -45,6 +45,7 @@ type env struct {
 	t      *testing.T
 	runner *Runner
 	emu    *emulator.Server
+	api    string // the emulator's URL
 	bare   string
 	url    string
 	user   *gittest.User
@@ -79,7 +80,7 @@ func newEnv(t *testing.T, drift string) *env {
 	exec := &apply.Executor{Provider: prov, Options: apply.Options{PollInterval: 10 * time.Millisecond}}
 	r := &Runner{Source: src, Provider: prov, Exec: exec, Clock: clk, DriftInterval: 10 * time.Minute,
 		DefaultProjectID: project, DefaultRegion: "fr-par"}
-	return &env{t: t, runner: r, emu: emu, bare: bare, url: gs.RepoURL("fleet.git"), user: user, clock: clk, prov: prov}
+	return &env{t: t, runner: r, emu: emu, api: hs.URL, bare: bare, url: gs.RepoURL("fleet.git"), user: user, clock: clk, prov: prov}
 }
 
 func (e *env) tick(why string) *TickResult {

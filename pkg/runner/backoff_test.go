@@ -1,0 +1,152 @@
+package runner
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/backoff"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
+	"github.com/scaleway-gitops/reconciler/pkg/emulator"
+)
+
+// loopDriver runs the loop in the background on the env's fake clock and steps the clock only
+// while the loop waits for its next tick, recording when each tick ran.
+type loopDriver struct {
+	e      *env
+	ticks  chan time.Time
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func startLoop(e *env) *loopDriver {
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &loopDriver{e: e, ticks: make(chan time.Time, 1000), cancel: cancel, done: make(chan error, 1)}
+	go func() { d.done <- e.runner.loop(ctx, func() { d.ticks <- e.clock.Now() }) }()
+	e.t.Cleanup(d.stop)
+	return d
+}
+
+func (d *loopDriver) stop() {
+	d.cancel()
+	<-d.done
+}
+
+// idle waits (in real time, bounded) until the loop waits on its timer: a tick is not running.
+func (d *loopDriver) idle() {
+	d.e.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !d.e.clock.HasWaiters() {
+		if time.Now().After(deadline) {
+			d.e.t.Fatal("the loop never came back to wait for its next tick")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// run steps the fake clock by step while the loop is idle, for span, and returns the ticks seen.
+func (d *loopDriver) run(span, step time.Duration) []time.Time {
+	end := d.e.clock.Now().Add(span)
+	for d.e.clock.Now().Before(end) {
+		d.idle()
+		d.e.clock.Step(step)
+	}
+	d.idle()
+	var out []time.Time
+	for {
+		select {
+		case at := <-d.ticks:
+			out = append(out, at)
+		default:
+			return out
+		}
+	}
+}
+
+// A 503 storm on every read: the loop backs off (the pause doubles from the interval up to the
+// drift interval) instead of a full pass every interval; every failed pass is counted, /readyz
+// says why it is not ready, and the first tick after the storm syncs. Before, 30 minutes of
+// storm drew 31 passes, one a minute.
+func TestLoopBacksOffDuringAnAPIStorm(t *testing.T) {
+	e := newEnv(t, "revert")
+	prov, err := scaleway.New(scaleway.WithAPIURL(e.api), scaleway.WithReadRetry(backoff.Policy{Attempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	e.runner.Provider, e.runner.Exec = prov, &apply.Executor{Provider: prov, Options: apply.Options{PollInterval: 10 * time.Millisecond}}
+	e.runner.Interval, e.runner.Metrics, e.runner.Rand = time.Minute, m, func() float64 { return 0.5 } // no jitter
+	if err := e.emu.FailNext(emulator.FailNext{Method: "GET", Count: 1 << 20, Status: 503}); err != nil {
+		t.Fatal(err)
+	}
+
+	d := startLoop(e)
+	storm := d.run(30*time.Minute, 10*time.Second)
+	var gaps []time.Duration
+	for i := 1; i < len(storm); i++ {
+		gaps = append(gaps, storm[i].Sub(storm[i-1]))
+	}
+	t.Logf("%d ticks in 30 minutes of storm, gaps %v", len(storm), gaps)
+	if len(storm) > 7 {
+		t.Errorf("%d passes in 30 minutes of 503s, want the loop to back off (at most 7: 1, 2, 4, 8, 10, 10 minutes apart)", len(storm))
+	}
+	for i, g := range gaps {
+		if i > 0 && g < gaps[i-1] {
+			t.Errorf("gap %d (%s) shorter than the one before (%s): the backoff must not shrink during the storm", i, g, gaps[i-1])
+		}
+		if g > e.runner.DriftInterval+10*time.Second {
+			t.Errorf("gap %d is %s, want at most the drift interval %s", i, g, e.runner.DriftInterval)
+		}
+	}
+	if got := counter(t, reg, "reconciler_passes_total", "error"); int(got) != len(storm) {
+		t.Errorf("reconciler_passes_total{result=error} = %v, want %d (every tick of the storm failed)", got, len(storm))
+	}
+	if ok, why := e.runner.Readiness(); ok || why == "" {
+		t.Errorf("readiness during the storm = %v %q, want not ready with the reason", ok, why)
+	}
+
+	// The storm ends: the next tick (at most a drift interval later) syncs and the pause is the
+	// interval again.
+	if err := e.emu.ClearFaults(); err != nil {
+		t.Fatal(err)
+	}
+	after := d.run(e.runner.DriftInterval+time.Minute, 10*time.Second)
+	if len(after) < 2 {
+		t.Fatalf("%d tick(s) in the %s after the storm, want a sync and then ticks at the interval", len(after), e.runner.DriftInterval+time.Minute)
+	}
+	if ok, why := e.runner.Readiness(); !ok {
+		t.Errorf("not ready after the storm: %s", why)
+	}
+	if e.live() == nil {
+		t.Error("prod-par was not created after the storm")
+	}
+	if g := after[len(after)-1].Sub(after[len(after)-2]); g > e.runner.Interval+10*time.Second {
+		t.Errorf("the pause after recovery is %s, want the interval %s", g, e.runner.Interval)
+	}
+}
+
+// counter reads the value of name{result=result} from reg.
+func counter(t *testing.T, reg *prometheus.Registry, name, result string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "result" && l.GetValue() == result {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}
