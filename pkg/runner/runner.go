@@ -116,6 +116,7 @@ type state struct {
 	set          *shard.Set        // the shards of the current tick; nil without sharding
 	heldKey      string            // set.String() of the last tick
 	shardsMoved  bool              // the held shards changed since the last pass
+	transition   bool              // the last pass deferred work to a cluster or pool in transition
 	// elsewhere is the rollout's view of the other shards' clusters for this tick's pass (nil
 	// without sharding); fleetSeen, the fingerprint of their facts the last pass planned with.
 	elsewhere *plan.Elsewhere
@@ -396,6 +397,7 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 		r.state.observedAt = now
 	}
 	r.state.retry = retryable(perr) || pass.retryable()
+	r.state.transition = pass.inTransition()
 	if pass != nil && pass.applied != nil {
 		res.Applied = pass.applied.Count(apply.Done)
 	}
@@ -422,6 +424,8 @@ func (r *Runner) passReason(co *checkout.Checkout, now time.Time, why string) st
 		return "shards-changed"
 	case r.state.retry:
 		return "retry"
+	case r.state.transition:
+		return "transition"
 	case why == "window":
 		return "window"
 	case why == TriggerLeading:

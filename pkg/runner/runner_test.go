@@ -55,7 +55,14 @@ type env struct {
 
 func newEnv(t *testing.T, drift string) *env {
 	t.Helper()
-	emu := emulator.MustNew(emulator.Options{Dwell: emulator.TestDwell, Logf: t.Logf})
+	return newEnvWith(t, drift, emulator.Options{Dwell: emulator.TestDwell})
+}
+
+// newEnvWith is newEnv with the emulator's options (its clock, its dwell times).
+func newEnvWith(t *testing.T, drift string, opts emulator.Options) *env {
+	t.Helper()
+	opts.Logf = t.Logf
+	emu := emulator.MustNew(opts)
 	hs := httptest.NewServer(emu.Handler())
 	t.Cleanup(hs.Close)
 	t.Setenv("SCW_CONFIG_PATH", filepath.Join(t.TempDir(), "none.yaml"))
