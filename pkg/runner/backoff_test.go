@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -149,4 +151,54 @@ func counter(t *testing.T, reg *prometheus.Registry, name, result string) float6
 		}
 	}
 	return 0
+}
+
+// retryAfter serves h and adds Retry-After: after to its 429 answers (the emulator sends none).
+func retryAfter(h http.Handler, after string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&retryAfterWriter{ResponseWriter: w, after: after}, r)
+	})
+}
+
+type retryAfterWriter struct {
+	http.ResponseWriter
+	after string
+}
+
+func (w *retryAfterWriter) WriteHeader(code int) {
+	if code == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", w.after)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// A 429 storm whose answers say Retry-After: 300: the loop waits at least those five minutes
+// between passes (the read retry gives a pause over a minute back at once, for the loop to
+// wait). Before, the next pass came after the interval (then the backoff's 2 and 4 minutes).
+func TestLoopWaitsTheRetryAfterOfAStorm(t *testing.T) {
+	e := newEnv(t, "revert")
+	hs := httptest.NewServer(retryAfter(e.emu.Handler(), "300"))
+	t.Cleanup(hs.Close)
+	prov, err := scaleway.New(scaleway.WithAPIURL(hs.URL)) // the default read retry
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.runner.Provider, e.runner.Exec = prov, &apply.Executor{Provider: prov, Options: apply.Options{PollInterval: 10 * time.Millisecond}}
+	e.runner.Interval, e.runner.Rand = time.Minute, func() float64 { return 0.5 }
+	if err := e.emu.FailNext(emulator.FailNext{Method: "GET", Count: 1 << 20, Status: 429}); err != nil {
+		t.Fatal(err)
+	}
+	d := startLoop(e)
+	storm := d.run(30*time.Minute, 10*time.Second)
+	if len(storm) < 2 {
+		t.Fatalf("%d tick(s) in 30 minutes, want the loop to try again", len(storm))
+	}
+	for i := 1; i < len(storm); i++ {
+		if g := storm[i].Sub(storm[i-1]); g < 5*time.Minute {
+			t.Errorf("pass %d came %s after the one before, want at least the 5 minutes the API asked for", i, g)
+		}
+	}
+	if ok, why := e.runner.Readiness(); ok {
+		t.Errorf("ready during the storm (%q)", why)
+	}
 }

@@ -241,18 +241,22 @@ func (r *Runner) jitter(d time.Duration) time.Duration {
 	return d + time.Duration((rnd()*2-1)*j*float64(d))
 }
 
+// maxRetryAfterWait caps the pause a Retry-After makes the loop take.
+const maxRetryAfterWait = time.Hour
+
 // nextWait is the pause before the next tick: the interval, or after consecutive failed ticks
 // (an API answering 429/503, Git unreachable) a backoff doubling from the interval up to the
-// drift interval, so a storm is not met with a full pass every interval. A Trigger (webhook,
-// window) still ticks at once.
+// drift interval, so a storm is not met with a full pass every interval, and at least the
+// Retry-After the API gave with the last failure (up to an hour). A Trigger (webhook, window)
+// still ticks at once.
 func (r *Runner) nextWait() time.Duration {
-	n := r.ConsecutiveFailures()
+	n, retryAfter := r.health.backoff()
 	if n == 0 {
 		return r.jittered()
 	}
 	p := backoff.Policy{Base: r.interval(), Max: max(r.driftInterval(), r.interval())}
-	d := r.jitter(p.Delay(n, 1))
-	r.log().Warn("backing off after failed ticks", "failures", n, "next", d.Round(time.Second))
+	d := max(r.jitter(p.Delay(n, 1)), min(retryAfter, maxRetryAfterWait))
+	r.log().Warn("backing off after failed ticks", "failures", n, "retryAfter", retryAfter, "next", d.Round(time.Second))
 	return d
 }
 
