@@ -36,7 +36,8 @@ func (r *clusterRun) createPool(p *cloud.Pool) step {
 			}
 			return nil
 		},
-		ready: poolReady(r.name(), as, false, nil),
+		ready:   poolReady(r.name(), as, false, nil),
+		creates: true,
 	}
 }
 
