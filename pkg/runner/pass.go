@@ -109,6 +109,13 @@ func (r *Runner) pass(ctx context.Context, now time.Time, mode reconcile.Mode) (
 	if first.Result == nil {
 		return out, nil
 	}
+	if ctx.Err() != nil {
+		// Stopping (SIGTERM at a rolling restart) or no longer leading: the apply was cut short,
+		// nothing failed. No ERROR lines, no plan after it; the next pass looks again.
+		r.notify("interrupted", "apply of %s interrupted (%v): %d done; the actions already sent go on at Scaleway",
+			revision.Short(first.Revision), context.Cause(ctx), first.Result.Count(apply.Done))
+		return out, fmt.Errorf("pass interrupted: %w", context.Cause(ctx))
+	}
 	r.notify("applied", "applied %s: %d done, %d skipped, %d failed", revision.Short(first.Revision),
 		first.Result.Count(apply.Done), first.Result.Count(apply.Skipped), first.Result.Count(apply.Failed))
 	for _, f := range applyFailures(first.Result) {

@@ -409,7 +409,10 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	if pass != nil {
 		res.Failed, res.applied = applyFailures(pass.applied), pass.applied
 	}
-	if perr != nil {
+	switch {
+	case perr != nil && ctx.Err() != nil:
+		r.notify("interrupted", "pass on %s stopped: %v", revision.Short(r.state.good.checkout.Revision), context.Cause(ctx))
+	case perr != nil:
 		r.notify("error", "pass on %s failed: %v", revision.Short(r.state.good.checkout.Revision), perr)
 	}
 	werr := r.writeStatuses(ctx, co, &passOutcome{pass: pass, err: perr}, res)
