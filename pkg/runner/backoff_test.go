@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,18 +17,24 @@ import (
 )
 
 // loopDriver runs the loop in the background on the env's fake clock and steps the clock only
-// while the loop waits for its next tick, recording when each tick ran.
+// while the loop waits for its next tick, recording when each pass ran (planned or failed).
 type loopDriver struct {
 	e      *env
-	ticks  chan time.Time
+	passes chan time.Time
+	ticks  int
 	cancel context.CancelFunc
 	done   chan error
 }
 
 func startLoop(e *env) *loopDriver {
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &loopDriver{e: e, ticks: make(chan time.Time, 1000), cancel: cancel, done: make(chan error, 1)}
-	go func() { d.done <- e.runner.loop(ctx, func() { d.ticks <- e.clock.Now() }) }()
+	d := &loopDriver{e: e, passes: make(chan time.Time, 1000), cancel: cancel, done: make(chan error, 1)}
+	e.runner.Notify = func(ev Event) {
+		if ev.Kind == "planned" || ev.Kind == "error" && strings.HasPrefix(ev.Message, "pass on") {
+			d.passes <- e.clock.Now()
+		}
+	}
+	go func() { d.done <- e.runner.loop(ctx, func() { d.ticks++ }) }()
 	e.t.Cleanup(d.stop)
 	return d
 }
@@ -49,7 +56,7 @@ func (d *loopDriver) idle() {
 	}
 }
 
-// run steps the fake clock by step while the loop is idle, for span, and returns the ticks seen.
+// run steps the fake clock by step while the loop is idle, for span, and returns the passes seen.
 func (d *loopDriver) run(span, step time.Duration) []time.Time {
 	end := d.e.clock.Now().Add(span)
 	for d.e.clock.Now().Before(end) {
@@ -60,7 +67,7 @@ func (d *loopDriver) run(span, step time.Duration) []time.Time {
 	var out []time.Time
 	for {
 		select {
-		case at := <-d.ticks:
+		case at := <-d.passes:
 			out = append(out, at)
 		default:
 			return out
@@ -68,10 +75,10 @@ func (d *loopDriver) run(span, step time.Duration) []time.Time {
 	}
 }
 
-// A 503 storm on every read: the loop backs off (the pause doubles from the interval up to the
-// drift interval) instead of a full pass every interval; every failed pass is counted, /readyz
-// says why it is not ready, and the first tick after the storm syncs. Before, 30 minutes of
-// storm drew 31 passes, one a minute.
+// A 503 storm on every read: the loop backs off (the pause between retry passes doubles from the
+// interval up to the drift interval) instead of a full pass every interval, while it still
+// fetches every interval; every failed pass is counted, /readyz says why it is not ready, and the
+// first retry after the storm syncs. Before, 30 minutes of storm drew 31 passes, one a minute.
 func TestLoopBacksOffDuringAnAPIStorm(t *testing.T) {
 	e := newEnv(t, "revert")
 	prov, err := scaleway.New(scaleway.WithAPIURL(e.api), scaleway.WithReadRetry(backoff.Policy{Attempts: 1}))
@@ -92,7 +99,10 @@ func TestLoopBacksOffDuringAnAPIStorm(t *testing.T) {
 	for i := 1; i < len(storm); i++ {
 		gaps = append(gaps, storm[i].Sub(storm[i-1]))
 	}
-	t.Logf("%d ticks in 30 minutes of storm, gaps %v", len(storm), gaps)
+	t.Logf("%d passes in 30 minutes of storm (%d ticks), gaps %v", len(storm), d.ticks, gaps)
+	if d.ticks < 30 {
+		t.Errorf("%d ticks in 30 minutes, want the loop to keep fetching every interval (a push is seen at once)", d.ticks)
+	}
 	if len(storm) > 7 {
 		t.Errorf("%d passes in 30 minutes of 503s, want the loop to back off (at most 7: 1, 2, 4, 8, 10, 10 minutes apart)", len(storm))
 	}
@@ -105,20 +115,27 @@ func TestLoopBacksOffDuringAnAPIStorm(t *testing.T) {
 		}
 	}
 	if got := counter(t, reg, "reconciler_passes_total", "error"); int(got) != len(storm) {
-		t.Errorf("reconciler_passes_total{result=error} = %v, want %d (every tick of the storm failed)", got, len(storm))
+		t.Errorf("reconciler_passes_total{result=error} = %v, want %d (every pass of the storm failed)", got, len(storm))
 	}
 	if ok, why := e.runner.Readiness(); ok || why == "" {
 		t.Errorf("readiness during the storm = %v %q, want not ready with the reason", ok, why)
 	}
 
-	// The storm ends: the next tick (at most a drift interval later) syncs and the pause is the
-	// interval again.
+	// A push during the storm is not held back by the backoff: its pass runs at the next tick.
+	e.user.Write(t, map[string]string{"clusters/prod-par.yaml": strings.Replace(strings.Replace(clusterYAML, "DRIFT", "revert", 1), "team-a", "team-b", 1)})
+	e.user.CommitAndPush(t, "team-b", 3)
+	pushed := d.run(time.Minute+10*time.Second, 10*time.Second)
+	if len(pushed) != 1 {
+		t.Fatalf("%d pass(es) in the minute after a push during the storm, want 1", len(pushed))
+	}
+
+	// The storm ends: the next retry (at most a drift interval later) syncs.
 	if err := e.emu.ClearFaults(); err != nil {
 		t.Fatal(err)
 	}
 	after := d.run(e.runner.DriftInterval+time.Minute, 10*time.Second)
-	if len(after) < 2 {
-		t.Fatalf("%d tick(s) in the %s after the storm, want a sync and then ticks at the interval", len(after), e.runner.DriftInterval+time.Minute)
+	if len(after) < 1 {
+		t.Fatalf("no pass in the %s after the storm, want a sync", e.runner.DriftInterval+time.Minute)
 	}
 	if ok, why := e.runner.Readiness(); !ok {
 		t.Errorf("not ready after the storm: %s", why)
@@ -126,8 +143,8 @@ func TestLoopBacksOffDuringAnAPIStorm(t *testing.T) {
 	if e.live() == nil {
 		t.Error("prod-par was not created after the storm")
 	}
-	if g := after[len(after)-1].Sub(after[len(after)-2]); g > e.runner.Interval+10*time.Second {
-		t.Errorf("the pause after recovery is %s, want the interval %s", g, e.runner.Interval)
+	if g := after[0].Sub(pushed[0]); g > e.runner.DriftInterval+10*time.Second {
+		t.Errorf("the first pass after the storm came %s after the last one, want at most the drift interval", g)
 	}
 }
 
@@ -191,7 +208,7 @@ func TestLoopWaitsTheRetryAfterOfAStorm(t *testing.T) {
 	d := startLoop(e)
 	storm := d.run(30*time.Minute, 10*time.Second)
 	if len(storm) < 2 {
-		t.Fatalf("%d tick(s) in 30 minutes, want the loop to try again", len(storm))
+		t.Fatalf("%d pass(es) in 30 minutes, want the loop to try again", len(storm))
 	}
 	for i := 1; i < len(storm); i++ {
 		if g := storm[i].Sub(storm[i-1]); g < 5*time.Minute {

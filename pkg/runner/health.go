@@ -44,7 +44,7 @@ type Health struct {
 	// Clusters are the per-cluster values; nil when the tick did not learn them (keep the last).
 	Clusters []ClusterHealth
 	// RetryAfter is the longest pause the API asked for (Retry-After) in the failures of a failed
-	// tick; the loop waits at least that long before the next one.
+	// tick; the loop waits at least that long before its next retry pass.
 	RetryAfter time.Duration
 }
 
@@ -144,8 +144,6 @@ type readiness struct {
 	synced   bool   // a pass succeeded once
 	failures int    // consecutive failed ticks
 	last     string // the last failure
-	// retryAfter is the pause the API asked for in the last failed tick (0: none).
-	retryAfter time.Duration
 }
 
 // record counts h and reports whether the loop is in a healthy state after it (synced and no
@@ -156,18 +154,11 @@ func (s *readiness) record(h Health) bool {
 	switch h.Pass {
 	case PassError:
 		s.failures++
-		s.last, s.retryAfter = h.Failure, h.RetryAfter
+		s.last = h.Failure
 	case PassOK, PassDeferred:
-		s.synced, s.failures, s.last, s.retryAfter = true, 0, "", 0
+		s.synced, s.failures, s.last = true, 0, ""
 	}
 	return s.synced && s.failures == 0
-}
-
-// backoff is the number of consecutive failed ticks and the pause the last one asked for.
-func (s *readiness) backoff() (failures int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.failures, s.retryAfter
 }
 
 func (s *readiness) get() (synced bool, failures int, last string) {

@@ -13,7 +13,6 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
-	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/notify"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
@@ -111,6 +110,7 @@ type state struct {
 	lastObserve  time.Time
 	observedAt   time.Time // the last pass that observed live state (statuses keep its facts on errors)
 	retry        bool
+	retryAt      time.Time // after failed ticks, no retry pass before (backoff.go)
 	failed       *failedRevision
 	statuses     map[string][]byte // status path -> last content written or read
 	set          *shard.Set        // the shards of the current tick; nil without sharding
@@ -213,7 +213,7 @@ func (r *Runner) loop(ctx context.Context, afterTick func()) error {
 		if afterTick != nil {
 			afterTick()
 		}
-		t := r.clock().NewTimer(r.nextWait())
+		t := r.clock().NewTimer(r.jittered())
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -226,10 +226,7 @@ func (r *Runner) loop(ctx context.Context, afterTick func()) error {
 	}
 }
 
-func (r *Runner) jittered() time.Duration { return r.jitter(r.interval()) }
-
-// jitter returns d ± Jitter of it at random.
-func (r *Runner) jitter(d time.Duration) time.Duration {
+func (r *Runner) jittered() time.Duration {
 	j := r.Jitter
 	if j == 0 {
 		j = 0.1
@@ -238,26 +235,8 @@ func (r *Runner) jitter(d time.Duration) time.Duration {
 	if rnd == nil {
 		rnd = rand.Float64
 	}
+	d := r.interval()
 	return d + time.Duration((rnd()*2-1)*j*float64(d))
-}
-
-// maxRetryAfterWait caps the pause a Retry-After makes the loop take.
-const maxRetryAfterWait = time.Hour
-
-// nextWait is the pause before the next tick: the interval, or after consecutive failed ticks
-// (an API answering 429/503, Git unreachable) a backoff doubling from the interval up to the
-// drift interval, so a storm is not met with a full pass every interval, and at least the
-// Retry-After the API gave with the last failure (up to an hour). A Trigger (webhook, window)
-// still ticks at once.
-func (r *Runner) nextWait() time.Duration {
-	n, retryAfter := r.health.backoff()
-	if n == 0 {
-		return r.jittered()
-	}
-	p := backoff.Policy{Base: r.interval(), Max: max(r.driftInterval(), r.interval())}
-	d := max(r.jitter(p.Delay(n, 1)), min(retryAfter, maxRetryAfterWait))
-	r.log().Warn("backing off after failed ticks", "failures", n, "retryAfter", retryAfter, "next", d.Round(time.Second))
-	return d
 }
 
 // TickResult says what one tick did.
@@ -318,6 +297,9 @@ func (r *Runner) Tick(ctx context.Context, why string) (*TickResult, error) {
 		return res, err
 	}
 	healthy := r.health.record(h)
+	if h.Pass == PassError {
+		r.backOff(h)
+	}
 	set := r.state.set
 	r.Metrics.observeTick(res, err, tickHealth{Health: h, healthy: healthy, failures: r.ConsecutiveFailures(),
 		leading: r.leading() && (set == nil || len(set.Held) > 0), shards: set}, r.clock().Since(start), r.clock().Now())
@@ -429,14 +411,16 @@ func (r *Runner) passReason(co *checkout.Checkout, now time.Time, why string) st
 		return "spec-changed"
 	case r.state.shardsMoved:
 		return "shards-changed"
-	case r.state.retry:
-		return "retry"
-	case r.state.transition:
-		return "transition"
 	case why == "window":
 		return "window"
 	case why == TriggerLeading:
 		return "leading"
+	case r.state.retry && now.Before(r.state.retryAt):
+		return "" // backing off after failed ticks: only a new revision or a trigger passes
+	case r.state.retry:
+		return "retry"
+	case r.state.transition:
+		return "transition"
 	case r.state.lastObserve.IsZero() || now.Sub(r.state.lastObserve) >= r.driftInterval():
 		return "drift-check"
 	case r.state.good != nil && windowOpen(r.state.good.repo, now):
