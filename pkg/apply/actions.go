@@ -86,7 +86,8 @@ func (r *clusterRun) createCluster(a plan.Action) step {
 			r.id = got.ID
 			return nil
 		},
-		ready: clusterConverged(r.name()),
+		ready:   clusterConverged(r.name()),
+		creates: true,
 	}
 }
 

@@ -96,8 +96,14 @@ func (r *clusterRun) runAction(ctx context.Context, a plan.Action) (ar actionRes
 	if err != nil {
 		ar.Outcome, ar.err = Failed, fmt.Errorf("%s: %w", a.ID, err)
 		ar.Error = err.Error()
+	}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		// Cut short by the caller (a SIGTERM, a lost lease): not an error of the action.
+		e.log().InfoContext(ctx, "action interrupted", "cluster", r.cp.Name, "action", a.ID, "err", err)
+	case err != nil:
 		e.log().ErrorContext(ctx, "action failed", "cluster", r.cp.Name, "action", a.ID, "err", err)
-	} else {
+	default:
 		e.log().InfoContext(ctx, "action finished", "cluster", r.cp.Name, "action", a.ID, "outcome", outcome, "reason", reason)
 	}
 	msg := fmt.Sprintf("%s: %s after %s", a.ID, ar.Outcome, ar.Duration.Round(1e9))

@@ -36,7 +36,8 @@ func (r *clusterRun) createPool(p *cloud.Pool) step {
 			}
 			return nil
 		},
-		ready: poolReady(r.name(), as, nil),
+		ready:   poolReady(r.name(), as, false, nil),
+		creates: true,
 	}
 }
 
@@ -66,7 +67,7 @@ func (r *clusterRun) updatePool(a plan.Action) step {
 			}
 			return r.applyPoolChange(ctx, live, pp)
 		},
-		ready: poolReady(r.name(), name, nil),
+		ready: poolReady(r.name(), name, true, nil),
 	}
 }
 
@@ -120,7 +121,7 @@ func (r *clusterRun) upgradePool(a plan.Action) step {
 			}
 			return nil
 		},
-		ready: poolReady(r.name(), name, atVersion),
+		ready: poolReady(r.name(), name, true, atVersion),
 	}
 }
 

@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
@@ -15,6 +17,19 @@ type step struct {
 	check  func(c *cloud.Cluster) (satisfied bool, reason string, err error)
 	mutate func(ctx context.Context, c *cloud.Cluster) error
 	ready  readyFunc
+	// creates: mutate makes a new resource, so sending it twice makes two (a create-cluster: names
+	// are not unique at Scaleway). After an answer lost in a way that leaves the outcome unknown
+	// (outcomeUnknown), the retries only observe, for the resource to show; the next pass sends
+	// it again when it never did.
+	creates bool
+}
+
+// outcomeUnknown: the request may have been carried out although its answer says nothing of it
+// (a timeout or a cut connection, a 5xx from a proxy after the API acted). A 429 or a 409
+// transient_state is a refusal: nothing was done.
+func outcomeUnknown(err error) bool {
+	var te *cloud.TransientError
+	return errors.As(err, &te) && (te.Reason == "network" || te.Reason == "server_error")
 }
 
 // run executes s: observe, check, mutate; on a transient error it observes again before the next
@@ -24,6 +39,7 @@ type step struct {
 func (r *clusterRun) run(ctx context.Context, a plan.Action, s step) (Outcome, string, error) {
 	outcome, reason := Done, ""
 	tries := 0
+	var sent error // a create whose outcome is unknown: not sent again in this pass
 	err := r.e.mutationRetry(ctx, r.cp.Name, a).Do(ctx, func() error {
 		tries++
 		c, err := r.observe(ctx)
@@ -40,7 +56,14 @@ func (r *clusterRun) run(ctx context.Context, a plan.Action, s step) (Outcome, s
 			}
 			return nil
 		}
-		return s.mutate(ctx, c)
+		if sent != nil {
+			return fmt.Errorf("%w (its outcome is unknown: not sent again before the next pass looks)", sent)
+		}
+		err = s.mutate(ctx, c)
+		if s.creates && outcomeUnknown(err) {
+			sent = err
+		}
+		return err
 	})
 	if err != nil {
 		return Failed, "", err

@@ -92,16 +92,26 @@ func clusterConverged(name string) readyFunc {
 	}
 }
 
-// poolReady waits for pool name to be settled with its nodes ready, and cond to hold.
-func poolReady(cluster, name string, cond func(p *cloud.Pool) bool) readyFunc {
+// poolReady waits for pool name to be settled with its nodes ready, and cond to hold. A pool
+// that existed (exists: it was there before the call, as for an update or an upgrade; otherwise
+// once this wait saw it) and is absent now was deleted by someone else: the wait ends with a
+// not-found error at once rather than polling until the action's timeout. A pool just created
+// may be absent from the first reads.
+func poolReady(cluster, name string, exists bool, cond func(p *cloud.Pool) bool) readyFunc {
+	seen := exists
 	return func(c *cloud.Cluster) (bool, string, error) {
 		if c == nil {
 			return false, "absent", &cloud.NotFoundError{Resource: "cluster", ID: cluster}
 		}
 		p := findPool(c, name)
 		if p == nil {
+			if seen {
+				return false, "absent", fmt.Errorf("%w while waiting for it: deleted outside the reconciler?",
+					&cloud.NotFoundError{Resource: "pool", ID: cluster + "/" + name})
+			}
 			return false, "absent", nil
 		}
+		seen = true
 		ok, st, err := poolReadyState(cluster, p)
 		return ok && (cond == nil || cond(p)), st, err
 	}

@@ -3,6 +3,7 @@ package cloud
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // NotFoundError says the resource does not exist (any more).
@@ -17,6 +18,8 @@ func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found", e
 type TransientError struct {
 	Reason string // transient_state|rate_limited|server_error|network
 	Err    error
+	// RetryAfter is the pause the server asked for (its Retry-After), 0 when it named none.
+	RetryAfter time.Duration
 }
 
 func (e *TransientError) Error() string { return e.Err.Error() }
@@ -48,4 +51,13 @@ func IsTransient(err error) bool {
 func IsTerminal(err error) bool {
 	var te *TerminalError
 	return errors.As(err, &te)
+}
+
+// RetryAfter is the pause the server asked for with err (a *TransientError's RetryAfter), 0 for none.
+func RetryAfter(err error) time.Duration {
+	var te *TransientError
+	if errors.As(err, &te) {
+		return te.RetryAfter
+	}
+	return 0
 }

@@ -49,6 +49,8 @@ func passCause(res *TickResult, po *passOutcome) string {
 		return "retry after failure"
 	case failed:
 		return "pass failed"
+	case res.Why == "transition":
+		return "resumed after a cluster or pool settled"
 	case res.Why == "fleet-changed":
 		return "rollout facts of other shards changed"
 	case has(plan.UpgradeCluster, plan.UpgradePool):

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
 
@@ -41,6 +43,9 @@ type Health struct {
 	Failure string
 	// Clusters are the per-cluster values; nil when the tick did not learn them (keep the last).
 	Clusters []ClusterHealth
+	// RetryAfter is the longest pause the API asked for (Retry-After) in the failures of a failed
+	// tick; the loop waits at least that long before its next retry pass.
+	RetryAfter time.Duration
 }
 
 // Assess is the health of one tick, from its result and error only (pure): the one place that
@@ -48,16 +53,21 @@ type Health struct {
 func Assess(res *TickResult, err error) Health {
 	switch {
 	case err != nil:
-		return Health{Pass: PassError, Failure: err.Error()}
+		return Health{Pass: PassError, Failure: err.Error(), RetryAfter: cloud.RetryAfter(err)}
 	case res == nil:
 		return Health{}
 	}
 	h := Health{Clusters: res.Clusters}
 	switch {
 	case res.PassErr != nil:
-		h.Pass, h.Failure = PassError, "pass: "+res.PassErr.Error()
+		h.Pass, h.Failure, h.RetryAfter = PassError, "pass: "+res.PassErr.Error(), cloud.RetryAfter(res.PassErr)
 	case len(res.Failed) > 0:
 		h.Pass, h.Failure = PassError, "apply failed: "+strings.Join(res.Failed, "; ")
+		if res.applied != nil {
+			for _, c := range res.applied.Clusters {
+				h.RetryAfter = max(h.RetryAfter, cloud.RetryAfter(c.Err))
+			}
+		}
 	case !res.Planned:
 	case res.Deferred > 0:
 		h.Pass = PassDeferred

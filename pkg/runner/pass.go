@@ -50,6 +50,26 @@ func (p *passResult) retryable() bool {
 	return false
 }
 
+// inTransition reports whether the final plan left work deferred because a cluster or pool is
+// not ready (creating, updating, upgrading, scaling): a transition that ends by itself, such as
+// the upgrade a process killed mid-apply had sent. The loop then passes again at the next tick,
+// so the work waiting for it resumes when it ends, not at the next drift check. Locked clusters
+// are not in transition (Scaleway's lock ends by a support action).
+func (p *passResult) inTransition() bool {
+	f := p.final()
+	if f == nil || f.Plan == nil {
+		return false
+	}
+	for _, c := range f.Plan.Clusters {
+		for _, d := range c.Deferred {
+			if d.Why == plan.WhyNotReady {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // retryable reports whether err is worth a pass at the next tick rather than at the drift
 // interval: a transient error (429, 5xx, network, retries exhausted) or a stale plan.
 func retryable(err error) bool {
@@ -88,6 +108,13 @@ func (r *Runner) pass(ctx context.Context, now time.Time, mode reconcile.Mode) (
 	}
 	if first.Result == nil {
 		return out, nil
+	}
+	if ctx.Err() != nil {
+		// Stopping (SIGTERM at a rolling restart) or no longer leading: the apply was cut short,
+		// nothing failed. No ERROR lines, no plan after it; the next pass looks again.
+		r.notify("interrupted", "apply of %s interrupted (%v): %d done; the actions already sent go on at Scaleway",
+			revision.Short(first.Revision), context.Cause(ctx), first.Result.Count(apply.Done))
+		return out, fmt.Errorf("pass interrupted: %w", context.Cause(ctx))
 	}
 	r.notify("applied", "applied %s: %d done, %d skipped, %d failed", revision.Short(first.Revision),
 		first.Result.Count(apply.Done), first.Result.Count(apply.Skipped), first.Result.Count(apply.Failed))

@@ -110,11 +110,13 @@ type state struct {
 	lastObserve  time.Time
 	observedAt   time.Time // the last pass that observed live state (statuses keep its facts on errors)
 	retry        bool
+	retryAt      time.Time // after failed ticks, no retry pass before (backoff.go)
 	failed       *failedRevision
 	statuses     map[string][]byte // status path -> last content written or read
 	set          *shard.Set        // the shards of the current tick; nil without sharding
 	heldKey      string            // set.String() of the last tick
 	shardsMoved  bool              // the held shards changed since the last pass
+	transition   bool              // the last pass deferred work to a cluster or pool in transition
 	// elsewhere is the rollout's view of the other shards' clusters for this tick's pass (nil
 	// without sharding); fleetSeen, the fingerprint of their facts the last pass planned with.
 	elsewhere *plan.Elsewhere
@@ -295,6 +297,9 @@ func (r *Runner) Tick(ctx context.Context, why string) (*TickResult, error) {
 		return res, err
 	}
 	healthy := r.health.record(h)
+	if h.Pass == PassError {
+		r.backOff(h)
+	}
 	set := r.state.set
 	r.Metrics.observeTick(res, err, tickHealth{Health: h, healthy: healthy, failures: r.ConsecutiveFailures(),
 		leading: r.leading() && (set == nil || len(set.Held) > 0), shards: set}, r.clock().Since(start), r.clock().Now())
@@ -378,6 +383,7 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 		r.state.observedAt = now
 	}
 	r.state.retry = retryable(perr) || pass.retryable()
+	r.state.transition = pass.inTransition()
 	if pass != nil && pass.applied != nil {
 		res.Applied = pass.applied.Count(apply.Done)
 	}
@@ -385,7 +391,10 @@ func (r *Runner) tick(ctx context.Context, why string) (*TickResult, error) {
 	if pass != nil {
 		res.Failed, res.applied = applyFailures(pass.applied), pass.applied
 	}
-	if perr != nil {
+	switch {
+	case perr != nil && ctx.Err() != nil:
+		r.notify("interrupted", "pass on %s stopped: %v", revision.Short(r.state.good.checkout.Revision), context.Cause(ctx))
+	case perr != nil:
 		r.notify("error", "pass on %s failed: %v", revision.Short(r.state.good.checkout.Revision), perr)
 	}
 	werr := r.writeStatuses(ctx, co, &passOutcome{pass: pass, err: perr}, res)
@@ -402,12 +411,16 @@ func (r *Runner) passReason(co *checkout.Checkout, now time.Time, why string) st
 		return "spec-changed"
 	case r.state.shardsMoved:
 		return "shards-changed"
-	case r.state.retry:
-		return "retry"
 	case why == "window":
 		return "window"
 	case why == TriggerLeading:
 		return "leading"
+	case r.state.retry && now.Before(r.state.retryAt):
+		return "" // backing off after failed ticks: only a new revision or a trigger passes
+	case r.state.retry:
+		return "retry"
+	case r.state.transition:
+		return "transition"
 	case r.state.lastObserve.IsZero() || now.Sub(r.state.lastObserve) >= r.driftInterval():
 		return "drift-check"
 	case r.state.good != nil && windowOpen(r.state.good.repo, now):

@@ -45,6 +45,7 @@ type env struct {
 	t      *testing.T
 	runner *Runner
 	emu    *emulator.Server
+	api    string // the emulator's URL
 	bare   string
 	url    string
 	user   *gittest.User
@@ -54,7 +55,14 @@ type env struct {
 
 func newEnv(t *testing.T, drift string) *env {
 	t.Helper()
-	emu := emulator.MustNew(emulator.Options{Dwell: emulator.TestDwell, Logf: t.Logf})
+	return newEnvWith(t, drift, emulator.Options{Dwell: emulator.TestDwell})
+}
+
+// newEnvWith is newEnv with the emulator's options (its clock, its dwell times).
+func newEnvWith(t *testing.T, drift string, opts emulator.Options) *env {
+	t.Helper()
+	opts.Logf = t.Logf
+	emu := emulator.MustNew(opts)
 	hs := httptest.NewServer(emu.Handler())
 	t.Cleanup(hs.Close)
 	t.Setenv("SCW_CONFIG_PATH", filepath.Join(t.TempDir(), "none.yaml"))
@@ -79,7 +87,7 @@ func newEnv(t *testing.T, drift string) *env {
 	exec := &apply.Executor{Provider: prov, Options: apply.Options{PollInterval: 10 * time.Millisecond}}
 	r := &Runner{Source: src, Provider: prov, Exec: exec, Clock: clk, DriftInterval: 10 * time.Minute,
 		DefaultProjectID: project, DefaultRegion: "fr-par"}
-	return &env{t: t, runner: r, emu: emu, bare: bare, url: gs.RepoURL("fleet.git"), user: user, clock: clk, prov: prov}
+	return &env{t: t, runner: r, emu: emu, api: hs.URL, bare: bare, url: gs.RepoURL("fleet.git"), user: user, clock: clk, prov: prov}
 }
 
 func (e *env) tick(why string) *TickResult {

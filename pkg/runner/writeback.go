@@ -53,10 +53,17 @@ func (r *Runner) writeStatuses(ctx context.Context, co *checkout.Checkout, po *p
 		sp, rp := status.Paths(name)
 		files[sp], files[rp] = nil, nil
 	}
+	// Compared with what the branch holds now, not with what this process last wrote: status
+	// files (or the whole status branch) deleted by hand are written again by the next pass.
+	onBranch, err := r.statusesOnBranch(ctx, co)
+	if err != nil {
+		r.state.retry = true
+		return fmt.Errorf("read statuses on the branch: %w", err)
+	}
 	var changed []string
 	for _, p := range slices.Sorted(maps.Keys(files)) {
-		_, known := r.state.statuses[p]
-		if strings.HasPrefix(p, "status/") && (!bytes.Equal(r.state.statuses[p], files[p]) || (files[p] == nil && known)) {
+		_, known := onBranch[p]
+		if strings.HasPrefix(p, "status/") && (!bytes.Equal(onBranch[p], files[p]) || (files[p] == nil && known)) {
 			changed = append(changed, strings.TrimSuffix(strings.TrimPrefix(p, "status/"), ".yaml"))
 		}
 	}
@@ -111,6 +118,17 @@ func (r *Runner) loadPreviousStatuses(ctx context.Context, co *checkout.Checkout
 	}
 	r.state.statuses = statuses
 	return nil
+}
+
+// statusesOnBranch are the status files the branch status is committed to holds now: the fetched
+// tree's, or the status branch head's (the spec head's when the status branch is gone).
+func (r *Runner) statusesOnBranch(ctx context.Context, co *checkout.Checkout) (map[string][]byte, error) {
+	tree, err := r.statusTree(ctx, co)
+	if err != nil {
+		return nil, err
+	}
+	files, _ := status.ReadFiles(tree)
+	return files, nil
 }
 
 // statusTree is the tree the status files are read from: the fetched one, or the status

@@ -38,7 +38,12 @@ func mapError(ctx context.Context, err error, secret string) error {
 	case reason == "":
 		return redact(err, secret)
 	case transient:
-		return &cloud.TransientError{Reason: reason, Err: redact(err, secret)}
+		te := &cloud.TransientError{Reason: reason, Err: redact(err, secret)}
+		var ra *retryAfterError
+		if errors.As(err, &ra) {
+			te.RetryAfter = ra.after
+		}
+		return te
 	default:
 		return &cloud.TerminalError{Reason: reason, Err: redact(err, secret)}
 	}

@@ -42,10 +42,23 @@ func (p *Provider) read(ctx context.Context, call func(ctx context.Context) erro
 	})
 	var ex *backoff.ExhaustedError
 	if errors.As(err, &ex) {
-		return ex.Err
+		err = ex.Err
+	}
+	if d := hint.get(); err != nil && d > 0 {
+		// Kept for mapError: the loop waits that long before its next pass.
+		return &retryAfterError{err: err, after: d}
 	}
 	return err
 }
+
+// retryAfterError is a read's last error with the Retry-After its response carried.
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *retryAfterError) Error() string { return e.err.Error() }
+func (e *retryAfterError) Unwrap() error { return e.err }
 
 // retryHint carries the Retry-After of a failed response from the HTTP client back to read: the
 // SDK's errors drop the response headers.
@@ -63,6 +76,9 @@ func (h *retryHint) set(d time.Duration) {
 }
 
 func (h *retryHint) get() time.Duration {
+	if h == nil {
+		return 0
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.after

@@ -256,6 +256,9 @@ func TestReadRetryHonoursRetryAfter(t *testing.T) {
 		if got := countPath(s.requests(false), "GET", path); got != 1 {
 			t.Errorf("GET sent %d times, want 1: an hour's Retry-After is left to the caller", got)
 		}
+		if got := cloud.RetryAfter(err); got != time.Hour {
+			t.Errorf("the error carries Retry-After %v, want the server's hour for the caller to wait", got)
+		}
 	})
 }
 
