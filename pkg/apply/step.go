@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud"
@@ -24,12 +25,13 @@ type step struct {
 	creates bool
 }
 
-// outcomeUnknown: the request may have been carried out although its answer says nothing of it
-// (a timeout or a cut connection, a 5xx from a proxy after the API acted). A 429 or a 409
-// transient_state is a refusal: nothing was done.
+// outcomeUnknown: the request may have been carried out although its answer says nothing of it:
+// no answer at all (a timeout, a cut connection) or a gateway that stopped waiting for the API
+// (504). An answer from the API refusing the request (429, 409 transient_state, 500, 502, 503)
+// says nothing was done, so the create is sent again: a pass under such errors still converges.
 func outcomeUnknown(err error) bool {
 	var te *cloud.TransientError
-	return errors.As(err, &te) && (te.Reason == "network" || te.Reason == "server_error")
+	return errors.As(err, &te) && (te.Reason == "network" || te.Status == http.StatusGatewayTimeout)
 }
 
 // run executes s: observe, check, mutate; on a transient error it observes again before the next

@@ -20,6 +20,8 @@ type TransientError struct {
 	Err    error
 	// RetryAfter is the pause the server asked for (its Retry-After), 0 when it named none.
 	RetryAfter time.Duration
+	// Status is the HTTP status of the answer (0: no answer, Reason network).
+	Status int
 }
 
 func (e *TransientError) Error() string { return e.Err.Error() }

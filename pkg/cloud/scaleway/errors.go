@@ -43,6 +43,9 @@ func mapError(ctx context.Context, err error, secret string) error {
 		if errors.As(err, &ra) {
 			te.RetryAfter = ra.after
 		}
+		if errors.As(err, &re) {
+			te.Status = re.StatusCode
+		}
 		return te
 	default:
 		return &cloud.TerminalError{Reason: reason, Err: redact(err, secret)}
