@@ -91,7 +91,7 @@ func customValues() map[string]any {
 	return map[string]any{
 		"replicaCount":       3,
 		"image":              map[string]any{"repository": "rg.fr-par.scw.cloud/acme/reconciler", "tag": "v1.2.3", "pullPolicy": "Always"},
-		"repo":               map[string]any{"url": testRepoURL, "branch": "prod", "statusBranch": "status"},
+		"repo":               map[string]any{"url": testRepoURL, "branch": "prod", "statusBranch": "status", "owner": "platform-fleet"},
 		"interval":           "5m",
 		"driftInterval":      "30m",
 		"credentials":        map[string]any{"existingSecret": "scw-creds"},
@@ -142,7 +142,7 @@ func TestChartDefaults(t *testing.T) {
 		replicas: 2, serviceAccount: fullName, lease: fullName,
 		args: []string{"--repo=" + testRepoURL, "--ref=main", "--interval=1m", "--drift-interval=10m",
 			"--cache-dir=/var/cache/reconciler/git", "--log-format=json", "--log-level=info"},
-		noArgs:  []string{"--webhook-secret-file", "--lease=", "--ready-failures", "--status-branch", "--kubeconfig-endpoint"},
+		noArgs:  []string{"--webhook-secret-file", "--lease=", "--ready-failures", "--status-branch", "--kubeconfig-endpoint", "--owner"},
 		secrets: []string{credsDefault},
 	})
 	c := d.Spec.Template.Spec.Containers[0]
@@ -169,7 +169,7 @@ func TestChartCustomValues(t *testing.T) {
 	d := toDeployment(t, theOne(t, objs, "Deployment"))
 	checkDeployment(t, d, deploymentWant{
 		replicas: 3, serviceAccount: "fleet-sa", lease: "fleet-leader",
-		args: []string{"--repo=" + testRepoURL, "--ref=prod", "--status-branch=status", "--interval=5m",
+		args: []string{"--repo=" + testRepoURL, "--ref=prod", "--status-branch=status", "--owner=platform-fleet", "--interval=5m",
 			"--drift-interval=30m", "--webhook-secret-file=/etc/reconciler/webhook/token", "--lease=none",
 			"--kubeconfig-endpoint=vpc", "--ready-failures=5", "--log-format=text", "--log-level=debug", "--author-name=fleet-bot"},
 		secrets: []string{"hook", "scw-creds"},

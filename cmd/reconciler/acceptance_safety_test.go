@@ -74,7 +74,8 @@ func TestAcceptanceApplyCommitsStatusForAGitURL(t *testing.T) {
 	u.Write(t, map[string]string{"reconciler.yaml": teamASettings, "clusters/edge.yaml": threeClusters["clusters/edge.yaml"]})
 	rev := u.CommitAndPush(t, "add edge", 3)
 
-	code, out, stderr := cli(t, "", args("apply", "--repo", gs.RepoURL("fleet.git"), "--auto-approve")...)
+	// The repository declares owner: team-a; the operator runs under that identity (--owner).
+	code, out, stderr := cli(t, "", args("apply", "--repo", gs.RepoURL("fleet.git"), "--owner", "team-a", "--auto-approve")...)
 	if code != 0 || !strings.Contains(stderr, "status: committed") {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -110,4 +111,58 @@ func liveNamed(t *testing.T, name string) cloud.Cluster {
 	}
 	t.Fatalf("no live cluster %s", name)
 	return cloud.Cluster{}
+}
+
+// A committer cannot take another repository's clusters by declaring its identity: team B's
+// cluster (owned by team-b) named in team A's repository together with owner: team-b is refused
+// before anything is planned or applied, saying how the operator would choose that identity.
+func TestAcceptanceCommittedOwnerCannotTakeAnotherRepositorysClusters(t *testing.T) {
+	startEmulator(t)
+	gs := gittest.NewHTTPServer(t, "")
+	gittest.NewBareRepo(t, gs.Root, "team-b.git")
+	b := gittest.Clone(t, gs.RepoURL("team-b.git"))
+	b.Write(t, map[string]string{"reconciler.yaml": strings.Replace(teamASettings, "team-a", "team-b", 1) + "prune: true\n",
+		"clusters/edge.yaml": threeClusters["clusters/edge.yaml"]})
+	b.CommitAndPush(t, "team b's edge", 3)
+	if code, out, stderr := cli(t, "", args("apply", "--repo", gs.RepoURL("team-b.git"), "--owner", "team-b", "--auto-approve")...); code != 0 {
+		t.Fatalf("team b's apply: exit %d\n%s\n%s", code, out, stderr)
+	}
+	edge := liveNamed(t, "edge")
+
+	// Team A's repository: the same cluster, resized, and owner: team-b.
+	gittest.NewBareRepo(t, gs.Root, "team-a.git")
+	a := gittest.Clone(t, gs.RepoURL("team-a.git"))
+	a.Write(t, map[string]string{"reconciler.yaml": strings.Replace(teamASettings, "team-a", "team-b", 1) + "prune: true\n",
+		"clusters/edge.yaml": strings.Replace(threeClusters["clusters/edge.yaml"], "size: 1", "size: 3", 1)})
+	a.CommitAndPush(t, "take edge", 3)
+	for _, cmd := range [][]string{
+		{"plan", "--repo", gs.RepoURL("team-a.git"), "-o", "json"},
+		{"apply", "--repo", gs.RepoURL("team-a.git"), "--auto-approve"},
+	} {
+		code, out, stderr := cli(t, "", args(cmd...)...)
+		if code != 1 || !strings.Contains(stderr, `owner: "team-b" is not this reconciler's identity "repo-`) || !strings.Contains(stderr, "--owner team-b") {
+			t.Errorf("%s from team A's repository: exit %d, want 1 naming the mismatch and --owner\n%s\n%s", cmd[0], code, out, stderr)
+		}
+		if strings.TrimSpace(out) != "" {
+			t.Errorf("%s printed a plan: %s", cmd[0], out)
+		}
+	}
+	after := liveNamed(t, "edge")
+	if after.ID != edge.ID || !after.OwnedBy("team-b") || len(after.Pools) != len(edge.Pools) || after.Pools[0].Size != edge.Pools[0].Size {
+		t.Errorf("team b's cluster changed: %+v, was %+v", after, edge)
+	}
+	// Without owner:, team A's identity is its own: the cluster is not its to change.
+	a.Write(t, map[string]string{"reconciler.yaml": "apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\n"})
+	a.CommitAndPush(t, "no owner", 3)
+	code, out, stderr := cli(t, "", args("apply", "--repo", gs.RepoURL("team-a.git"), "--auto-approve", "-o", "json")...)
+	if code != 0 {
+		t.Fatalf("team A without owner: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if after := liveNamed(t, "edge"); after.Pools[0].Size != edge.Pools[0].Size || !after.OwnedBy("team-b") {
+		t.Errorf("team A changed team b's cluster: %+v", after)
+	}
+	// An --owner that cannot be a tag value is refused before any I/O.
+	if code, _, stderr := cli(t, "", args("plan", "--repo", gs.RepoURL("team-a.git"), "--owner", "Team B")...); code != 1 || !strings.Contains(stderr, `--owner "Team B"`) {
+		t.Errorf("plan --owner 'Team B': exit %d\n%s", code, stderr)
+	}
 }

@@ -76,6 +76,9 @@ func runPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, f *previewF
 	if err := checkSSHFlags(pf.repo, pf.sshKey, pf.knownHosts, false); err != nil {
 		return fail(env, err)
 	}
+	if err := checkOwnerFlag(pf.owner); err != nil {
+		return fail(env, err)
+	}
 	if err := scaleway.CheckConfigured(nil); err != nil {
 		return fail(env, err) // before the repository is fetched
 	}
@@ -163,7 +166,7 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	if err != nil {
 		return pv, err
 	}
-	r.Owner = source.Identity(repo, strings.TrimPrefix(base, "refs/heads/"))
+	r.Owner = cmp.Or(pf.owner, source.Identity(repo, strings.TrimPrefix(base, "refs/heads/")))
 	var list spec.ErrorList
 	headRepo, err := spec.Load(hco.FS)
 	switch {

@@ -36,6 +36,7 @@ type runFlags struct {
 	interval, driftInterval, pollInterval time.Duration
 	listen, webhookSecretFile             string
 	sshKey, knownHosts, hostKey           string
+	owner                                 string
 	authorName, authorEmail               string
 	signKeyFile, verifyKeyRingFile        string
 	concurrency                           int
@@ -98,6 +99,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.forgeRepo, "forge-repo", "", "with --preview-forge: owner/name on the forge (default: from --repo)")
 	registerSSHFlags(fs, &f.sshKey, &f.knownHosts)
 	fs.StringVar(&f.hostKey, "ssh-host-key", "", "pinned ssh host key (\"ssh-ed25519 AAAA…\"), instead of --known-hosts")
+	registerOwnerFlag(fs, &f.owner)
 	fs.StringVar(&f.authorName, "author-name", "reconciler", "author name of status commits")
 	fs.StringVar(&f.authorEmail, "author-email", "reconciler@localhost", "author e-mail of status commits")
 	fs.StringVar(&f.signKeyFile, "sign-key", "", "armored OpenPGP private key that signs status commits")
@@ -114,6 +116,9 @@ func (f *runFlags) check() error {
 		return errors.New("--repo is required")
 	}
 	if err := checkKubeconfigEndpoint(f.kubeconfigEndpoint); err != nil {
+		return err
+	}
+	if err := checkOwnerFlag(f.owner); err != nil {
 		return err
 	}
 	return checkSSHFlags(f.repo, f.sshKey, f.knownHosts, f.hostKey != "")
@@ -188,6 +193,7 @@ func newRunner(env *cmdEnv, f *runFlags, log *slog.Logger) (*runner.Runner, *pro
 	r := eng.Runner(src)
 	r.Interval, r.DriftInterval = f.interval, f.driftInterval
 	r.Author = source.Author{Name: f.authorName, Email: f.authorEmail}
+	r.Owner = f.owner
 	r.Metrics = runner.NewMetrics(reg)
 	return r, reg, nil
 }

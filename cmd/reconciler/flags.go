@@ -10,6 +10,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/backoff"
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
 // The flags several commands share, registered the same way everywhere: one name, one text.
@@ -28,6 +29,20 @@ func (f *pipelineFlags) registerPlanFlags(fs *pflag.FlagSet) {
 func registerRepoFlags(fs *pflag.FlagSet, f *pipelineFlags) {
 	fs.StringVar(&f.repo, "repo", ".", "the repository: a local directory, or a git URL (https://, ssh://, file://, user@host:path)")
 	registerSSHFlags(fs, &f.sshKey, &f.knownHosts)
+	registerOwnerFlag(fs, &f.owner)
+}
+
+// registerOwnerFlag registers --owner: the repository's identity, set by the operator.
+func registerOwnerFlag(fs *pflag.FlagSet, owner *string) {
+	fs.StringVar(owner, "owner", "", "this repository's identity, tagged on the clusters it owns (default: derived from the repository URL and branch); reconciler.yaml owner: must match it")
+}
+
+// checkOwnerFlag refuses an --owner that cannot be a tag value, before any I/O.
+func checkOwnerFlag(owner string) error {
+	if owner != "" && !spec.ValidOwner(owner) {
+		return fmt.Errorf("--owner %q: 1 to 63 characters: lowercase letters, digits, '.', '_' and '-', starting and ending with a letter or digit", owner)
+	}
+	return nil
 }
 
 // registerSSHFlags registers --ssh-key and --known-hosts: what an ssh remote needs.

@@ -24,6 +24,8 @@ import (
 type pipelineFlags struct {
 	repo, ref, output, now string
 	sshKey, knownHosts     string
+	// owner is --owner: the operator's identity for the repository ("" : derived from its URL).
+	owner string
 	// hostKey is a pinned ssh host key (run's --ssh-host-key, for its previews).
 	hostKey      string
 	concurrency  int
@@ -117,6 +119,9 @@ func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.R
 	if err := checkSSHFlags(pf.repo, pf.sshKey, pf.knownHosts, false); err != nil {
 		return nil, nil, err
 	}
+	if err := checkOwnerFlag(pf.owner); err != nil {
+		return nil, nil, err
+	}
 	r, err := wireReconciler(env, pf)
 	if err != nil {
 		return nil, nil, err
@@ -128,7 +133,7 @@ func planPass(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (*reconcile.R
 	if err != nil {
 		return nil, nil, err
 	}
-	pf.checkout, pf.src, r.Owner = co, src, owner
+	pf.checkout, pf.src, r.Owner = co, src, cmp.Or(pf.owner, owner)
 	repo, err := spec.Load(co.FS)
 	if err != nil {
 		return nil, nil, err // an ErrorList: every problem with file, line and path; no wrapping

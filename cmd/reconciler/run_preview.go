@@ -52,7 +52,7 @@ func previewPull(ctx context.Context, env *cmdEnv, f *runFlags, base previewFlag
 		log.Error("preview", "number", pr.Number, "err", err)
 		return
 	}
-	pl := pipelineFlags{repo: f.repo, retry: backoff.Default, sshKey: f.sshKey, knownHosts: f.knownHosts, hostKey: f.hostKey}
+	pl := pipelineFlags{repo: f.repo, retry: backoff.Default, sshKey: f.sshKey, knownHosts: f.knownHosts, hostKey: f.hostKey, owner: f.owner}
 	pv, err := buildPreview(ctx, env, &pl, pr.BaseRef, fmt.Sprintf("refs/pull/%d/head", pr.Number))
 	if err != nil {
 		log.Error("preview", "number", pr.Number, "err", err)

@@ -195,10 +195,14 @@ func (r *Reconciler) planWith(ctx context.Context, co *checkout.Checkout, repo *
 	if now.IsZero() {
 		now = r.clock().Now()
 	}
+	owner, err := OwnerOf(repo, r.Owner)
+	if err != nil {
+		return nil, err
+	}
 	r.observeTargets(ctx, repo, snaps, now.UTC())
 	in := plan.Input{
 		Revision: co.Revision, Now: now.UTC(), Desired: repo.Clusters, Snapshots: snaps,
-		Owner: OwnerOf(repo, r.Owner), Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: applied, Rotate: r.Rotate,
+		Owner: owner, Prune: repo.Settings != nil && repo.Settings.Prune, LastApplied: applied, Rotate: r.Rotate,
 	}
 	r.fleetInput(&in, co, repo)
 	p, err := r.preflightPlan(ctx, in, r.prechecker(repo))
@@ -224,13 +228,33 @@ func (r *Reconciler) Apply(ctx context.Context, pass *Pass) error {
 	return nil
 }
 
-// OwnerOf is the repository identity in force: reconciler.yaml's owner: when set, else the one
-// derived from where the repository was read (fallback; "" when unknown).
-func OwnerOf(repo *spec.Repo, fallback string) string {
-	if repo != nil && repo.Settings != nil && repo.Settings.Owner != "" {
-		return repo.Settings.Owner
+// OwnerOf is the repository identity in force: the operator's (--owner, else derived from where
+// the repository was read). reconciler.yaml's owner: only declares it: a committed file cannot
+// choose which live clusters are this repository's (a committer could otherwise name another
+// repository's identity and take its clusters), so when it differs the pass stops with an
+// *OwnerMismatchError. Without an operator identity (a local directory with no git origin),
+// owner: is the identity.
+func OwnerOf(repo *spec.Repo, operator string) (string, error) {
+	declared := ""
+	if repo != nil && repo.Settings != nil {
+		declared = repo.Settings.Owner
 	}
-	return fallback
+	switch {
+	case operator == "":
+		return declared, nil
+	case declared != "" && declared != operator:
+		return "", &OwnerMismatchError{Declared: declared, Operator: operator}
+	}
+	return operator, nil
+}
+
+// OwnerMismatchError: reconciler.yaml declares an owner other than the operator's identity.
+type OwnerMismatchError struct{ Declared, Operator string }
+
+func (e *OwnerMismatchError) Error() string {
+	return fmt.Sprintf("reconciler.yaml: owner: %q is not this reconciler's identity %q (--owner, else derived from the repository URL and branch); "+
+		"a committed file cannot choose which clusters are owned: run with --owner %s to take that identity, or remove owner:",
+		e.Declared, e.Operator, e.Declared)
 }
 
 // FillProfileDefaults gives every spec a region and project: its own, else the repo settings'

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"errors"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -182,5 +183,28 @@ func TestRemovedSpecInAnUnwatchedScopeIsStillSeen(t *testing.T) {
 	}
 	if pass.Plan.Summary.Delete != 1 {
 		t.Fatalf("want the removed cluster in nl-ams/p-other deleted, plan: %+v", pass.Plan.Clusters)
+	}
+}
+
+// The identity in force is the operator's; reconciler.yaml's owner: only declares it.
+func TestOwnerOfIsTheOperators(t *testing.T) {
+	declared := func(o string) *spec.Repo { return &spec.Repo{Settings: &spec.Settings{Owner: o}} }
+	for _, tc := range []struct {
+		repo     *spec.Repo
+		operator string
+		want     string
+		mismatch bool
+	}{
+		{declared(""), "repo-1a2b3c4d5e", "repo-1a2b3c4d5e", false},
+		{declared("team-a"), "team-a", "team-a", false},
+		{declared("team-b"), "repo-1a2b3c4d5e", "", true},
+		{declared("team-a"), "", "team-a", false}, // no operator identity (a local directory)
+		{nil, "team-a", "team-a", false},
+	} {
+		got, err := OwnerOf(tc.repo, tc.operator)
+		var m *OwnerMismatchError
+		if got != tc.want || errors.As(err, &m) != tc.mismatch {
+			t.Errorf("OwnerOf(%+v, %q) = %q, %v; want %q, mismatch %v", tc.repo, tc.operator, got, err, tc.want, tc.mismatch)
+		}
 	}
 }

@@ -267,8 +267,10 @@ type Settings struct {
 	Defaults SettingsDefaults `json:"defaults,omitempty"`
 	// Prune allows deleting clusters whose spec is gone (with the other conditions of docs/contracts.md §7).
 	Prune bool `json:"prune,omitempty"`
-	// Owner is this repository's identity, tagged on the clusters it owns
-	// (reconciler.scaleway.dev/owner=<owner>). Default: derived from the git URL and branch.
+	// Owner declares this repository's identity, tagged on the clusters it owns
+	// (reconciler.scaleway.dev/owner=<owner>). The identity is the operator's (--owner, else
+	// derived from the git URL and branch); a declared owner that differs stops the pass
+	// (reconcile.OwnerOf): a committed file cannot choose which clusters are owned.
 	Owner string `json:"owner,omitempty"`
 	// Status is refused when it names a branch: the status branch is run's --status-branch.
 	Status *StatusSettings `json:"status,omitempty"`

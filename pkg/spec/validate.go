@@ -685,6 +685,9 @@ func ownCredentialEnv(name string) bool {
 	return strings.HasPrefix(n, "SCW_") || n == "RECONCILER_SIGN_KEY_PASSPHRASE"
 }
 
+// ValidOwner reports whether s can be an owner identity (reconciler.yaml owner:, --owner).
+func ValidOwner(s string) bool { return ownerRE.MatchString(s) }
+
 // ownerRE is what an owner identity may be: it becomes part of a tag value.
 var ownerRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$`)
 
