@@ -79,3 +79,30 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("pl<TAB>: %q", out)
 	}
 }
+
+// A single-dash long flag is named back with two dashes, whatever the flag; -output json is
+// not read as -o utput plus a command "json". A one-letter shorthand a command lacks gets
+// pflag's message without a hint about another flag.
+func TestSingleDashHintNamesTheFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		want, deny string
+	}{
+		{[]string{"plan", "-output", "json"}, "-output: long flags take two dashes: --output", "unknown command"},
+		{[]string{"apply", "-auto-approve"}, "-auto-approve: long flags take two dashes: --auto-approve", "--repo"},
+		{[]string{"validate", "-show-defaults=true"}, "long flags take two dashes: --show-defaults", "--repo"},
+		{[]string{"validate", "-xyz"}, "unknown shorthand flag: 'x' in -xyz (long flags take two dashes: --xyz)", "--repo"},
+		{[]string{"validate", "-x"}, "unknown shorthand flag: 'x' in -x", "two dashes"},
+		{[]string{"schema", "-o", "json"}, "unknown shorthand flag: 'o' in -o", "two dashes"},
+	} {
+		code, stdout, stderr := runCmd(t, tc.args...)
+		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "Error: ") || !strings.Contains(stderr, tc.want) ||
+			strings.Contains(stderr, tc.deny) || !strings.Contains(stderr, "reconciler "+tc.args[0]+" --help") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q, not %q", tc.args, code, stdout, stderr, tc.want, tc.deny)
+		}
+	}
+	// after "--" nothing is a flag, and a value that looks like a flag is a value
+	if code, _, stderr := runCmd(t, "plan", "--repo", "-output", "-o", "yaml"); code != 1 || strings.Contains(stderr, "two dashes") || !strings.Contains(stderr, `format "yaml"`) {
+		t.Errorf("--repo -output: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 
@@ -59,7 +60,10 @@ func runMain(ctx context.Context, env *cmdEnv, args []string) int {
 		return 1
 	}
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := singleDashArgs(root, args)
+	if err == nil {
+		err = root.ExecuteContext(ctx)
+	}
 	var code exitCode
 	switch {
 	case errors.As(err, &code):
@@ -74,6 +78,15 @@ func runMain(ctx context.Context, env *cmdEnv, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// singleDashArgs runs singleDashLongFlag for the command args name, if any.
+func singleDashArgs(root *cobra.Command, args []string) error {
+	c, rest, err := root.Find(args)
+	if err != nil || c == root || c.DisableFlagParsing {
+		return nil // cobra reports an unknown command itself
+	}
+	return singleDashLongFlag(c, rest)
 }
 
 // newRootCmd is the command tree, writing to env's streams.
@@ -125,11 +138,45 @@ func completeOutputFormats(c *cobra.Command) {
 	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 }
 
-// flagError explains a flag error; a single-dash long flag (Go's flag package accepted -repo)
-// gets a hint to use two dashes.
+// flagError explains a flag error; a single-dash word (Go's flag package accepted -repo) gets a
+// hint to use two dashes, naming it. A one-letter shorthand the command lacks (-x) gets none.
 func flagError(c *cobra.Command, err error) error {
-	if strings.Contains(err.Error(), "shorthand flag") {
-		return fmt.Errorf("%w (long flags take two dashes: --repo, not -repo)", err)
+	if m := unknownShorthand.FindStringSubmatch(err.Error()); m != nil && len(m[1]) > 1 {
+		return fmt.Errorf("%w (long flags take two dashes: --%s)", err, m[1])
 	}
 	return err
+}
+
+// unknownShorthand is pflag's error for an unknown shorthand; group 1 is the word after the dash
+// (without an =value).
+var unknownShorthand = regexp.MustCompile(`unknown shorthand flag: '.' in -([^=\s]+)`)
+
+// singleDashLongFlag refuses, before cobra parses args, a long flag of c written with one dash:
+// pflag would read -output json as -o "utput" followed by an argument "json" and say something
+// unrelated ("unknown command json"). Nothing after "--" is checked, nor a flag's value.
+func singleDashLongFlag(c *cobra.Command, args []string) error {
+	fs := c.Flags()
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return nil
+		}
+		if strings.HasPrefix(a, "--") {
+			if f := fs.Lookup(strings.TrimPrefix(a, "--")); f != nil && f.NoOptDefVal == "" {
+				i++ // the next word is this flag's value
+			}
+			continue
+		}
+		if len(a) < 3 || a[0] != '-' {
+			continue
+		}
+		name, _, _ := strings.Cut(a[1:], "=")
+		if f := fs.Lookup(name); f != nil {
+			return fmt.Errorf("%s: long flags take two dashes: --%s", a, name)
+		}
+		if f := fs.ShorthandLookup(a[1:2]); f != nil && f.NoOptDefVal == "" && len(a) == 2 {
+			i++ // -o json: the next word is the value
+		}
+	}
+	return nil
 }
