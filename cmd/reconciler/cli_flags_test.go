@@ -106,3 +106,17 @@ func TestSingleDashHintNamesTheFlag(t *testing.T) {
 		t.Errorf("--repo -output: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// completion with a shell it does not know, or none, is an error a script sees (it printed
+// the help and exited 0).
+func TestCompletionUnknownShell(t *testing.T) {
+	for _, a := range [][]string{{"completion", "tcsh"}, {"completion"}} {
+		code, stdout, stderr := runCmd(t, a...)
+		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "Error: ") || !strings.Contains(stderr, "bash, fish, powershell or zsh") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", a, code, stdout, stderr)
+		}
+	}
+	if code, _, stderr := runCmd(t, "completion", "-h"); code != 0 || stderr != "" {
+		t.Errorf("completion -h: exit %d, stderr %q", code, stderr)
+	}
+}

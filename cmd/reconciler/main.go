@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -120,7 +121,31 @@ GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; ssh remotes take --ssh-key and --kn
 		completeOutputFormats(c)
 		root.AddCommand(c)
 	}
+	strictCompletion(root)
 	return root
+}
+
+// strictCompletion makes "completion" without a shell, or with one cobra does not know, an error
+// (cobra's default prints the help and exits 0, which a script takes for a script).
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	c, _, err := root.Find([]string{"completion"})
+	if err != nil || c == root {
+		return
+	}
+	var shells []string
+	for _, s := range c.Commands() {
+		shells = append(shells, s.Name())
+	}
+	slices.Sort(shells)
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		want := strings.Join(shells[:len(shells)-1], ", ") + " or " + shells[len(shells)-1]
+		if len(args) == 0 {
+			return fmt.Errorf("completion needs a shell: %s", want)
+		}
+		return fmt.Errorf("completion %q: unknown shell: use %s", args[0], want)
+	}
 }
 
 // completeOutputFormats makes shell completion offer the formats of c's -o.
