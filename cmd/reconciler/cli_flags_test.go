@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Go's flag package took -repo; pflag reads it as -r -e -p -o: the error says to use two dashes,
@@ -119,4 +122,21 @@ func TestCompletionUnknownShell(t *testing.T) {
 	if code, _, stderr := runCmd(t, "completion", "-h"); code != 0 || stderr != "" {
 		t.Errorf("completion -h: exit %d, stderr %q", code, stderr)
 	}
+}
+
+// A boolean flag's help shows no value: pflag takes a `quoted` word of the usage as the value's
+// name, and "--ignore-lease run" reads as if the flag took "run".
+func TestBoolFlagsShowNoValue(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			if name, _ := pflag.UnquoteUsage(f); f.Value.Type() == "bool" && name != "" {
+				t.Errorf("%s --%s shows a value %q in its help", c.CommandPath(), f.Name, name)
+			}
+		})
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(quietRoot())
 }

@@ -48,7 +48,7 @@ it was applied and the result; the plan and the question go to stderr when there
 	pf.registerPlanFlags(fs)
 	pf.registerApplyFlags(fs)
 	fs.BoolVar(&af.autoApprove, "auto-approve", false, "skip the interactive approval of the plan")
-	fs.BoolVar(&af.ignoreLease, "ignore-lease", false, "apply even while a `run` loop holds the repository's git lease (two writers)")
+	fs.BoolVar(&af.ignoreLease, "ignore-lease", false, "apply even while a run loop holds the repository's git lease (two writers)")
 	return c
 }
 
