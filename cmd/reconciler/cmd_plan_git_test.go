@@ -31,3 +31,26 @@ func TestLooksRemote(t *testing.T) {
 		}
 	}
 }
+
+// A branch or a repository that does not exist is said with the flag to change, once ("fetch:
+// fetch \"nope\" from …: source: branch not found" named neither), for plan and preview alike.
+func TestUnknownRefOrRepositorySaysWhatToDo(t *testing.T) {
+	gs, _, _ := edgeOverHTTP(t, "tok-123")
+	url := gs.RepoURL("fleet.git")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan", "--repo", url, "--ref", "nope"}, `Error: --ref nope: no branch "nope" in ` + url + " (hint: pass an existing branch"},
+		{[]string{"apply", "--repo", url, "--ref", "nope"}, `Error: --ref nope: no branch "nope" in ` + url},
+		{[]string{"preview", "--repo", url, "--head", "nope"}, `Error: --head nope: no branch "nope" in ` + url},
+		{[]string{"preview", "--repo", url, "--head", "main", "--base", "nope"}, `Error: --base nope: no branch "nope" in ` + url},
+		{[]string{"plan", "--repo", gs.RepoURL("nothere.git")}, "Error: --repo " + gs.RepoURL("nothere.git") + ": repository not found (hint: check the URL"},
+	} {
+		code, stdout, stderr := cli(t, "", tc.args...)
+		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, tc.want) || strings.Contains(stderr, "source:") ||
+			strings.Contains(stderr, "fetch: fetch") || strings.Contains(stderr, "tok-123") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q…", tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+}

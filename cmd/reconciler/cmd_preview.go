@@ -145,11 +145,11 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	}
 	bco, err := src.FetchRef(ctx, base)
 	if err != nil {
-		return nil, fmt.Errorf("base: %w", err)
+		return nil, fetchError("--base", base, repo, err)
 	}
 	hco, err := src.FetchRef(ctx, head)
 	if err != nil {
-		return nil, fmt.Errorf("head: %w", err)
+		return nil, fetchError("--head", head, repo, err)
 	}
 	pv := &preview.Preview{FormatVersion: preview.FormatVersion,
 		Base: preview.Rev{Ref: base, Revision: bco.Revision}, Head: preview.Rev{Ref: head, Revision: hco.Revision}}

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -64,9 +65,23 @@ func fetchRepo(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (co *checkou
 		return nil, "", nil, err
 	}
 	if co, err = src.Fetch(ctx); err != nil {
-		return nil, "", nil, fmt.Errorf("fetch: %w", err)
+		return nil, "", nil, fetchError("--ref", cmp.Or(pf.ref, "main"), pf.repo, err)
 	}
 	return co, src.Identity(), src, nil
+}
+
+// fetchError says a failed fetch of ref (the value of flag) from repo with the flag to change:
+// a branch the repository lacks, or no repository at the URL. Other errors already say what
+// and where (source: fetch "<ref>" from <url>: …).
+func fetchError(flag, ref, repo string, err error) error {
+	url := source.SanitizeURL(repo)
+	switch {
+	case errors.Is(err, source.ErrBranchNotFound):
+		return fmt.Errorf("%s %s: no branch %q in %s (hint: pass an existing branch with %s; an empty repository has none until a first push)", flag, ref, ref, url, flag)
+	case errors.Is(err, source.ErrRepositoryNotFound):
+		return fmt.Errorf("--repo %s: repository not found (hint: check the URL; a private repository needs GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD)", url)
+	}
+	return err
 }
 
 // looksRemote tells a git URL from a local directory.
