@@ -140,3 +140,42 @@ func TestBoolFlagsShowNoValue(t *testing.T) {
 	}
 	walk(quietRoot())
 }
+
+// A count or a delay that cannot work is refused before any I/O, naming the flag (they were
+// silently replaced: --retry-attempts 0, meant as "no retry", gave 8 tries; --concurrency 0 gave
+// 4; a negative --poll-interval reached the node drains).
+func TestNonPositiveCountsAndDelaysRefused(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"apply", "--concurrency", "0"}, "--concurrency 0: must be at least 1"},
+		{[]string{"rotate", "--concurrency=-3"}, "--concurrency -3: must be at least 1"},
+		{[]string{"plan", "--retry-attempts", "0"}, "--retry-attempts 0: must be at least 1 (1: no retry)"},
+		{[]string{"preview", "--head", "x", "--retry-base", "0s"}, "--retry-base 0s: must be positive"},
+		{[]string{"plan", "--retry-max", "-1s"}, "--retry-max -1s: must be positive"},
+		{[]string{"apply", "--poll-interval", "-1s"}, "--poll-interval -1s: must be positive"},
+		{[]string{"run", "--repo", "https://git.invalid/f.git", "--interval", "0s"}, "--interval 0s: must be positive"},
+		{[]string{"run", "--repo", "https://git.invalid/f.git", "--drift-interval", "-5m"}, "--drift-interval -5m0s: must be positive"},
+		{[]string{"run", "--repo", "https://git.invalid/f.git", "--concurrency", "0"}, "--concurrency 0: must be at least 1"},
+		{[]string{"emulator", "--quota-pools", "-1"}, "--quota-pools -1: must be 0 (unlimited) or more"},
+	} {
+		code, stdout, stderr := runCmd(t, append(tc.args, "--repo", "/nonexistent")...)
+		if tc.args[0] == "run" || tc.args[0] == "emulator" {
+			code, stdout, stderr = runCmd(t, tc.args...)
+		}
+		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "Error: "+tc.want) || strings.Contains(stderr, "nonexistent") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want Error: %s", tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+	// the same flags with working values go on (and fail later, at the missing repository)
+	if code, _, stderr := runCmd(t, "plan", "--repo", "/nonexistent", "--retry-attempts", "1", "-o", "yaml"); code != 1 || !strings.Contains(stderr, `format "yaml"`) {
+		t.Errorf("--retry-attempts 1: exit %d, stderr %q", code, stderr)
+	}
+	// run's manifests are parsed alone too (deploy_args_test): the same refusal
+	var errb strings.Builder
+	env := &cmdEnv{stdin: strings.NewReader(""), stdout: &errb, stderr: &errb, getenv: func(string) string { return "" }}
+	if f, code := parseRunFlags(env, []string{"--repo", "https://git.invalid/f.git", "--interval=0s"}); f != nil || code != 1 || !strings.Contains(errb.String(), "--interval 0s: must be positive") {
+		t.Errorf("parseRunFlags --interval=0s: %v, exit %d, stderr %q", f, code, errb.String())
+	}
+}

@@ -109,6 +109,8 @@ GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; ssh remotes take --ssh-key and --kn
   reconciler run --repo https://git.example.com/fleet.git --webhook-secret-file secret`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// every command: a count or delay that cannot work is refused before any I/O
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return checkFlagValues(c.Flags()) },
 	}
 	root.SetIn(env.stdin)
 	root.SetOut(env.stdout)
