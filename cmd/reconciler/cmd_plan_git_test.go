@@ -54,3 +54,27 @@ func TestUnknownRefOrRepositorySaysWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// A local --repo that does not exist, or holds no git repository where one is needed, is said
+// as validate says it, without a git URL's hint ("repository: stat /x: no such file or
+// directory"; preview's "repository not found (hint: check the URL; … GIT_TOKEN …)").
+func TestMissingLocalRepository(t *testing.T) {
+	setSCWEnv(t, "http://127.0.0.1:1") // credentials set: the repository is what is refused
+	missing, plain := t.TempDir()+"/nothere", t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan", "--repo", missing}, "Error: --repo " + missing + " is not a directory"},
+		{[]string{"apply", "--repo", missing}, "Error: --repo " + missing + " is not a directory"},
+		{[]string{"validate", "--repo", missing}, "Error: --repo " + missing + " is not a directory"},
+		{[]string{"preview", "--repo", missing, "--head", "x"}, "Error: --repo " + missing + " is not a directory"},
+		{[]string{"plan", "--repo", plain, "--ref", "main"}, "Error: --repo " + plain + ": not a git repository (hint: --ref and preview read a git repository"},
+		{[]string{"preview", "--repo", plain, "--head", "x"}, "Error: --repo " + plain + ": not a git repository"},
+	} {
+		code, stdout, stderr := cli(t, "", tc.args...)
+		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, tc.want) || strings.Contains(stderr, "GIT_TOKEN") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q…", tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+}

@@ -127,6 +127,9 @@ func runPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, f *previewF
 func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, head string) (*preview.Preview, error) {
 	repo := pf.repo
 	if !looksRemote(repo) {
+		if err := checkLocalRepo(repo); err != nil {
+			return nil, err
+		}
 		abs, err := filepath.Abs(repo)
 		if err != nil {
 			return nil, err

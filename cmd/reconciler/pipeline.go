@@ -50,6 +50,11 @@ type pipelineFlags struct {
 // its git origin and branch, "" when unknown); src is the git source (nil for a directory).
 func fetchRepo(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (co *checkout.Checkout, owner string, src *source.Source, err error) {
 	pf.cleanup = func() {}
+	if !looksRemote(pf.repo) {
+		if err := checkLocalRepo(pf.repo); err != nil {
+			return nil, "", nil, err
+		}
+	}
 	if pf.ref == "" && !looksRemote(pf.repo) {
 		co, err := checkout.Dir(pf.repo)
 		return co, source.LocalIdentity(pf.repo), nil, err
@@ -78,10 +83,20 @@ func fetchError(flag, ref, repo string, err error) error {
 	switch {
 	case errors.Is(err, source.ErrBranchNotFound):
 		return fmt.Errorf("%s %s: no branch %q in %s (hint: pass an existing branch with %s; an empty repository has none until a first push)", flag, ref, ref, url, flag)
+	case errors.Is(err, source.ErrRepositoryNotFound) && !looksRemote(repo):
+		return fmt.Errorf("--repo %s: not a git repository (hint: --ref and preview read a git repository: a local one needs its .git; or pass a git URL)", repo)
 	case errors.Is(err, source.ErrRepositoryNotFound):
 		return fmt.Errorf("--repo %s: repository not found (hint: check the URL; a private repository needs GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD)", url)
 	}
 	return err
+}
+
+// checkLocalRepo refuses a local --repo that is not a directory, as validate does.
+func checkLocalRepo(repo string) error {
+	if st, err := os.Stat(repo); err != nil || !st.IsDir() {
+		return fmt.Errorf("--repo %s is not a directory", repo)
+	}
+	return nil
 }
 
 // looksRemote tells a git URL from a local directory.
