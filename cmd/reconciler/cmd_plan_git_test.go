@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/scaleway-gitops/reconciler/pkg/gittest"
 )
 
 // TestPlanFromGitURL plans straight from a git remote over smart HTTP (token auth), at a branch.
@@ -76,5 +78,27 @@ func TestMissingLocalRepository(t *testing.T) {
 		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, tc.want) || strings.Contains(stderr, "GIT_TOKEN") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q…", tc.args, code, stdout, stderr, tc.want)
 		}
+	}
+}
+
+// apply's status commit of a spec change says the apply did it: the pool update that follows an
+// edited spec is no drift (the subject said "drift reverted"; apply cannot tell the two apart,
+// run tells them by the revision).
+func TestApplyStatusCommitOfASpecChangeIsNoDriftRevert(t *testing.T) {
+	gs, bare, _ := edgeOverHTTP(t, "tok-9")
+	url := gs.RepoURL("fleet.git")
+	if code, _, stderr := cli(t, "", args("apply", "--repo", url, "--ref", "main", "--auto-approve")...); code != 0 {
+		t.Fatalf("first apply: exit %d, stderr %s", code, stderr)
+	}
+	u := gittest.Clone(t, gs.RepoURLWithAuth("fleet.git", "u", "tok-9"))
+	u.Write(t, map[string]string{"clusters/edge.yaml": strings.Replace(threeClusters["clusters/edge.yaml"], "size: 1", "size: 2", 1)})
+	u.CommitAndPush(t, "edge: two nodes", 3)
+	code, _, stderr := cli(t, "", args("apply", "--repo", url, "--ref", "main", "--auto-approve")...)
+	if code != 0 || !strings.Contains(stderr, "edge/update-pool/core: done") {
+		t.Fatalf("apply of the change: exit %d, stderr %s", code, stderr)
+	}
+	subj := gittest.Log(t, bare, "main")[0].Subject
+	if !strings.HasPrefix(subj, "status: edge @ ") || !strings.HasSuffix(subj, "(reconciler apply)") {
+		t.Errorf("status commit %q, want status: edge @ … (reconciler apply)", subj)
 	}
 }
