@@ -179,3 +179,21 @@ func TestNonPositiveCountsAndDelaysRefused(t *testing.T) {
 		t.Errorf("parseRunFlags --interval=0s: %v, exit %d, stderr %q", f, code, errb.String())
 	}
 }
+
+// A --now that is not an RFC 3339 time is said with an example, before the repository or the
+// API is touched (it said: parsing time "tomorrow" as "2006-01-02T15:04:05Z07:00": cannot
+// parse "tomorrow" as "2006", and preview said it only after fetching both refs).
+func TestBadNowSaysTheFormat(t *testing.T) {
+	t.Setenv("SCW_CONFIG_PATH", t.TempDir()+"/none.yaml")
+	t.Setenv("SCW_API_URL", "http://127.0.0.1:1")
+	t.Setenv("SCW_ACCESS_KEY", "SCWXXXXXXXXXXXXXXXXX")
+	t.Setenv("SCW_SECRET_KEY", "11111111-1111-4111-8111-111111111111")
+	t.Setenv("SCW_DEFAULT_PROJECT_ID", "11111111-1111-4111-8111-111111111111")
+	for _, a := range [][]string{{"plan"}, {"apply"}, {"rotate", "--dry-run"}, {"preview", "--head", "x"}} {
+		code, stdout, stderr := runCmd(t, append(a, "--repo", "/nonexistent", "--now", "tomorrow")...)
+		want := "Error: --now tomorrow: not an RFC 3339 time (e.g. 2026-12-06T02:30:00+01:00)\n"
+		if code != 1 || stdout != "" || stderr != want {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", a, code, stdout, stderr, want)
+		}
+	}
+}

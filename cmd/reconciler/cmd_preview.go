@@ -76,6 +76,9 @@ func runPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, f *previewF
 	if err := checkSSHFlags(pf.repo, pf.sshKey, pf.knownHosts, false); err != nil {
 		return fail(env, err)
 	}
+	if _, err := parseNow(pf.now); err != nil {
+		return fail(env, err)
+	}
 	if err := scaleway.CheckConfigured(nil); err != nil {
 		return fail(env, err) // before the repository is fetched
 	}

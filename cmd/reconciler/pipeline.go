@@ -111,12 +111,9 @@ func looksRemote(repo string) bool {
 // wireReconciler wires the pass: the Scaleway provider from the scw profile and SCW_* env
 // (SCW_API_URL points it at the emulator), and an executor printing progress on stderr.
 func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, error) {
-	var now time.Time
-	var err error
-	if pf.now != "" {
-		if now, err = time.Parse(time.RFC3339, pf.now); err != nil {
-			return nil, fmt.Errorf("--now: %w", err)
-		}
+	now, err := parseNow(pf.now)
+	if err != nil {
+		return nil, err
 	}
 	if err := scaleway.CheckConfigured(nil); err != nil {
 		return nil, err // before any network I/O
@@ -131,6 +128,18 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 	r := eng.Reconciler()
 	r.Now = now
 	return r, nil
+}
+
+// parseNow reads --now (RFC 3339); "" is the zero time (the clock).
+func parseNow(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	now, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--now %s: not an RFC 3339 time (e.g. 2026-12-06T02:30:00+01:00)", s)
+	}
+	return now, nil
 }
 
 // planPass wires the reconciler from pf, fetches and loads the repository, and plans one pass.
