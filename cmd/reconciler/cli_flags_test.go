@@ -104,9 +104,14 @@ func TestSingleDashHintNamesTheFlag(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q, not %q", tc.args, code, stdout, stderr, tc.want, tc.deny)
 		}
 	}
-	// after "--" nothing is a flag, and a value that looks like a flag is a value
-	if code, _, stderr := runCmd(t, "plan", "--repo", "-output", "-o", "yaml"); code != 1 || strings.Contains(stderr, "two dashes") || !strings.Contains(stderr, `format "yaml"`) {
-		t.Errorf("--repo -output: exit %d, stderr %q", code, stderr)
+	// a value that looks like a flag is a value, after a long flag or a shorthand
+	for _, a := range [][]string{{"plan", "--repo", "-output", "-o", "yaml"}, {"plan", "--now", "-", "-o", "yaml", "--ssh-key", "-repo"}} {
+		if code, _, stderr := runCmd(t, a...); code != 1 || strings.Contains(stderr, "two dashes") || !strings.Contains(stderr, `format "yaml"`) {
+			t.Errorf("%v: exit %d, stderr %q", a, code, stderr)
+		}
+	}
+	if code, _, stderr := runCmd(t, "validate", "-o", "-repo"); code != 1 || strings.Contains(stderr, "two dashes") || !strings.Contains(stderr, `format "-repo"`) {
+		t.Errorf("-o -repo: exit %d, stderr %q", code, stderr)
 	}
 }
 
