@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -85,7 +86,8 @@ func runApply(ctx context.Context, env *cmdEnv, pf *pipelineFlags, af applyFlags
 		if !confirm(env, talk) {
 			fmt.Fprintln(talk, "\nApply cancelled.")
 			rep.Error = "apply cancelled: the plan was not approved"
-			return finishReport(env, rep, jsonOut, 1)
+			// exit 1 says why on stderr, as every failure does
+			return finishReport(env, rep, jsonOut, fail(env, errors.New(rep.Error+" (only 'yes' approves; --auto-approve applies without asking)")))
 		}
 	}
 	fmt.Fprintln(talk)
