@@ -202,3 +202,22 @@ func TestBadNowSaysTheFormat(t *testing.T) {
 		}
 	}
 }
+
+// preview's --post flags without --post are refused, before any I/O: a script that passed
+// --pr 7 and forgot --post exited 0 and posted nothing. An unknown --forge is named first.
+func TestPreviewPostFlagsNeedPost(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--pr", "7"}, "Error: --pr is used with --post only: add --post to write the preview to the pull request, or drop --pr"},
+		{[]string{"--forge", "github"}, "Error: --forge is used with --post only"},
+		{[]string{"--status-url", "https://ci.example.com/1"}, "Error: --status-url is used with --post only"},
+		{[]string{"--post", "--pr", "7", "--forge", "gitlab"}, `Error: --forge gitlab: use gitea or github`},
+	} {
+		code, stdout, stderr := runCmd(t, append([]string{"preview", "--repo", "/nonexistent", "--head", "x"}, tc.args...)...)
+		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, tc.want) || strings.Contains(stderr, "nonexistent") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q…", tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+}
