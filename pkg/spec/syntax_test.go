@@ -51,3 +51,22 @@ func TestSyntaxErrorPointsAtTheBadlyIndentedLine(t *testing.T) {
 		})
 	}
 }
+
+// The search is bounded: a problem more than its line budget below the enclosing block keeps
+// go-yaml's line (an untrusted repository cannot make the loader parse a document thousands of
+// times), and a near one is still found.
+func TestSyntaxErrorSearchIsBounded(t *testing.T) {
+	const head = "apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: a\nspec:\n  pools:\n"
+	for _, items := range []int{10, 2000} {
+		src := head + strings.Repeat("    - name: p\n", items) + "   size: 1\n"
+		bad := 6 + items + 1
+		_, err := Load(fstest.MapFS{"clusters/c.yaml": {Data: []byte(src)}})
+		var list ErrorList
+		if !errors.As(err, &list) || len(list) != 1 || !strings.Contains(list[0].Message, "YAML syntax error") {
+			t.Fatalf("%d items: %v, want one syntax error", items, err)
+		}
+		if found := list[0].Line == bad; found != (items == 10) {
+			t.Errorf("%d items: syntax error at line %d; the bad line %d found: %v, want %v", items, list[0].Line, bad, found, items == 10)
+		}
+	}
+}
