@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Go's flag package took -repo; pflag reads it as -r -e -p -o: the error says to use two dashes,
@@ -77,5 +80,144 @@ func TestCompletion(t *testing.T) {
 	_, out, _ := runCmd(t, "__complete", "pl")
 	if !strings.HasPrefix(out, "plan\t") {
 		t.Errorf("pl<TAB>: %q", out)
+	}
+}
+
+// A single-dash long flag is named back with two dashes, whatever the flag; -output json is
+// not read as -o utput plus a command "json". A one-letter shorthand a command lacks gets
+// pflag's message without a hint about another flag.
+func TestSingleDashHintNamesTheFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		want, deny string
+	}{
+		{[]string{"plan", "-output", "json"}, "-output: long flags take two dashes: --output", "unknown command"},
+		{[]string{"apply", "-auto-approve"}, "-auto-approve: long flags take two dashes: --auto-approve", "--repo"},
+		{[]string{"validate", "-show-defaults=true"}, "long flags take two dashes: --show-defaults", "--repo"},
+		{[]string{"validate", "-xyz"}, "unknown shorthand flag: 'x' in -xyz (long flags take two dashes: --xyz)", "--repo"},
+		{[]string{"validate", "-x"}, "unknown shorthand flag: 'x' in -x", "two dashes"},
+		{[]string{"schema", "-o", "json"}, "unknown shorthand flag: 'o' in -o", "two dashes"},
+	} {
+		code, stdout, stderr := runCmd(t, tc.args...)
+		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "Error: ") || !strings.Contains(stderr, tc.want) ||
+			strings.Contains(stderr, tc.deny) || !strings.Contains(stderr, "reconciler "+tc.args[0]+" --help") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q, not %q", tc.args, code, stdout, stderr, tc.want, tc.deny)
+		}
+	}
+	// a value that looks like a flag is a value, after a long flag or a shorthand
+	for _, a := range [][]string{{"plan", "--repo", "-output", "-o", "yaml"}, {"plan", "--now", "-", "-o", "yaml", "--ssh-key", "-repo"}} {
+		if code, _, stderr := runCmd(t, a...); code != 1 || strings.Contains(stderr, "two dashes") || !strings.Contains(stderr, `format "yaml"`) {
+			t.Errorf("%v: exit %d, stderr %q", a, code, stderr)
+		}
+	}
+	if code, _, stderr := runCmd(t, "validate", "-o", "-repo"); code != 1 || strings.Contains(stderr, "two dashes") || !strings.Contains(stderr, `format "-repo"`) {
+		t.Errorf("-o -repo: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// completion with a shell it does not know, or none, is an error a script sees (it printed
+// the help and exited 0).
+func TestCompletionUnknownShell(t *testing.T) {
+	for _, a := range [][]string{{"completion", "tcsh"}, {"completion"}} {
+		code, stdout, stderr := runCmd(t, a...)
+		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "Error: ") || !strings.Contains(stderr, "bash, fish, powershell or zsh") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", a, code, stdout, stderr)
+		}
+	}
+	if code, _, stderr := runCmd(t, "completion", "-h"); code != 0 || stderr != "" {
+		t.Errorf("completion -h: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// A boolean flag's help shows no value: pflag takes a `quoted` word of the usage as the value's
+// name, and "--ignore-lease run" reads as if the flag took "run".
+func TestBoolFlagsShowNoValue(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			if name, _ := pflag.UnquoteUsage(f); f.Value.Type() == "bool" && name != "" {
+				t.Errorf("%s --%s shows a value %q in its help", c.CommandPath(), f.Name, name)
+			}
+		})
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(quietRoot())
+}
+
+// A count or a delay that cannot work is refused before any I/O, naming the flag (they were
+// silently replaced: --retry-attempts 0, meant as "no retry", gave 8 tries; --concurrency 0 gave
+// 4; a negative --poll-interval reached the node drains).
+func TestNonPositiveCountsAndDelaysRefused(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"apply", "--concurrency", "0"}, "--concurrency 0: must be at least 1"},
+		{[]string{"rotate", "--concurrency=-3"}, "--concurrency -3: must be at least 1"},
+		{[]string{"plan", "--retry-attempts", "0"}, "--retry-attempts 0: must be at least 1 (1: no retry)"},
+		{[]string{"preview", "--head", "x", "--retry-base", "0s"}, "--retry-base 0s: must be positive"},
+		{[]string{"plan", "--retry-max", "-1s"}, "--retry-max -1s: must be positive"},
+		{[]string{"apply", "--poll-interval", "-1s"}, "--poll-interval -1s: must be positive"},
+		{[]string{"run", "--repo", "https://git.invalid/f.git", "--interval", "0s"}, "--interval 0s: must be positive"},
+		{[]string{"run", "--repo", "https://git.invalid/f.git", "--drift-interval", "-5m"}, "--drift-interval -5m0s: must be positive"},
+		{[]string{"run", "--repo", "https://git.invalid/f.git", "--concurrency", "0"}, "--concurrency 0: must be at least 1"},
+		{[]string{"emulator", "--quota-pools", "-1"}, "--quota-pools -1: must be 0 (unlimited) or more"},
+	} {
+		code, stdout, stderr := runCmd(t, append(tc.args, "--repo", "/nonexistent")...)
+		if tc.args[0] == "run" || tc.args[0] == "emulator" {
+			code, stdout, stderr = runCmd(t, tc.args...)
+		}
+		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "Error: "+tc.want) || strings.Contains(stderr, "nonexistent") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want Error: %s", tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+	// the same flags with working values go on (and fail later, at the missing repository)
+	if code, _, stderr := runCmd(t, "plan", "--repo", "/nonexistent", "--retry-attempts", "1", "-o", "yaml"); code != 1 || !strings.Contains(stderr, `format "yaml"`) {
+		t.Errorf("--retry-attempts 1: exit %d, stderr %q", code, stderr)
+	}
+	// run's manifests are parsed alone too (deploy_args_test): the same refusal
+	var errb strings.Builder
+	env := &cmdEnv{stdin: strings.NewReader(""), stdout: &errb, stderr: &errb, getenv: func(string) string { return "" }}
+	if f, code := parseRunFlags(env, []string{"--repo", "https://git.invalid/f.git", "--interval=0s"}); f != nil || code != 1 || !strings.Contains(errb.String(), "--interval 0s: must be positive") {
+		t.Errorf("parseRunFlags --interval=0s: %v, exit %d, stderr %q", f, code, errb.String())
+	}
+}
+
+// A --now that is not an RFC 3339 time is said with an example, before the repository or the
+// API is touched (it said: parsing time "tomorrow" as "2006-01-02T15:04:05Z07:00": cannot
+// parse "tomorrow" as "2006", and preview said it only after fetching both refs).
+func TestBadNowSaysTheFormat(t *testing.T) {
+	t.Setenv("SCW_CONFIG_PATH", t.TempDir()+"/none.yaml")
+	t.Setenv("SCW_API_URL", "http://127.0.0.1:1")
+	t.Setenv("SCW_ACCESS_KEY", "SCWXXXXXXXXXXXXXXXXX")
+	t.Setenv("SCW_SECRET_KEY", "11111111-1111-4111-8111-111111111111")
+	t.Setenv("SCW_DEFAULT_PROJECT_ID", "11111111-1111-4111-8111-111111111111")
+	for _, a := range [][]string{{"plan"}, {"apply"}, {"rotate", "--dry-run"}, {"preview", "--head", "x"}} {
+		code, stdout, stderr := runCmd(t, append(a, "--repo", "/nonexistent", "--now", "tomorrow")...)
+		want := "Error: --now tomorrow: not an RFC 3339 time (e.g. 2026-12-06T02:30:00+01:00)\n"
+		if code != 1 || stdout != "" || stderr != want {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", a, code, stdout, stderr, want)
+		}
+	}
+}
+
+// preview's --post flags without --post are refused, before any I/O: a script that passed
+// --pr 7 and forgot --post exited 0 and posted nothing. An unknown --forge is named first.
+func TestPreviewPostFlagsNeedPost(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--pr", "7"}, "Error: --pr is used with --post only: add --post to write the preview to the pull request, or drop --pr"},
+		{[]string{"--forge", "github"}, "Error: --forge is used with --post only"},
+		{[]string{"--status-url", "https://ci.example.com/1"}, "Error: --status-url is used with --post only"},
+		{[]string{"--post", "--pr", "7", "--forge", "gitlab"}, `Error: --forge gitlab: use gitea or github`},
+	} {
+		code, stdout, stderr := runCmd(t, append([]string{"preview", "--repo", "/nonexistent", "--head", "x"}, tc.args...)...)
+		if code != 1 || stdout != "" || !strings.HasPrefix(stderr, tc.want) || strings.Contains(stderr, "nonexistent") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q…", tc.args, code, stdout, stderr, tc.want)
+		}
 	}
 }

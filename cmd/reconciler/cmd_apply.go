@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -48,7 +49,7 @@ it was applied and the result; the plan and the question go to stderr when there
 	pf.registerPlanFlags(fs)
 	pf.registerApplyFlags(fs)
 	fs.BoolVar(&af.autoApprove, "auto-approve", false, "skip the interactive approval of the plan")
-	fs.BoolVar(&af.ignoreLease, "ignore-lease", false, "apply even while a `run` loop holds the repository's git lease (two writers)")
+	fs.BoolVar(&af.ignoreLease, "ignore-lease", false, "apply even while a run loop holds the repository's git lease (two writers)")
 	return c
 }
 
@@ -85,7 +86,8 @@ func runApply(ctx context.Context, env *cmdEnv, pf *pipelineFlags, af applyFlags
 		if !confirm(env, talk) {
 			fmt.Fprintln(talk, "\nApply cancelled.")
 			rep.Error = "apply cancelled: the plan was not approved"
-			return finishReport(env, rep, jsonOut, 1)
+			// exit 1 says why on stderr, as every failure does
+			return finishReport(env, rep, jsonOut, fail(env, errors.New(rep.Error+" (only 'yes' approves; --auto-approve applies without asking)")))
 		}
 	}
 	fmt.Fprintln(talk)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -72,6 +73,14 @@ func runEmulator(ctx context.Context, env *cmdEnv, f *emulatorFlags) int {
 		fmt.Fprintf(env.stderr, "Error: unknown --dwell %q (demo|test)\n", *dwell)
 		return 1
 	}
+	if *stateFile != "" {
+		// saved after each change into a temporary file beside it: a missing directory would
+		// lose every change, each with a log line
+		if dir := filepath.Dir(*stateFile); !isDir(dir) {
+			fmt.Fprintf(env.stderr, "Error: --state %s: directory %s does not exist (hint: create it, or choose another path)\n", *stateFile, dir)
+			return 1
+		}
+	}
 	if *kubeconfig != "" {
 		b, err := os.ReadFile(*kubeconfig)
 		if err != nil {
@@ -104,4 +113,10 @@ func runEmulator(ctx context.Context, env *cmdEnv, f *emulatorFlags) int {
 		fmt.Fprintf(env.stderr, "Error: %v\n", err)
 		return 1
 	}
+}
+
+// isDir tells whether path is an existing directory.
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }

@@ -82,3 +82,19 @@ func TestEmulatorCommandKeepsStateAcrossRestart(t *testing.T) {
 	}
 	res.Body.Close()
 }
+
+// A --state in a directory that does not exist is refused at start (the emulator served, then
+// logged "save state: temp file: … no such file or directory" after every change and kept
+// nothing).
+func TestEmulatorStateInMissingDirectoryRefused(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "no", "such", "emulator.json")
+	var out, errb bytes.Buffer
+	env := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second) // a served emulator stops here
+	defer cancel()
+	code := runMain(ctx, env, []string{"emulator", "--state", state, "--listen", "127.0.0.1:0"})
+	want := "Error: --state " + state + ": directory " + filepath.Dir(state) + " does not exist"
+	if code != 1 || out.Len() != 0 || !strings.HasPrefix(errb.String(), want) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want %q…", code, out.String(), errb.String(), want)
+	}
+}

@@ -123,9 +123,13 @@ func TestApplyAsksForApproval(t *testing.T) {
 	repo := writeRepo(t, prodSpec("1.35", "web", "extra"))
 
 	for _, answer := range []string{"", "no\n", "YES\n", "y\n"} {
-		code, out, _ := cli(t, answer, args("apply", "--repo", repo)...)
+		code, out, errOut := cli(t, answer, args("apply", "--repo", repo)...)
 		if code != 1 || !strings.Contains(out, "Do you want to perform these actions? Only 'yes' will be accepted") || !strings.Contains(out, "Apply cancelled.") {
 			t.Errorf("answer %q: exit %d, want 1 and a cancelled apply\n%s", answer, code, out)
+		}
+		// exit 1 has its Error line on stderr, with the flag a script needs (there was none)
+		if !strings.Contains(errOut, "Error: apply cancelled: the plan was not approved") || !strings.Contains(errOut, "--auto-approve") {
+			t.Errorf("answer %q: stderr %q, want the Error line naming --auto-approve", answer, errOut)
 		}
 	}
 	if n := len(live(t).Clusters[0].Pools); n != 1 {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/scaleway-gitops/reconciler/pkg/cloud/scaleway"
 	"github.com/scaleway-gitops/reconciler/pkg/forge"
@@ -49,7 +50,12 @@ head's plan has differences (deferred ones included).`,
   reconciler preview --repo https://gitea.example.com/acme/fleet.git --head refs/pull/7/head -o json
   FORGE_TOKEN=… reconciler preview --repo https://gitea.example.com/acme/fleet.git --head refs/pull/7/head --post --pr 7`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return exit(runPreview(c.Context(), env, &pf, &f)) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := checkPostFlags(c.Flags(), &f); err != nil {
+				return err // before the credentials and any I/O
+			}
+			return exit(runPreview(c.Context(), env, &pf, &f))
+		},
 	}
 	fs := c.Flags()
 	registerRepoFlags(fs, &pf)
@@ -77,6 +83,9 @@ func runPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, f *previewF
 		return fail(env, err)
 	}
 	if err := checkOwnerFlag(pf.owner); err != nil {
+		return fail(env, err)
+	}
+	if _, err := parseNow(pf.now); err != nil {
 		return fail(env, err)
 	}
 	if err := scaleway.CheckConfigured(nil); err != nil {
@@ -130,6 +139,9 @@ func runPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, f *previewF
 func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, head string) (*preview.Preview, error) {
 	repo := pf.repo
 	if !looksRemote(repo) {
+		if err := checkLocalRepo(repo); err != nil {
+			return nil, err
+		}
 		abs, err := filepath.Abs(repo)
 		if err != nil {
 			return nil, err
@@ -148,11 +160,11 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 	}
 	bco, err := src.FetchRef(ctx, base)
 	if err != nil {
-		return nil, fmt.Errorf("base: %w", err)
+		return nil, fetchError("--base", base, repo, err)
 	}
 	hco, err := src.FetchRef(ctx, head)
 	if err != nil {
-		return nil, fmt.Errorf("head: %w", err)
+		return nil, fetchError("--head", head, repo, err)
 	}
 	pv := &preview.Preview{FormatVersion: preview.FormatVersion,
 		Base: preview.Rev{Ref: base, Revision: bco.Revision}, Head: preview.Rev{Ref: head, Revision: hco.Revision}}
@@ -209,6 +221,26 @@ func buildPreview(ctx context.Context, env *cmdEnv, pf *pipelineFlags, base, hea
 		}
 	}
 	return pv, nil
+}
+
+// postOnlyFlags are preview's flags that only --post reads.
+var postOnlyFlags = []string{"pr", "forge", "forge-url", "forge-repo", "status-context", "status-url"}
+
+// checkPostFlags refuses a --post flag given without --post (a script would believe it posted)
+// and an unknown --forge.
+func checkPostFlags(fs *pflag.FlagSet, f *previewFlags) error {
+	if !f.post {
+		for _, name := range postOnlyFlags {
+			if fs.Changed(name) {
+				return fmt.Errorf("--%s is used with --post only: add --post to write the preview to the pull request, or drop --%s", name, name)
+			}
+		}
+		return nil
+	}
+	if f.forgeKind != forge.KindGitea && f.forgeKind != forge.KindGitHub {
+		return fmt.Errorf("--forge %s: use %s or %s", f.forgeKind, forge.KindGitea, forge.KindGitHub)
+	}
+	return nil
 }
 
 // newForge checks the --post flags and builds the forge client; the token comes from

@@ -48,7 +48,7 @@ or an aborted pool. With -o json stdout holds exactly one document
 	pf.registerApplyFlags(fs)
 	fs.BoolVar(&dryRun, "dry-run", false, "print the candidates, the reason for every node left alone and the calendar; change nothing")
 	fs.BoolVarP(&verbose, "verbose", "v", false, "log every drain step on stderr")
-	fs.BoolVar(&ignoreLease, "ignore-lease", false, "rotate even while a `run` loop holds the repository's git lease (two writers)")
+	fs.BoolVar(&ignoreLease, "ignore-lease", false, "rotate even while a run loop holds the repository's git lease (two writers)")
 	return c
 }
 

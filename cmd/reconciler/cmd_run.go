@@ -135,6 +135,10 @@ func parseRunFlags(env *cmdEnv, args []string) (*runFlags, int) {
 		fmt.Fprintf(env.stderr, "Error: %v\n", err)
 		return nil, 1
 	}
+	if err := checkFlagValues(fs); err != nil {
+		fmt.Fprintf(env.stderr, "Error: %v\n", err)
+		return nil, 1
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.stderr, "Error: unexpected argument %q\n", fs.Arg(0))
 		return nil, 1

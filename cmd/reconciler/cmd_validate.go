@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -70,9 +69,8 @@ func runValidate(env *cmdEnv, repo, output string, showDefaults bool) int {
 	if showDefaults && output == "json" {
 		return fail(env, errors.New("--show-defaults prints YAML: drop -o json"))
 	}
-	info, err := os.Stat(repo)
-	if err != nil || !info.IsDir() {
-		return fail(env, fmt.Errorf("--repo %s is not a directory", repo))
+	if err := checkLocalRepo(repo); err != nil {
+		return fail(env, err)
 	}
 	r, err := spec.Load(repofs.Dir(repo))
 	if output == "json" {

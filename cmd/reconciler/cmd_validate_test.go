@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scaleway-gitops/reconciler/pkg/spec"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/scaleway-gitops/reconciler/pkg/spec"
 )
 
 func TestValidateExamplesOK(t *testing.T) {
@@ -150,5 +152,47 @@ spec:
 	want := `warning: clusters/typo.yaml:9:19: spec.pools[0].nodeType: cluster typo pool web: node type "PRO2-SS": "SS" is not an Instance size (XXS, XS, S, M, L, XL, XXL); did you mean PRO2-XS or PRO2-S? (plan checks node types against the zone's live catalog)` + "\n"
 	if stderr != want {
 		t.Errorf("stderr = %q\nwant %q", stderr, want)
+	}
+}
+
+// schema --settings prints a schema that stands alone, as its example saves it (> settings.schema.json):
+// it referred to cluster.schema.json#/$defs/Settings, which a validator or an editor resolves
+// against its $id (https://reconciler.scaleway.dev/schemas/cluster.schema.json) and cannot fetch.
+// Compiled with no other resource and no network, it validates examples/reconciler.yaml and
+// refuses a typo there.
+func TestSchemaSettingsStandsAlone(t *testing.T) {
+	code, stdout, stderr := runCmd(t, "schema", "--settings")
+	if code != 0 || stderr != "" {
+		t.Fatalf("schema --settings: exit %d, stderr %q", code, stderr)
+	}
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.UseLoader(jsonschema.SchemeURLLoader{}) // no file or network loader: nothing else to read
+	if err := c.AddResource("settings.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("settings.schema.json")
+	if err != nil {
+		t.Fatalf("schema --settings does not compile alone: %v", err)
+	}
+	example, err := os.ReadFile("../../examples/reconciler.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"example": string(example), "typo": strings.Replace(string(example), "owner:", "ownr:", 1)} {
+		j, err := sigsyaml.YAMLToJSON([]byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := jsonschema.UnmarshalJSON(strings.NewReader(string(j)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(v); (err == nil) != (name == "example") {
+			t.Errorf("%s: validation error %v", name, err)
+		}
 	}
 }

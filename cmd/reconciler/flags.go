@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -124,4 +126,41 @@ func looksSSH(repo string) bool {
 		return true
 	}
 	return !strings.Contains(repo, "://") && looksRemote(repo)
+}
+
+// flagFloors are the least value of the count flags; below it a command refuses, before any
+// I/O (the layers below would put their default in its place without a word).
+var flagFloors = map[string]struct {
+	min  int64
+	says string
+}{
+	"concurrency":    {1, "must be at least 1"},
+	"retry-attempts": {1, "must be at least 1 (1: no retry)"},
+	"quota-clusters": {0, "must be 0 (unlimited) or more"},
+	"quota-pools":    {0, "must be 0 (unlimited) or more"},
+}
+
+// positiveDurations are the delay flags that must be positive, for the same reason.
+var positiveDurations = []string{"poll-interval", "retry-base", "retry-max", "interval", "drift-interval"}
+
+// checkFlagValues refuses a count or delay flag set on the command line to a value that cannot
+// work, naming it.
+func checkFlagValues(fs *pflag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *pflag.Flag) {
+		if err != nil {
+			return
+		}
+		if floor, ok := flagFloors[f.Name]; ok {
+			if n, perr := strconv.ParseInt(f.Value.String(), 10, 64); perr == nil && n < floor.min {
+				err = fmt.Errorf("--%s %d: %s", f.Name, n, floor.says)
+			}
+		}
+		if slices.Contains(positiveDurations, f.Name) {
+			if d, perr := time.ParseDuration(f.Value.String()); perr == nil && d <= 0 {
+				err = fmt.Errorf("--%s %s: must be positive", f.Name, d)
+			}
+		}
+	})
+	return err
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -59,7 +58,10 @@ func runMain(ctx context.Context, env *cmdEnv, args []string) int {
 		return 1
 	}
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := singleDashArgs(root, args)
+	if err == nil {
+		err = root.ExecuteContext(ctx)
+	}
 	var code exitCode
 	switch {
 	case errors.As(err, &code):
@@ -95,6 +97,8 @@ GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; ssh remotes take --ssh-key and --kn
   reconciler run --repo https://git.example.com/fleet.git --webhook-secret-file secret`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// every command: a count or delay that cannot work is refused before any I/O
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return checkFlagValues(c.Flags()) },
 	}
 	root.SetIn(env.stdin)
 	root.SetOut(env.stdout)
@@ -107,6 +111,7 @@ GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD; ssh remotes take --ssh-key and --kn
 		completeOutputFormats(c)
 		root.AddCommand(c)
 	}
+	strictCompletion(root)
 	return root
 }
 
@@ -123,13 +128,4 @@ func completeOutputFormats(c *cobra.Command) {
 		}
 	}
 	_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
-}
-
-// flagError explains a flag error; a single-dash long flag (Go's flag package accepted -repo)
-// gets a hint to use two dashes.
-func flagError(c *cobra.Command, err error) error {
-	if strings.Contains(err.Error(), "shorthand flag") {
-		return fmt.Errorf("%w (long flags take two dashes: --repo, not -repo)", err)
-	}
-	return err
 }

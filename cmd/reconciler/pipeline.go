@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -51,6 +52,11 @@ type pipelineFlags struct {
 // its git origin and branch, "" when unknown); src is the git source (nil for a directory).
 func fetchRepo(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (co *checkout.Checkout, owner string, src *source.Source, err error) {
 	pf.cleanup = func() {}
+	if !looksRemote(pf.repo) {
+		if err := checkLocalRepo(pf.repo); err != nil {
+			return nil, "", nil, err
+		}
+	}
 	if pf.ref == "" && !looksRemote(pf.repo) {
 		co, err := checkout.Dir(pf.repo)
 		return co, source.LocalIdentity(pf.repo), nil, err
@@ -66,9 +72,33 @@ func fetchRepo(ctx context.Context, env *cmdEnv, pf *pipelineFlags) (co *checkou
 		return nil, "", nil, err
 	}
 	if co, err = src.Fetch(ctx); err != nil {
-		return nil, "", nil, fmt.Errorf("fetch: %w", err)
+		return nil, "", nil, fetchError("--ref", cmp.Or(pf.ref, "main"), pf.repo, err)
 	}
 	return co, src.Identity(), src, nil
+}
+
+// fetchError says a failed fetch of ref (the value of flag) from repo with the flag to change:
+// a branch the repository lacks, or no repository at the URL. Other errors already say what
+// and where (source: fetch "<ref>" from <url>: …).
+func fetchError(flag, ref, repo string, err error) error {
+	url := source.SanitizeURL(repo)
+	switch {
+	case errors.Is(err, source.ErrBranchNotFound):
+		return fmt.Errorf("%s %s: no branch %q in %s (hint: pass an existing branch with %s; an empty repository has none until a first push)", flag, ref, ref, url, flag)
+	case errors.Is(err, source.ErrRepositoryNotFound) && !looksRemote(repo):
+		return fmt.Errorf("--repo %s: not a git repository (hint: --ref and preview read a git repository: a local one needs its .git; or pass a git URL)", repo)
+	case errors.Is(err, source.ErrRepositoryNotFound):
+		return fmt.Errorf("--repo %s: repository not found (hint: check the URL; a private repository needs GIT_TOKEN, or GIT_USERNAME and GIT_PASSWORD)", url)
+	}
+	return err
+}
+
+// checkLocalRepo refuses a local --repo that is not a directory, as validate does.
+func checkLocalRepo(repo string) error {
+	if st, err := os.Stat(repo); err != nil || !st.IsDir() {
+		return fmt.Errorf("--repo %s is not a directory", repo)
+	}
+	return nil
 }
 
 // looksRemote tells a git URL from a local directory.
@@ -83,12 +113,9 @@ func looksRemote(repo string) bool {
 // wireReconciler wires the pass: the Scaleway provider from the scw profile and SCW_* env
 // (SCW_API_URL points it at the emulator), and an executor printing progress on stderr.
 func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, error) {
-	var now time.Time
-	var err error
-	if pf.now != "" {
-		if now, err = time.Parse(time.RFC3339, pf.now); err != nil {
-			return nil, fmt.Errorf("--now: %w", err)
-		}
+	now, err := parseNow(pf.now)
+	if err != nil {
+		return nil, err
 	}
 	if err := scaleway.CheckConfigured(nil); err != nil {
 		return nil, err // before any network I/O
@@ -103,6 +130,18 @@ func wireReconciler(env *cmdEnv, pf *pipelineFlags) (*reconcile.Reconciler, erro
 	r := eng.Reconciler()
 	r.Now = now
 	return r, nil
+}
+
+// parseNow reads --now (RFC 3339); "" is the zero time (the clock).
+func parseNow(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	now, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--now %s: not an RFC 3339 time (e.g. 2026-12-06T02:30:00+01:00)", s)
+	}
+	return now, nil
 }
 
 // planPass wires the reconciler from pf, fetches and loads the repository, and plans one pass.

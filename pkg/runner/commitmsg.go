@@ -31,7 +31,8 @@ func commitMessage(names []string, rev string, res *TickResult, po *passOutcome)
 }
 
 // passCause says in a few words why the pass ran, refined by what it did: an upgrade done in a
-// window is "upgrade window opened", an update done on unchanged specs is "drift reverted".
+// window is "upgrade window opened", an update done on unchanged specs is "drift reverted" (not
+// from `reconciler apply`, which cannot tell).
 func passCause(res *TickResult, po *passOutcome) string {
 	done := doneActions(po)
 	has := func(types ...plan.ActionType) bool {
@@ -57,7 +58,9 @@ func passCause(res *TickResult, po *passOutcome) string {
 		return "upgrade window opened"
 	case has(plan.RotateNode):
 		return "rotation window opened"
-	case has(plan.UpdateCluster, plan.UpdatePool):
+	case has(plan.UpdateCluster, plan.UpdatePool) && res.Why != "apply":
+		// an update is a drift reverted only when the specs did not change; `reconciler apply`
+		// cannot tell an edited spec from drift, so it says that it applied
 		return "drift reverted"
 	case res.Why == "window" || res.Why == "window-open":
 		return "maintenance window open"

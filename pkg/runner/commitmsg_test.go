@@ -39,6 +39,7 @@ func TestCommitMessageStatesTheRealReason(t *testing.T) {
 		{"rotation", &TickResult{Why: "window-open", Applied: 1}, outcomeOf(rotate), "rotation window opened", "rotate-node node/payments/web/n1"},
 		{"drift", &TickResult{Why: "drift-check", Applied: 1}, outcomeOf(update), "drift reverted", "update-cluster payments: spec.tags"},
 		{"new revision", &TickResult{Why: "spec-changed", Applied: 1}, outcomeOf(update), "new revision", ""},
+		{"apply of an edited spec", &TickResult{Why: "apply", Applied: 1}, outcomeOf(update), "reconciler apply", "update-cluster payments: spec.tags"},
 		{"retry", &TickResult{Why: "retry"}, &passOutcome{pass: &passResult{}}, "retry after failure", ""},
 		{"retry failed", &TickResult{Why: "retry"}, &passOutcome{err: errors.New("observe: 503")}, "retry after failure, failed again", ""},
 		{"quiet drift check", &TickResult{Why: "drift-check"}, &passOutcome{pass: &passResult{}}, "drift check", ""},

@@ -17,6 +17,10 @@ var ErrNoChanges = errors.New("source: no changes to commit")
 // the remote.
 var ErrBranchNotFound = errors.New("source: branch not found")
 
+// ErrRepositoryNotFound is go-git's error (wrapped) when the remote has no repository at the
+// URL (a typo, or a private one the credentials do not reach).
+var ErrRepositoryNotFound = transport.ErrRepositoryNotFound
+
 // ErrUnknownRevision is returned (wrapped) when a revision is not in the local
 // cache (it was never fetched, or it was compacted away).
 var ErrUnknownRevision = errors.New("source: revision not in cache")

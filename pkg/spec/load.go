@@ -246,6 +246,19 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func syntaxError(file string, c chunk, err error) FieldError {
 	msg := err.Error()
 	fe := FieldError{File: file, Line: c.line, Column: 1, Message: "YAML syntax error: " + strings.TrimPrefix(msg, "yaml: ")}
+	text, from := strings.TrimPrefix(msg, "yaml: "), 1
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		text = m[2]
+		from, _ = strconv.Atoi(m[1])
+	}
+	// a parser error: go-yaml's line is the enclosing block's, find the problem's own
+	if strings.HasPrefix(text, "did not find expected ") {
+		if ln, col, ok := problemLine(c.data, from, text); ok {
+			fe.Line, fe.Column = c.line+ln-1, col
+			fe.Message, fe.Hint = "YAML syntax error: "+text, parserErrorHint(text)
+			return fe
+		}
+	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		fe.Line = c.line + n - 1
@@ -264,6 +277,45 @@ func syntaxError(file string, c chunk, err error) FieldError {
 		}
 	}
 	return fe
+}
+
+// problemLine finds the line (1-based, in data) and column of a parser error: go-yaml names the
+// line before the block or flow that encloses the problem (a list's parent key, the document's
+// first line), often far above the mistake, so the first prefix of the document that ends at or
+// after line from and fails with the same message ends at the problem's line. The scan is
+// bounded (the repository is untrusted): past maxLines lines or maxParsed bytes parsed in all,
+// go-yaml's line stands.
+func problemLine(data []byte, from int, text string) (line, col int, ok bool) {
+	const maxLines, maxParsed = 500, 16 << 20
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	end, parsed := 0, 0
+	for k := 1; k <= len(lines) && k < from+maxLines; k++ {
+		end += len(lines[k-1])
+		trimmed := bytes.TrimLeft(lines[k-1], " ")
+		if k < from || len(bytes.TrimSpace(trimmed)) == 0 || trimmed[0] == '#' {
+			continue // before the enclosing block, or a blank or comment line: never the problem
+		}
+		if parsed += end; parsed > maxParsed {
+			return 0, 0, false
+		}
+		var doc yaml.Node
+		err := safeCall(func() error { return decodeOne(data[:end], &doc) })
+		if err != nil && strings.HasSuffix(err.Error(), text) {
+			return k, len(lines[k-1]) - len(trimmed) + 1, true
+		}
+	}
+	return 0, 0, false
+}
+
+// parserErrorHint says what to do about a parser error problemLine located.
+func parserErrorHint(text string) string {
+	switch {
+	case strings.Contains(text, "',' or '}'"), strings.Contains(text, "',' or ']'"):
+		return "close the { or [ opened on this line (or write the value in block style)"
+	case strings.Contains(text, "'-' indicator"), strings.Contains(text, "expected key"):
+		return "check this line's indentation: a key lines up with the keys beside it, a list item's keys with the first one after its \"- \""
+	}
+	return ""
 }
 
 // decodeDoc checks one document's structure against T and decodes it from the same parse (see
