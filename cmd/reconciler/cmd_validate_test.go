@@ -182,7 +182,7 @@ func TestSchemaSettingsStandsAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, text := range map[string]string{"example": string(example), "typo": strings.Replace(string(example), "owner:", "ownr:", 1)} {
+	for name, text := range map[string]string{"example": string(example), "typo": strings.Replace(string(example), "defaults:", "defaultz:", 1)} {
 		j, err := sigsyaml.YAMLToJSON([]byte(text))
 		if err != nil {
 			t.Fatal(err)
