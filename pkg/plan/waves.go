@@ -111,13 +111,27 @@ type shape struct {
 	exists  bool
 	version string
 	pools   []RecordedPool
+	// updated is the live cluster's updated_at (zero for another shard's cluster): written by
+	// Scaleway only, it bounds the soak a status file claims (soakSince).
+	updated time.Time
+}
+
+// soakSince is when m's soak started: the health time its status file records, but never before
+// the live cluster last changed (its updated_at, which only Scaleway writes). A status file is a
+// report: a forged or stale healthy-since can only make the rollout wait longer, never shorter
+// than the time since the cluster's last change.
+func (m *member) soakSince() time.Time {
+	if m.live.updated.After(m.rec.Since) {
+		return m.live.updated
+	}
+	return m.rec.Since
 }
 
 func shapeOf(live *cloud.Cluster) shape {
 	if live == nil {
 		return shape{}
 	}
-	s := shape{exists: true, version: live.Version}
+	s := shape{exists: true, version: live.Version, updated: live.UpdatedAt}
 	for _, p := range live.Pools {
 		if p.Status != "deleted" {
 			s.pools = append(s.pools, RecordedPool{Name: p.Name, Version: p.Version, NodeType: p.NodeType})
@@ -335,11 +349,12 @@ func (f *fleet) waveGate(c *spec.Cluster, h hop) (*gate, *blocker) {
 		case rec.Since.IsZero() || rec.Basis != m.live.basis():
 			pending = &blocker{m: m, msg: fmt.Sprintf("waits for wave %d cluster %s to soak %s: its health since %s is not recorded yet",
 				m.wave, m.name, formatDuration(f.rollout.Soak), h)}
-		case f.now.Before(rec.Since.Add(f.rollout.Soak)):
-			until := rec.Since.Add(f.rollout.Soak)
-			pending = &blocker{m: m, soaking: true, since: rec.Since, until: until,
+		case f.now.Before(m.soakSince().Add(f.rollout.Soak)):
+			since := m.soakSince()
+			until := since.Add(f.rollout.Soak)
+			pending = &blocker{m: m, soaking: true, since: since, until: until,
 				msg: fmt.Sprintf("waits for wave %d cluster %s to soak %s after %s: healthy since %s, soaked at %s", m.wave, m.name,
-					formatDuration(f.rollout.Soak), h, rec.Since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))}
+					formatDuration(f.rollout.Soak), h, since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))}
 		}
 	}
 	if pending != nil {

@@ -171,3 +171,45 @@ func (e *env) livePool(cluster string) string {
 	e.t.Fatalf("no live pool of %s", cluster)
 	return ""
 }
+
+// A status file is a report: a healthy-since pushed 30 days into the past for wave 0 does not
+// let wave 1 move before wave 0 has soaked since its live cluster last changed (updated_at,
+// written by Scaleway only), even for a restarted loop that reads the clock back from the files.
+func TestRolloutForgedHealthySinceDoesNotShortenTheSoak(t *testing.T) {
+	e := newEnv(t, "revert")
+	e.user.Write(t, e.fleet("1.35"))
+	e.user.CommitAndPush(t, "three clusters in three waves", 3)
+	e.tick("start")
+	e.pull()
+	e.user.Write(t, e.fleet("1.36"))
+	e.user.CommitAndPush(t, "move the fleet to 1.36", 3)
+	e.tick("webhook")
+	var since time.Time
+	for i := 0; i < 5 && since.IsZero(); i++ {
+		e.clock.Step(11 * time.Minute)
+		e.tick("interval")
+		if r := e.status("prod-par").Rollout; r != nil && r.HealthySince != nil {
+			since = *r.HealthySince
+		}
+	}
+	if since.IsZero() {
+		t.Fatalf("prod-par's status records no health time: %+v", e.status("prod-par").Rollout)
+	}
+	forged := since.Add(-30 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	e.editStatus("status/prod-par.yaml", func(s string) string {
+		return strings.Replace(s, since.UTC().Format(time.RFC3339), forged, 1)
+	})
+	if !strings.Contains(gittest.Show(t, e.bare, "main", "status/prod-par.yaml"), forged) {
+		t.Fatalf("the forged time is not in the pushed status file")
+	}
+	e.restart()
+	e.clock.Step(time.Minute)
+	e.tick("start")
+	if got := e.minors(); got["wave-b"] != "1.35" {
+		t.Fatalf("wave-b moved to %s on a forged healthy-since", got["wave-b"])
+	}
+	b := e.status("wave-b")
+	if whys := deferredWhys(b); len(whys) == 0 || whys[0] != plan.WhyWavePending || !strings.Contains(b.Rollout.Pending, "to soak 24h") {
+		t.Errorf("wave-b deferred %v rollout %+v, want wave-pending on prod-par's soak", whys, b.Rollout)
+	}
+}
