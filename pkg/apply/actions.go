@@ -81,7 +81,7 @@ func (r *clusterRun) createCluster(a plan.Action) step {
 			}
 			got, err := r.e.Provider.CreateCluster(ctx, r.ref, *a.Payload.Cluster)
 			if err != nil {
-				return fmt.Errorf("create cluster %q: %w", r.name(), err)
+				return err // the provider says "create cluster <name>: …" (said twice otherwise)
 			}
 			r.id = got.ID
 			return nil

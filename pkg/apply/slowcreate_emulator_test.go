@@ -43,6 +43,8 @@ func TestSlowCreateIsNotSentTwice(t *testing.T) {
 	}
 	if cr := res.Clusters[0]; cr.State != apply.ClusterFailed || !cloud.IsTransient(cr.Err) || !strings.Contains(cr.Error, "not sent again") {
 		t.Fatalf("first pass = %s %q, want a transient failure saying the create was not sent again", cr.State, cr.Error)
+	} else if n := strings.Count(cr.Error, `create cluster "slow"`); n != 1 {
+		t.Errorf("error %q names the create %d times, want once", cr.Error, n)
 	}
 	// The API finishes the request the client gave up on (the log records it when it answers).
 	deadline := time.Now().Add(30 * time.Second)
