@@ -1,6 +1,7 @@
 package scaleway
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -30,6 +31,8 @@ type Provider struct {
 	// endpoint is the API server endpoint the kubeconfig names: "" (the API's default, public)
 	// or "vpc" (the private one, for a reconciler inside the VPC when ACLs lock public access).
 	endpoint k8s.GetClusterKubeConfigRequestEndpoint
+	// observeConcurrency bounds the clusters whose pools and nodes Observe reads at once.
+	observeConcurrency int
 
 	// warm fetches GET /metadata once before the first call: the SDK caches it in the client
 	// without a lock, so letting concurrent first calls fill it would race.
@@ -46,6 +49,7 @@ type options struct {
 	retry      backoff.Policy
 	clock      clock.WithTicker
 	endpoint   string
+	observe    int
 }
 
 // Credentials are explicit values layered over the profile and environment (the demo uses fake
@@ -86,6 +90,15 @@ const (
 // WithKubeconfigEndpoint makes Kubeconfig ask for the API server's public (default) or vpc
 // endpoint: drains from inside the VPC when the cluster's ACLs lock public access.
 func WithKubeconfigEndpoint(e string) Option { return func(o *options) { o.endpoint = e } }
+
+// DefaultObserveConcurrency is how many clusters' pools and nodes Observe reads at once: a fleet
+// of hundreds is observed in a fraction of the serial time, while the API sees a handful of
+// requests in flight from one reconciler (each retried on 429 with the read backoff).
+const DefaultObserveConcurrency = 8
+
+// WithObserveConcurrency sets how many clusters' pools and nodes Observe reads at once (1:
+// one after the other; default DefaultObserveConcurrency).
+func WithObserveConcurrency(n int) Option { return func(o *options) { o.observe = n } }
 
 // New builds the provider from the scw config profile merged under the SCW_* environment.
 func New(opts ...Option) (*Provider, error) {
@@ -131,7 +144,7 @@ func New(opts ...Option) (*Provider, error) {
 
 func newProvider(c *scw.Client, secret string, o options) *Provider {
 	p := &Provider{client: c, api: k8s.NewAPI(c), secret: secret, retry: o.retry.Or(backoff.Default), clock: o.clock,
-		endpoint: k8s.GetClusterKubeConfigRequestEndpoint(o.endpoint)}
+		endpoint: k8s.GetClusterKubeConfigRequestEndpoint(o.endpoint), observeConcurrency: cmp.Or(max(o.observe, 0), DefaultObserveConcurrency)}
 	if v, ok := c.GetDefaultProjectID(); ok {
 		p.defaultProject = v
 	}

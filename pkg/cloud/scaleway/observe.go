@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 
+	"golang.org/x/sync/errgroup"
+
 	k8s "github.com/scaleway/scaleway-sdk-go/api/k8s/v1"
 	"github.com/scaleway/scaleway-sdk-go/scw"
 
@@ -11,7 +13,8 @@ import (
 )
 
 // Observe lists the clusters of ref (all pages), then per cluster its pools and its nodes (one
-// list each, all pages), then the region's catalog once.
+// list each, all pages; several clusters at once, WithObserveConcurrency), then the region's
+// catalog once.
 func (p *Provider) Observe(ctx context.Context, ref cloud.Ref) (*cloud.Snapshot, error) {
 	return p.ObserveScoped(ctx, ref, nil)
 }
@@ -33,6 +36,7 @@ func (p *Provider) ObserveScoped(ctx context.Context, ref cloud.Ref, keep func(r
 		return nil, p.wrap(ctx, err, "list clusters in %s", ref.Region)
 	}
 	snap := &cloud.Snapshot{Ref: ref, Clusters: make([]cloud.Cluster, 0, len(clusters)), Versions: []cloud.Version{}}
+	var wanted []*k8s.Cluster
 	for _, c := range clusters {
 		// A filter the API ignored must not leak another project's clusters into the snapshot.
 		if ref.ProjectID != "" && c.ProjectID != ref.ProjectID {
@@ -41,14 +45,32 @@ func (p *Provider) ObserveScoped(ctx context.Context, ref cloud.Ref, keep func(r
 		if keep != nil && !keep(regionOr(string(c.Region), ref.Region), c.Name) {
 			continue
 		}
-		full, err := p.children(ctx, c)
-		if cloud.IsNotFound(err) {
-			continue // deleted between the list and now: it is not part of the live state
+		wanted = append(wanted, c)
+	}
+	// Pools and nodes of several clusters at once (bounded); the snapshot keeps the list's order.
+	full := make([]*cloud.Cluster, len(wanted))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(p.observeConcurrency)
+	for i, c := range wanted {
+		g.Go(func() error {
+			fc, err := p.children(gctx, c)
+			if cloud.IsNotFound(err) {
+				return nil // deleted between the list and now: it is not part of the live state
+			}
+			if err != nil {
+				return err
+			}
+			full[i] = &fc
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, fc := range full {
+		if fc != nil {
+			snap.Clusters = append(snap.Clusters, *fc)
 		}
-		if err != nil {
-			return nil, err
-		}
-		snap.Clusters = append(snap.Clusters, full)
 	}
 	var versions *k8s.ListVersionsResponse
 	err = p.read(ctx, func(ctx context.Context) (err error) {
