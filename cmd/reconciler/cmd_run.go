@@ -43,6 +43,7 @@ type runFlags struct {
 	kubeconfigEndpoint                    string
 	// previewForge (gitea|github) turns pull_request webhooks into posted previews.
 	previewForge, forgeURL, forgeRepo string
+	previewForks                      bool
 	lease                             leaseFlags  // run_lease.go
 	health                            healthFlags // run_health.go
 	leader                            leaderFlags // run_leader.go
@@ -97,6 +98,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.previewForge, "preview-forge", "", "post a plan preview on each pull request into --ref (pull_request webhooks): gitea or github; token from FORGE_TOKEN")
 	fs.StringVar(&f.forgeURL, "forge-url", "", "with --preview-forge: Gitea's root URL (default: from --repo) or GitHub's API URL")
 	fs.StringVar(&f.forgeRepo, "forge-repo", "", "with --preview-forge: owner/name on the forge (default: from --repo)")
+	fs.BoolVar(&f.previewForks, "preview-forks", false, "with --preview-forge: also preview pull requests from forks (they would read live facts planned with this loop's credentials)")
 	registerSSHFlags(fs, &f.sshKey, &f.knownHosts)
 	fs.StringVar(&f.hostKey, "ssh-host-key", "", "pinned ssh host key (\"ssh-ed25519 AAAA…\"), instead of --known-hosts")
 	registerOwnerFlag(fs, &f.owner)
@@ -266,6 +268,7 @@ func startServer(ctx context.Context, env *cmdEnv, f *runFlags, r *runner.Runner
 				return nil, err
 			}
 			h.OnPullRequest(pr)
+			h.AllowForks(f.previewForks)
 		}
 		hook = h
 	}

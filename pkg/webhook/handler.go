@@ -20,6 +20,7 @@ type Handler struct {
 	branch  string
 	trigger func(Push)
 	pull    func(PullRequest) // nil: pull_request events are ignored
+	forks   bool              // previews of pull requests from forks (AllowForks)
 	log     *slog.Logger
 	limits  Limits
 	slots   chan struct{} // one per request in flight

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // PullRequest is what the handler reads from a pull_request event.
@@ -14,6 +15,8 @@ type PullRequest struct {
 	BaseRef string // the target branch, e.g. main
 	HeadRef string // the source branch (possibly in a fork)
 	HeadSHA string
+	// Fork: the head branch is in another repository than the base (or its repository is gone).
+	Fork bool
 }
 
 // previewActions are the pull-request actions that change what a preview
@@ -25,6 +28,12 @@ var previewActions = []string{"opened", "reopened", "synchronize", "synchronized
 // pull_request events are ignored. f must not block (see Trigger). Set it
 // before serving.
 func (h *Handler) OnPullRequest(f func(PullRequest)) { h.pull = f }
+
+// AllowForks makes pull requests from forks previewed too. Off by default: a preview plans with
+// the loop's Scaleway credentials and posts live facts (cluster ids, versions, pools) of every
+// cluster the pull request names, which anyone able to open a pull request from a fork would
+// then read (as Atlantis, which does not run fork pull requests unless allowed).
+func (h *Handler) AllowForks(allow bool) { h.forks = allow }
 
 func isPullEvent(event string) bool {
 	return event == "pull_request" || event == "pull_request_sync"
@@ -38,11 +47,17 @@ func (h *Handler) servePull(w http.ResponseWriter, r *http.Request, body []byte)
 		Number      int    `json:"number"`
 		PullRequest struct {
 			Head struct {
-				Ref string `json:"ref"`
-				SHA string `json:"sha"`
+				Ref  string `json:"ref"`
+				SHA  string `json:"sha"`
+				Repo *struct {
+					FullName string `json:"full_name"`
+				} `json:"repo"`
 			} `json:"head"`
 			Base struct {
-				Ref string `json:"ref"`
+				Ref  string `json:"ref"`
+				Repo *struct {
+					FullName string `json:"full_name"`
+				} `json:"repo"`
 			} `json:"base"`
 		} `json:"pull_request"`
 	}
@@ -58,8 +73,15 @@ func (h *Handler) servePull(w http.ResponseWriter, r *http.Request, body []byte)
 		fmt.Fprintf(w, "ignored pull request into %s (watching %s)\n", p.PullRequest.Base.Ref, h.branch)
 		return
 	}
+	head, base := p.PullRequest.Head.Repo, p.PullRequest.Base.Repo
 	pr := PullRequest{Number: p.Number, Action: p.Action, BaseRef: p.PullRequest.Base.Ref,
-		HeadRef: p.PullRequest.Head.Ref, HeadSHA: p.PullRequest.Head.SHA}
+		HeadRef: p.PullRequest.Head.Ref, HeadSHA: p.PullRequest.Head.SHA,
+		Fork: head == nil || base == nil || !strings.EqualFold(head.FullName, base.FullName)}
+	if pr.Fork && !h.forks {
+		h.log.InfoContext(r.Context(), "webhook pull request from a fork ignored", "number", pr.Number)
+		fmt.Fprintf(w, "ignored pull request #%d from a fork: previews of forks are off (run --preview-forks)\n", pr.Number)
+		return
+	}
 	h.log.InfoContext(r.Context(), "webhook pull request", "number", pr.Number, "action", pr.Action, "head", pr.HeadSHA)
 	h.pull(pr)
 	w.WriteHeader(http.StatusAccepted)
