@@ -11,6 +11,10 @@ import (
 // DefaultRateLimit is how often one sink may get the same event by default.
 const DefaultRateLimit = time.Hour
 
+// DefaultStuckAfter is how long work may wait on a cluster or pool that is not ready before a
+// Stuck event, by default.
+const DefaultStuckAfter = 2 * time.Hour
+
 // Config is the sinks and limits in force (reconciler.yaml's notify:).
 type Config struct {
 	Sinks []SinkConfig
@@ -18,6 +22,17 @@ type Config struct {
 	FailureThreshold int
 	// RateLimit is the minimum time between two sends of one key to one sink (default 1h).
 	RateLimit time.Duration
+	// StuckAfter is how long work waits on a cluster or pool that is not ready before a Stuck
+	// event (default DefaultStuckAfter).
+	StuckAfter time.Duration
+}
+
+// StuckAfterOr is StuckAfter, or its default.
+func (c Config) StuckAfterOr() time.Duration {
+	if c.StuckAfter > 0 {
+		return c.StuckAfter
+	}
+	return DefaultStuckAfter
 }
 
 // SinkConfig is one sink.
@@ -42,6 +57,9 @@ func ConfigFrom(n *spec.NotifySettings) Config {
 	c := Config{FailureThreshold: n.FailureThreshold}
 	if n.RateLimit != nil {
 		c.RateLimit = n.RateLimit.Duration
+	}
+	if n.StuckAfter != nil {
+		c.StuckAfter = n.StuckAfter.Duration
 	}
 	for i, s := range n.Sinks {
 		sc := SinkConfig{Name: s.Name, Type: s.Type, URL: s.URL, URLFrom: s.URLFrom, SecretFrom: s.SecretFrom}

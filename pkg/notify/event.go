@@ -18,10 +18,13 @@ const (
 	ForcedUpgrade Kind = "forced-upgrade"
 	// WaveHalted: a lower rollout wave's failure halts a cluster's upgrade hops.
 	WaveHalted Kind = "wave-halted"
+	// Stuck: a cluster's work has waited longer than Config.StuckAfter on a cluster or pool that
+	// is not ready (updating, upgrading, locked by Scaleway).
+	Stuck Kind = "stuck"
 )
 
 // Kinds lists every kind.
-var Kinds = []Kind{PassFailed, DeferredPastDeadline, Deletion, ForcedUpgrade, WaveHalted}
+var Kinds = []Kind{PassFailed, DeferredPastDeadline, Deletion, ForcedUpgrade, WaveHalted, Stuck}
 
 // FormatVersion is the version of the webhook payload.
 const FormatVersion = "1"

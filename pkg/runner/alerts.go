@@ -49,9 +49,57 @@ func (r *Runner) alert(res *TickResult, err error, h Health) {
 	if d == nil {
 		return
 	}
-	for _, ev := range alertEvents(res, err, h, r.ConsecutiveFailures(), d.Config().Threshold(), r.clock().Now()) {
+	now := r.clock().Now()
+	for _, ev := range alertEvents(res, err, h, r.ConsecutiveFailures(), d.Config().Threshold(), now) {
 		d.Notify(ev)
 	}
+	if res != nil && res.statuses != nil {
+		if r.state.stuckSince == nil {
+			r.state.stuckSince = map[string]time.Time{}
+		}
+		for _, ev := range stuckEvents(res.statuses, r.state.stuckSince, res.Revision, now, d.Config().StuckAfterOr()) {
+			d.Notify(ev)
+		}
+	}
+}
+
+// stuckEvents updates since (cluster -> the first pass in a row whose status defers its work as
+// not-ready or locked) from a pass's statuses, and lists the Stuck events due: a cluster waiting
+// for longer than after, once per episode (the key names when it began; the dispatcher's rate
+// limit repeats it at most once per its period).
+func stuckEvents(statuses []*status.ClusterStatus, since map[string]time.Time, rev string, now time.Time, after time.Duration) []notify.Event {
+	var out []notify.Event
+	seen := map[string]bool{}
+	for _, st := range statuses {
+		seen[st.Cluster] = true
+		var waiting *status.Pending
+		for i, p := range st.Deferred {
+			if p.Why == plan.WhyNotReady || p.Why == plan.WhyLocked {
+				waiting = &st.Deferred[i]
+				break
+			}
+		}
+		if waiting == nil {
+			delete(since, st.Cluster)
+			continue
+		}
+		start, ok := since[st.Cluster]
+		if !ok {
+			since[st.Cluster] = now
+			continue
+		}
+		if now.Sub(start) >= after {
+			out = append(out, notify.Event{Kind: notify.Stuck, Key: "stuck/" + st.Cluster + "/" + start.UTC().Format(time.RFC3339), Cluster: st.Cluster,
+				Revision: rev, Summary: fmt.Sprintf("%s has waited %s on a cluster or pool that is not ready (%s)", st.Cluster, now.Sub(start).Round(time.Minute), waiting.Why),
+				Detail: waiting.ID + ": " + waiting.Message, At: now})
+		}
+	}
+	for name := range since {
+		if !seen[name] {
+			delete(since, name) // no longer in the fleet
+		}
+	}
+	return out
 }
 
 // alertEvents lists a tick's alerts (pure): the keys make one sink get the same one at most once

@@ -128,3 +128,80 @@ func TestAlertEvents(t *testing.T) {
 		t.Errorf("alerts (-want +got):\n%s", diff)
 	}
 }
+
+// A cluster Scaleway keeps locked while its spec asks for a change: once the work has waited
+// stuckAfter without a break, one stuck alert names the cluster and the deferred action; a cluster
+// that becomes ready again starts a new episode.
+func TestStuckClusterAlerts(t *testing.T) {
+	var mu sync.Mutex
+	var got []notify.Payload
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p notify.Payload
+		if err := json.NewDecoder(r.Body).Decode(&p); err == nil {
+			mu.Lock()
+			got = append(got, p)
+			mu.Unlock()
+		}
+	}))
+	defer rcv.Close()
+	e := newEnv(t, "revert")
+	e.tick("start") // creates prod-par
+	id := e.live().ID
+	e.pull()
+	e.user.Write(t, map[string]string{"reconciler.yaml": "apiVersion: reconciler.scaleway.dev/v1alpha1\nkind: Settings\nnotify:\n  stuckAfter: 30m\n  sinks:\n" +
+		"    - {name: ops, type: webhook, url: \"" + rcv.URL + "/hook\", events: [stuck]}\n",
+		"clusters/prod-par.yaml": strings.Replace(strings.Replace(clusterYAML, "DRIFT", "revert", 1), "tags: [team-a]", "tags: [team-a, team-b]", 1)})
+	e.user.CommitAndPush(t, "alerts, and a tag to add", 3)
+	defer func() {
+		if e.runner.Alerts != nil {
+			e.runner.Alerts.Close()
+		}
+	}()
+	if err := e.emu.PatchCluster(id, map[string]any{"status": "locked"}); err != nil {
+		t.Fatal(err)
+	}
+	flush := func() []notify.Payload {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if e.runner.Alerts != nil {
+			if err := e.runner.Alerts.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
+	}
+	e.tick("webhook")
+	for i := 0; i < 2; i++ { // 22 minutes locked: not yet
+		e.clock.Step(11 * time.Minute)
+		e.tick("interval")
+	}
+	if n := len(flush()); n != 0 {
+		t.Fatalf("%d alerts before stuckAfter", n)
+	}
+	for i := 0; i < 3; i++ { // 55 minutes: one alert, not one per pass
+		e.clock.Step(11 * time.Minute)
+		e.tick("interval")
+	}
+	ps := flush()
+	if len(ps) != 1 || ps[0].Kind != notify.Stuck || ps[0].Cluster != "prod-par" || !strings.Contains(ps[0].Summary, "(locked)") ||
+		!strings.Contains(ps[0].Detail, "prod-par/update-cluster") {
+		t.Fatalf("alerts = %+v, want one stuck alert naming prod-par's deferred update", ps)
+	}
+	// Ready again: the update goes through and nothing more is sent.
+	if err := e.emu.PatchCluster(id, map[string]any{"status": "ready"}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Step(11 * time.Minute)
+	if res := e.tick("interval"); res.Applied == 0 {
+		t.Errorf("tick after unlock = %+v, want the update applied", res)
+	}
+	if n := len(flush()); n != 1 {
+		t.Errorf("%d alerts after the unlock, want still 1", n)
+	}
+	if len(e.runner.state.stuckSince) != 0 {
+		t.Errorf("stuck episodes left: %v", e.runner.state.stuckSince)
+	}
+}

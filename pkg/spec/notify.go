@@ -17,6 +17,9 @@ type NotifySettings struct {
 	// RateLimit: one sink gets the same event (same kind, same subject) at most once per this
 	// (default 1h, at least 1m).
 	RateLimit *Duration `json:"rateLimit,omitempty"`
+	// StuckAfter: a cluster whose work has waited that long on a cluster or pool that is not
+	// ready (updating, upgrading, locked) makes a stuck alert (default 2h, 10m to 7 days).
+	StuckAfter *Duration `json:"stuckAfter,omitempty"`
 }
 
 // NotifySink is one receiver: a generic JSON webhook or a Slack-compatible incoming webhook.
@@ -44,7 +47,7 @@ type SecretRef struct {
 }
 
 // NotifyEvents are the event kinds a sink can subscribe to.
-var NotifyEvents = []string{"pass-failed", "deferred-past-deadline", "deletion", "forced-upgrade", "wave-halted"}
+var NotifyEvents = []string{"pass-failed", "deferred-past-deadline", "deletion", "forced-upgrade", "wave-halted", "stuck"}
 
 // NotifySinkTypes are the sink types.
 var NotifySinkTypes = []string{"webhook", "slack"}
@@ -59,6 +62,9 @@ func validateNotify(is *issues, n *NotifySettings) {
 	}
 	if n.RateLimit != nil && n.RateLimit.Duration < time.Minute {
 		is.hint("notify.rateLimit", fmt.Sprintf("must be at least 1m, got %s", n.RateLimit.Duration), "e.g. rateLimit: 1h")
+	}
+	if n.StuckAfter != nil && (n.StuckAfter.Duration < 10*time.Minute || n.StuckAfter.Duration > 7*24*time.Hour) {
+		is.hint("notify.stuckAfter", fmt.Sprintf("must be between 10m and 168h, got %s", n.StuckAfter.Duration), "e.g. stuckAfter: 2h")
 	}
 	// A sink without a name is named <type>-<index> (pkg/notify): an explicit name may not take it.
 	names := map[string]bool{}
