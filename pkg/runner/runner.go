@@ -110,7 +110,7 @@ type state struct {
 	lastObserve  time.Time
 	observedAt   time.Time // the last pass that observed live state (statuses keep its facts on errors)
 	retry        bool
-	retryAt      time.Time // after failed ticks, no retry pass before (backoff.go)
+	retryAt      time.Time            // after failed ticks, no retry pass before (backoff.go)
 	stuckSince   map[string]time.Time // cluster -> since when its work waits on it not being ready (alerts.go)
 	failed       *failedRevision
 	statuses     map[string][]byte // status path -> last content written or read
