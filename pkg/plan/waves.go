@@ -117,15 +117,20 @@ type shape struct {
 }
 
 // soakSince is when m's soak started: the health time its status file records, but never before
-// the live cluster last changed (its updated_at, which only Scaleway writes). A status file is a
-// report: a forged or stale healthy-since can only make the rollout wait longer, never shorter
-// than the time since the cluster's last change.
+// the live cluster last changed (its updated_at, which only Scaleway writes), less updatedSkew.
+// A status file is a report: a forged or stale healthy-since can only make the rollout wait
+// longer, never shorter than the time since the cluster's last change.
 func (m *member) soakSince() time.Time {
-	if m.live.updated.After(m.rec.Since) {
-		return m.live.updated
+	if floor := m.live.updated.Add(-updatedSkew); !m.live.updated.IsZero() && floor.After(m.rec.Since) {
+		return floor
 	}
 	return m.rec.Since
 }
+
+// updatedSkew is how far Scaleway's clock (updated_at) may be ahead of the loop's: the pass that
+// records a healthy-since sees the cluster after its last change, so an honest record is never
+// more than this before updated_at.
+const updatedSkew = 5 * time.Minute
 
 func shapeOf(live *cloud.Cluster) shape {
 	if live == nil {
