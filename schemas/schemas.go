@@ -40,4 +40,8 @@ var (
 	//
 	//go:embed version.schema.json
 	Version []byte
+	// Preview is preview.schema.json: `preview -o json` (its plan is a plan.schema.json).
+	//
+	//go:embed preview.schema.json
+	Preview []byte
 )

@@ -82,6 +82,9 @@ func TestPreviewShowsWhatThePullRequestAdds(t *testing.T) {
 		if code != 2 {
 			t.Fatalf("preview --head %s: exit %d, want 2\nstdout:\n%s\nstderr:\n%s", head, code, out, errOut)
 		}
+		if err := outputSchemas(t)["preview.schema.json"].Validate(oneDocument(t, "preview", out)); err != nil {
+			t.Errorf("preview does not match preview.schema.json: %v\n%s", err, out)
+		}
 		var pv preview.Preview
 		if err := json.Unmarshal([]byte(out), &pv); err != nil {
 			t.Fatalf("preview JSON: %v\n%s", err, out)
@@ -220,5 +223,29 @@ func TestPreviewPostsFailureForInvalidHead(t *testing.T) {
 	}
 	if cs := gh.Comments(); len(cs) != 1 || !strings.Contains(cs[0].Body, "clusters/prod-par.yaml:10:") {
 		t.Errorf("comments = %+v, want the errors posted", cs)
+	}
+}
+
+// A head that does not load: -o json is still one preview document with the errors and a null
+// plan, as preview.schema.json says, and preview exits 1.
+func TestPreviewJSONOfAnInvalidHead(t *testing.T) {
+	srv := startEmulator(t)
+	seedProd(t, srv, "1.35.9", "web")
+	bad := prodSpec("1.35", "web")
+	for k, v := range bad {
+		bad[k] = strings.Replace(v, "size: ", "sise: ", 1)
+	}
+	url, _, _ := pullRequest(t, prodSpec("1.35", "web"), bad, "typo")
+	code, out, errOut := cli(t, "", pargs("preview", "--repo", url, "--base", "main", "--head", "typo", "-o", "json")...)
+	doc := oneDocument(t, "preview", out)
+	if err := outputSchemas(t)["preview.schema.json"].Validate(doc); err != nil {
+		t.Errorf("preview does not match preview.schema.json: %v\n%s", err, out)
+	}
+	var pv preview.Preview
+	if err := json.Unmarshal([]byte(out), &pv); err != nil {
+		t.Fatal(err)
+	}
+	if code != 1 || pv.Plan != nil || len(pv.Errors) == 0 || !strings.Contains(pv.Errors[0], `unknown field "sise"`) {
+		t.Errorf("exit %d, plan %v, errors %q, want 1, null and the typo\n%s", code, pv.Plan != nil, pv.Errors, errOut)
 	}
 }

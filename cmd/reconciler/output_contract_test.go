@@ -26,7 +26,8 @@ func outputSchemas(t *testing.T) map[string]*jsonschema.Schema {
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
 	docs := map[string][]byte{"plan.schema.json": schemas.Plan, "apply.schema.json": schemas.Apply,
-		"rotate.schema.json": schemas.Rotate, "validate.schema.json": schemas.Validate, "version.schema.json": schemas.Version}
+		"rotate.schema.json": schemas.Rotate, "validate.schema.json": schemas.Validate, "version.schema.json": schemas.Version,
+		"preview.schema.json": schemas.Preview}
 	for name, doc := range docs {
 		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
 		if err != nil {

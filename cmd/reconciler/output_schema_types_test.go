@@ -6,6 +6,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/pkg/apply"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/preview"
 	"github.com/scaleway-gitops/reconciler/pkg/rotation"
 	"github.com/scaleway-gitops/reconciler/schemas"
 	"github.com/scaleway-gitops/reconciler/schemas/schematest"
@@ -15,7 +16,8 @@ import (
 // directions (schemas/schematest; the plan and apply types are also walked in package schemas).
 func TestOutputSchemasMatchDocumentTypes(t *testing.T) {
 	w, err := schematest.New(map[string][]byte{"plan.schema.json": schemas.Plan, "apply.schema.json": schemas.Apply,
-		"rotate.schema.json": schemas.Rotate, "validate.schema.json": schemas.Validate, "version.schema.json": schemas.Version})
+		"rotate.schema.json": schemas.Rotate, "validate.schema.json": schemas.Validate, "version.schema.json": schemas.Version,
+		"preview.schema.json": schemas.Preview})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,6 +40,7 @@ func TestOutputSchemasMatchDocumentTypes(t *testing.T) {
 		{"rotate --dry-run", "rotate.schema.json", "#/$defs/DryRun", reflect.TypeFor[rotationDryRun]()},
 		{"validate", "validate.schema.json", "", reflect.TypeFor[validateReport]()},
 		{"version", "version.schema.json", "", reflect.TypeFor[buildVersion]()},
+		{"preview", "preview.schema.json", "", reflect.TypeFor[preview.Preview]()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w.Compare(t, tc.typ.Name(), tc.typ, tc.file, tc.pointer)
