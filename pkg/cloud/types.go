@@ -19,6 +19,10 @@ type Snapshot struct {
 	// Zones are the node-type catalogs of the zones the specs' pools use, one per zone, in zone
 	// order (pkg/reconcile fills them; nil: none read, and the plan checks no node type).
 	Zones []ZoneCatalog
+	// Others are the clusters of the list a scoped observation left out (ScopedObserver: another
+	// shard's), as listed: no pools, nodes or version facts. Nothing plans them here; they let
+	// the holder of shard 0 name every orphan of the repository.
+	Others []Cluster
 }
 
 // Cluster is a live cluster. Field names follow the spec's, values the API's (normalised).

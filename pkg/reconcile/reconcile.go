@@ -159,6 +159,9 @@ func (r *Reconciler) observe(ctx context.Context, ref cloud.Ref) (*cloud.Snapsho
 		}
 		if r.Keep(region, c.Name) {
 			out.Clusters = append(out.Clusters, c)
+		} else {
+			c.Pools = nil
+			out.Others = append(out.Others, c)
 		}
 	}
 	return &out, nil

@@ -1,13 +1,16 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/scaleway-gitops/reconciler/pkg/cloud"
 	"github.com/scaleway-gitops/reconciler/pkg/plan"
+	"github.com/scaleway-gitops/reconciler/pkg/reconcile"
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
 	"github.com/scaleway-gitops/reconciler/pkg/spec"
 	"github.com/scaleway-gitops/reconciler/pkg/status"
@@ -149,7 +152,7 @@ func ownedStatuses(prev map[string]*status.ClusterStatus, set *shard.Set) map[st
 
 // writesRepositoryStatus: status/_repository.yaml (validation errors before any cluster is known,
 // orphans) is written by the holder of shard 0 only, so shards never overwrite each other's.
-// It lists the orphans of shard 0; the others are in their holders' logs and plans.
+// It lists the orphans of every shard (otherShardOrphans), those of other shards as theirs.
 func writesRepositoryStatus(name string, set *shard.Set) bool {
 	return name == RepositoryStatusName && (set == nil || slices.Contains(set.Held, 0))
 }
@@ -168,4 +171,43 @@ func shardNote(set *shard.Set) string {
 		return ""
 	}
 	return " (shards " + set.String() + ")"
+}
+
+// otherShardOrphans are the orphans of the shards this replica does not hold, from the clusters
+// its observation listed but left out (cloud.Snapshot.Others): carrying this repository's owner
+// tag, named by no spec of the revision (any shard's) and by no status file. Their replicas plan
+// them (deletion rule included); here they are only named, in status/_repository.yaml.
+func (r *Runner) otherShardOrphans(snaps []*cloud.Snapshot) []status.Orphan {
+	set, good := r.state.set, r.state.good
+	if set == nil || good == nil || good.repo == nil {
+		return nil
+	}
+	owner, err := reconcile.OwnerOf(good.repo, r.owner())
+	if err != nil || owner == "" {
+		return nil
+	}
+	named := map[string]bool{}
+	for _, c := range good.repo.Clusters {
+		named[plan.Key(c.Spec.Region, c.Spec.ProjectID, c.Metadata.Name)] = true
+	}
+	for key := range status.Recorded(r.state.statuses) {
+		named[key] = true
+	}
+	var out []status.Orphan
+	for _, s := range snaps {
+		for i := range s.Others {
+			c := &s.Others[i]
+			region := cmp.Or(c.Region, s.Ref.Region)
+			if c.Status == "deleting" || !c.OwnedBy(owner) || named[plan.Key(region, s.Ref.ProjectID, c.Name)] {
+				continue
+			}
+			k := shard.Of(shard.Key(region, c.Name), set.Count)
+			out = append(out, status.Orphan{Name: c.Name, Region: region, ProjectID: s.Ref.ProjectID, ID: c.ID, Action: "other-shard",
+				Message: fmt.Sprintf("shard %d of %d: the replica holding it reports and decides what happens to it", k, set.Count)})
+		}
+	}
+	slices.SortFunc(out, func(a, b status.Orphan) int {
+		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.Name, b.Name))
+	})
+	return out
 }

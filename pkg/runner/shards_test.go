@@ -14,6 +14,7 @@ import (
 	"github.com/scaleway-gitops/reconciler/pkg/gittest"
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
 	"github.com/scaleway-gitops/reconciler/pkg/source"
+	"github.com/scaleway-gitops/reconciler/pkg/status"
 )
 
 // namesPerShard picks per shards of n, names of clusters (in fr-par) that hash to each one.
@@ -178,8 +179,9 @@ func TestNoShardPlansNothing(t *testing.T) {
 	}
 }
 
-// Orphans are each reported by the shard that owns them, and status/_repository.yaml is written
-// by the holder of shard 0 only: shard 1 never writes or deletes it.
+// Orphans are each planned by the shard that owns them, and status/_repository.yaml is written by
+// the holder of shard 0 only, naming every shard's orphans (another shard's as such, from the
+// cluster list its observation reads anyway): shard 1 never writes or deletes it.
 func TestShardsRepositoryStatusIsShardZeros(t *testing.T) {
 	e := newEnv(t, "revert")
 	names := namesPerShard(2, 1)
@@ -212,8 +214,19 @@ func TestShardsRepositoryStatusIsShardZeros(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := repoFile()
-	if !strings.Contains(f, names[0][0]) || strings.Contains(f, names[1][0]) {
-		t.Fatalf("repository status = \n%s\nwant shard 0's orphan %s only (not %s)", f, names[0][0], names[1][0])
+	st, err := status.ParseYAML([]byte(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]string{}
+	for _, o := range st.Orphans {
+		actions[o.Name] = o.Action
+		if o.Name == names[1][0] && !strings.Contains(o.Message, "shard 1 of 2") {
+			t.Errorf("shard 1's orphan says %q, want its shard named", o.Message)
+		}
+	}
+	if len(st.Orphans) != 2 || actions[names[0][0]] != "kept" || actions[names[1][0]] != "other-shard" {
+		t.Fatalf("repository status = \n%s\nwant shard 0's orphan %s kept and shard 1's %s named as another shard's", f, names[0][0], names[1][0])
 	}
 	e.clock.Step(e.runner.DriftInterval)
 	if _, err := b.Tick(context.Background(), "interval"); err != nil {

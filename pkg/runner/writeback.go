@@ -179,6 +179,9 @@ func (r *Runner) statusPass(po *passOutcome) status.Pass {
 	p.Now, p.LastObservedAt = r.clock().Now(), r.state.observedAt
 	if final := po.pass.final(); final != nil {
 		p.Plan, p.Snapshots = final.Plan, final.Snapshots
+		if set := r.state.set; set != nil && writesRepositoryStatus(RepositoryStatusName, set) {
+			p.OtherOrphans = r.otherShardOrphans(final.Snapshots)
+		}
 	}
 	if po.pass != nil {
 		p.Result = po.pass.applied

@@ -34,6 +34,9 @@ type Pass struct {
 	ApplyPlan      *plan.Plan
 	Now            time.Time
 	LastObservedAt time.Time
+	// OtherOrphans are orphans another shard's replica plans (run --shards), listed by the holder
+	// of shard 0 in status/_repository.yaml beside the plan's own.
+	OtherOrphans []Orphan
 }
 
 // Assembled is what the statuses of a pass are: the status of every cluster to write (the
@@ -117,7 +120,7 @@ func Assemble(p Pass, previous map[string]*ClusterStatus) Assembled {
 	}
 	// The repository-level status lists the orphans; with none (and a pass that looked), it is
 	// obsolete, as is the error status of a first revision that never loaded.
-	switch orphans := OrphansOf(p.Plan); {
+	switch orphans := append(OrphansOf(p.Plan), p.OtherOrphans...); {
 	case len(orphans) > 0:
 		out.Statuses = append(out.Statuses, BuildRepository(p.Revision, orphans))
 	case p.Plan != nil || previous[RepositoryName] != nil && len(previous[RepositoryName].Errors) > 0:

@@ -43,6 +43,7 @@ func (p *Provider) ObserveScoped(ctx context.Context, ref cloud.Ref, keep func(r
 			continue
 		}
 		if keep != nil && !keep(regionOr(string(c.Region), ref.Region), c.Name) {
+			snap.Others = append(snap.Others, fromCluster(c))
 			continue
 		}
 		wanted = append(wanted, c)
