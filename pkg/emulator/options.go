@@ -36,7 +36,7 @@ var DemoDwell = Dwell{
 	PoolScaling:    2 * time.Second,
 	PoolUpgrade:    2 * time.Second,
 	PoolDelete:     3 * time.Second,
-	NodeCreate:     4 * time.Second,
+	NodeCreate:     5 * time.Second,
 	NodeDelete:     2 * time.Second,
 	NodeReboot:     3 * time.Second,
 }
