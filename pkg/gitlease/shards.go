@@ -15,6 +15,7 @@ import (
 
 	"github.com/scaleway-gitops/reconciler/pkg/runner"
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
+	"github.com/scaleway-gitops/reconciler/pkg/shard/shardrun"
 )
 
 // MemberRef is member slot i of a spec branch's shard group: a replica holds one slot (a lease)
@@ -96,27 +97,8 @@ func (s *ShardSet) Shards() shard.Set {
 // shards and its member slot (within 10 s). Call it after the loop returned.
 func (s *ShardSet) Run(ctx context.Context) error {
 	s.init()
-	for {
-		before := s.Shards()
-		if err := s.Round(ctx); err != nil && ctx.Err() == nil {
-			s.log().Warn("shard round failed", "err", err)
-		}
-		if after := s.Shards(); !slices.Equal(before.Held, after.Held) {
-			s.log().Info("shards held", "shards", after.String(), "holder", s.Holder)
-			if s.OnChange != nil {
-				s.OnChange()
-			}
-		}
-		t := s.clock().NewTimer(s.shards[0].duration() / 3)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			return s.ReleaseAll(rctx)
-		case <-t.C():
-		}
-	}
+	return shardrun.Rounds{Clock: s.clock(), Period: s.shards[0].duration() / 3, Held: s.Shards, Round: s.Round,
+		Release: s.ReleaseAll, Log: s.log(), Who: slog.String("holder", s.Holder), OnChange: s.OnChange}.Run(ctx)
 }
 
 // Round renews or takes a member slot, reads who holds every slot and shard, and renews, takes

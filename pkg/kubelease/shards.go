@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/scaleway-gitops/reconciler/pkg/shard"
+	"github.com/scaleway-gitops/reconciler/pkg/shard/shardrun"
 )
 
 // memberGC: a member Lease unrenewed for this many lease durations is deleted by the others.
@@ -147,27 +147,8 @@ func (s *ShardSet) Leading() bool { return len(s.Shards().Held) > 0 }
 // Run takes part until ctx is done: a round at once and every RetryPeriod. Then it releases the
 // shards it holds and its membership (within 10 s) and returns. Call it after the loop returned.
 func (s *ShardSet) Run(ctx context.Context) error {
-	for {
-		before := s.Shards()
-		if err := s.round(ctx); err != nil && ctx.Err() == nil {
-			s.cfg.Log.Warn("shard round failed", "err", err)
-		}
-		if after := s.Shards(); !slices.Equal(before.Held, after.Held) {
-			s.cfg.Log.Info("shards held", "shards", after.String(), "identity", s.cfg.Identity)
-			if s.cfg.OnChange != nil {
-				s.cfg.OnChange()
-			}
-		}
-		t := s.cfg.Clock.NewTimer(s.cfg.RetryPeriod)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			return s.releaseAll(rctx)
-		case <-t.C():
-		}
-	}
+	return shardrun.Rounds{Clock: s.cfg.Clock, Period: s.cfg.RetryPeriod, Held: s.Shards, Round: s.round,
+		Release: s.releaseAll, Log: s.cfg.Log, Who: slog.String("identity", s.cfg.Identity), OnChange: s.cfg.OnChange}.Run(ctx)
 }
 
 // round reads the group's Leases (one list), renews the membership, counts the live members,
